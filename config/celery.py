@@ -1,0 +1,46 @@
+"""The Celery app and its ONE beat schedule (every periodic job of Facturier is listed here)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+app = Celery("facturier")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def sync_schedule(times: list[str]) -> dict:
+    entries = {}
+    for moment in times:
+        hour, _, minute = moment.partition(":")
+        entries[f"sync-all-sellers-{moment}"] = {
+            "task": "facturier.jobs.tasks.sync_all_sellers_task",
+            "schedule": crontab(hour=int(hour), minute=int(minute or 0)),
+        }
+    return entries
+
+
+@app.on_after_finalize.connect
+def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        **sync_schedule(settings.FACTURIER_SYNC_TIMES),
+        "deliver-due-emails": {"task": "facturier.outbox.tasks.deliver_due_task", "schedule": 30.0},
+        "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 300.0},
+        "render-missing-documents": {"task": "facturier.jobs.tasks.render_missing_task", "schedule": 120.0},
+        "monthly-billing": {
+            "task": "facturier.billing.tasks.monthly_billing_task",
+            "schedule": crontab(day_of_month=1, hour=6, minute=0),
+        },
+        "purge-expired-sellers": {"task": "facturier.jobs.tasks.purge_expired_task", "schedule": crontab(hour=3, minute=30)},
+        "daily-failed-email-digest": {
+            "task": "facturier.outbox.tasks.failed_digest_task",
+            "schedule": crontab(hour=8, minute=0),
+        },
+    }

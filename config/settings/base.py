@@ -1,0 +1,256 @@
+"""Settings shared by every mode. Configuration comes from environment variables only (see README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("FACTURIER_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+
+DEBUG = env_bool("FACTURIER_DEBUG", False)
+SECRET_KEY = env_str("FACTURIER_SECRET_KEY") or ""
+ALLOWED_HOSTS = env_list("FACTURIER_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("FACTURIER_CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = env_url("FACTURIER_SITE_URL", "http://127.0.0.1:8000")
+
+# The demo seller is created only when this is on (the embedded `make run` mode), never in production.
+FACTURIER_DEMO = False
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "anymail",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "facturier.core",
+    "facturier.accounts",
+    "facturier.sales",
+    "facturier.invoicing",
+    "facturier.outbox",
+    "facturier.billing",
+    "facturier.jobs",
+    "facturier.portal",
+    "facturier.api",
+    "facturier.simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
+
+
+def database_config(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=env_int("FACTURIER_DB_CONN_MAX_AGE", 0, minimum=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock at BEGIN: the web process and a worker never deadlock
+        # on a lock upgrade, and writers are serialised (select_for_update is a no-op on SQLite).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'facturier.sqlite3'}"
+DATABASES = {"default": database_config(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "portal:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "facturier" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+
+
+def storages_config() -> dict:
+    backend = env_str("FACTURIER_STORAGE", "local")
+    if backend == "local":
+        default = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+    elif backend == "s3":
+        default = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("FACTURIER_S3_BUCKET", "facturier"),
+                "endpoint_url": env_str("FACTURIER_S3_ENDPOINT_URL"),
+                "region_name": env_str("FACTURIER_S3_REGION", "eu-west-3"),
+                "access_key": env_str("FACTURIER_S3_ACCESS_KEY"),
+                "secret_key": env_str("FACTURIER_S3_SECRET_KEY"),
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        }
+    else:
+        raise ImproperlyConfigured(f"FACTURIER_STORAGE={backend!r}: use 'local' or 's3'")
+    return {
+        "default": default,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+STORAGES = storages_config()
+
+
+def email_config(url: str) -> dict:
+    if url.startswith("eml://"):
+        # One .eml file per message (Django's file backend appends every message of a connection to one .log).
+        return {"EMAIL_BACKEND": "facturier.outbox.backends.EmlFileBackend", "EMAIL_FILE_PATH": url[6:]}
+    parsed = dj_email_url.parse(url)
+    if parsed["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and url.startswith(("submission", "submit")):
+        parsed["EMAIL_USE_TLS"] = True
+    return parsed
+
+
+EMAIL_URL = env_str("EMAIL_URL") or f"eml://{VAR_DIR / 'mail'}"
+_email = email_config(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("FACTURIER_EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("FACTURIER_MAIL_FROM", "factures@facturier.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+OCTOPIA_API_URL = env_url("OCTOPIA_API_URL", "https://api.octopia-io.net/seller/v2")
+OCTOPIA_AUTH_URL = env_url(
+    "OCTOPIA_AUTH_URL", "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
+)
+
+# Fernet keys for secrets at rest, newest first; older keys stay listed while data is rotated.
+FACTURIER_FERNET_KEYS = env_list("FACTURIER_FERNET_KEYS", "")
+
+FACTURIER_SYNC_TIMES = env_list("FACTURIER_SYNC_TIMES", "07:00,19:00")
+FACTURIER_BACKFILL_DAYS = env_int("FACTURIER_BACKFILL_DAYS", 7, minimum=0)
+FACTURIER_DOWNLOAD_WINDOW_DAYS = env_int("FACTURIER_DOWNLOAD_WINDOW_DAYS", 31, minimum=1)
+
+# Facturier's own identity, printed on its monthly fee invoices.
+FACTURIER_OPERATOR = {
+    "name": env_str("FACTURIER_OPERATOR_NAME", "Facturier SAS"),
+    "legal_form": env_str("FACTURIER_OPERATOR_LEGAL_FORM", "SAS"),
+    "share_capital": env_str("FACTURIER_OPERATOR_SHARE_CAPITAL", "10 000 €"),
+    "address_line1": env_str("FACTURIER_OPERATOR_ADDRESS", "10 rue de la Paix"),
+    "postal_code": env_str("FACTURIER_OPERATOR_POSTAL_CODE", "75002"),
+    "city": env_str("FACTURIER_OPERATOR_CITY", "Paris"),
+    "country": "FR",
+    "siren": env_str("FACTURIER_OPERATOR_SIREN", "732829320"),
+    "vat_number": env_str("FACTURIER_OPERATOR_VAT", "FR44732829320"),
+    "rcs_city": env_str("FACTURIER_OPERATOR_RCS_CITY", "Paris"),
+    "email": env_str("FACTURIER_OPERATOR_EMAIL", "facturation@facturier.example"),
+}
+
+# Celery: with no broker URL the embedded default uses kombu's filesystem transport (no server to run).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_EMBEDDED = CELERY_BROKER_URL == "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+    if CELERY_EMBEDDED
+    else {"visibility_timeout": 3600}
+)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env_bool("FACTURIER_TASKS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_TIMEZONE = TIME_ZONE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["facturier.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Facturier API",
+    "DESCRIPTION": "Invoices issued by Facturier for a marketplace seller.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "facturier.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env_str("FACTURIER_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,13 @@
+"""Production: every secret must come from the environment; no demo data, secure cookies."""
+
+from config.env import env_bool, env_list, env_required
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+FACTURIER_DEMO = False
+SECRET_KEY = env_required("FACTURIER_SECRET_KEY")
+FACTURIER_FERNET_KEYS = env_list("FACTURIER_FERNET_KEYS") or [env_required("FACTURIER_FERNET_KEYS")]
+SESSION_COOKIE_SECURE = env_bool("FACTURIER_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

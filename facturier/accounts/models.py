@@ -1,0 +1,182 @@
+"""Users, sellers (the tenants) with their legal identity and VAT set-up, the billing mandate, marketplace access."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from facturier.core.crypto import EncryptedTextField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, email_verified=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    email_verified = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    preferred_language = models.CharField(max_length=5, default="fr")
+
+    objects = UserManager()
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Seller(models.Model):
+    """A marketplace seller: the tenant every invoice, order and file belongs to."""
+
+    STATUS_ACTIVE = "active"
+    STATUS_UNSUBSCRIBED = "unsubscribed"
+    STATUS_PURGING = "purging"
+    STATUS_PURGED = "purged"
+    STATUS_CHOICES = [
+        (STATUS_ACTIVE, "Actif"),
+        (STATUS_UNSUBSCRIBED, "Désinscrit (fenêtre de téléchargement)"),
+        (STATUS_PURGING, "Purge en cours"),
+        (STATUS_PURGED, "Purgé"),
+    ]
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seller")
+    # Legal identity (printed on every invoice issued in the seller's name).
+    legal_name = models.CharField(max_length=200)
+    legal_form = models.CharField(max_length=50, blank=True)
+    share_capital = models.CharField(max_length=50, blank=True)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
+    siren = models.CharField(max_length=9, blank=True)
+    siret = models.CharField(max_length=14, blank=True)
+    rcs_city = models.CharField(max_length=100, blank=True)
+    trade_register = models.CharField(max_length=200, blank=True)
+    vat_number = models.CharField(max_length=20, blank=True)
+    support_email = models.EmailField(blank=True)
+    logo = models.FileField(upload_to="logos/", blank=True)
+    # VAT set-up (invoicing-rules §3.3).
+    oss_registered = models.BooleanField(default=False)
+    fr_vat_number = models.CharField(max_length=20, blank=True)
+    above_distance_threshold = models.BooleanField(default=False)
+    franchise_en_base = models.BooleanField(default=False)
+    default_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("20.00"))
+    # Invoicing preferences.
+    invoice_prefix = models.CharField(max_length=20, default="FAC-")
+    credit_note_prefix = models.CharField(max_length=20, default="AV-")
+    english_translation = models.BooleanField(default=False)
+    upload_to_marketplace = models.BooleanField(default=True)
+    # Subscription lifecycle.
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
+    registered_at = models.DateTimeField(default=timezone.now)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    download_until = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.STATUS_ACTIVE
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status != self.STATUS_ACTIVE
+
+    @property
+    def backfill_start(self):
+        return self.registered_at - timedelta(days=settings.FACTURIER_BACKFILL_DAYS)
+
+
+class BillingMandate(models.Model):
+    """The written billing mandate (CGI 289 I-2) the seller accepted before any invoice is issued for it."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="mandates")
+    version = models.CharField(max_length=20)
+    text_sha256 = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField(default=timezone.now)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+
+
+class MarketplaceConnection(models.Model):
+    """Octopia API credentials, encrypted at rest, and the health of the connection."""
+
+    STATUS_UNTESTED = "untested"
+    STATUS_OK = "ok"
+    STATUS_REJECTED = "credentials_rejected"
+    STATUS_UNAVAILABLE = "unavailable"
+    STATUS_CHOICES = [
+        (STATUS_UNTESTED, "Non testée"),
+        (STATUS_OK, "Connectée"),
+        (STATUS_REJECTED, "Identifiants refusés"),
+        (STATUS_UNAVAILABLE, "API indisponible"),
+    ]
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="connection")
+    client_id = EncryptedTextField()
+    client_secret = EncryptedTextField()
+    marketplace_seller_id = EncryptedTextField()
+    status = models.CharField(max_length=30, choices=STATUS_CHOICES, default=STATUS_UNTESTED)
+    status_message = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    rejection_notified_at = models.DateTimeField(null=True, blank=True)
+    orders_cursor = models.DateTimeField(null=True, blank=True)
+    refunds_cursor = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Connexion {self.seller}"
+
+
+class SkuVatRate(models.Model):
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sku_rates")
+    key = models.CharField(max_length=100, help_text="SKU vendeur ou EAN")
+    rate = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "key"], name="unique_sku_rate_per_seller")]
+
+
+def new_api_token() -> str:
+    return "fct_" + secrets.token_urlsafe(32)
+
+
+class ApiToken(models.Model):
+    """A per-seller REST API token; only its SHA-256 is stored."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="API")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,90 @@
+"""Database triggers: an issued invoice, credit note or line can never be rewritten or deleted.
+
+The only deletion allowed is the purge of a seller whose download window has ended (seller status 'purging').
+The rendered PDF may be attached once (empty -> file), never replaced.
+"""
+
+from django.db import migrations
+
+FROZEN_COLUMNS = [
+    "seller_id", "kind", "number", "sequence", "series_key", "order_id", "refund_id", "credited_invoice_id",
+    "issued_at", "issue_date", "delivery_date", "order_reference", "currency", "language", "vat_case",
+    "seller_snapshot", "buyer_snapshot", "delivery_snapshot", "vat_breakdown", "notes", "buyer_name",
+    "buyer_email", "total_net", "total_vat", "total_gross", "amount_paid",
+]
+MESSAGE = "issued invoices are immutable: issue a credit note"
+PURGING = "(SELECT status FROM accounts_seller WHERE id = {seller}) = 'purging'"
+
+
+def _changed(op: str) -> str:
+    columns = " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in FROZEN_COLUMNS)
+    return f"{columns} OR (OLD.pdf <> '' AND NEW.pdf {op} OLD.pdf) OR (OLD.pdf_sha256 <> '' AND NEW.pdf_sha256 {op} OLD.pdf_sha256)"
+
+
+SQLITE = [
+    f"""CREATE TRIGGER invoice_frozen BEFORE UPDATE ON invoicing_invoice WHEN {_changed("IS NOT")}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER invoice_no_delete BEFORE DELETE ON invoicing_invoice
+        WHEN NOT {PURGING.format(seller="OLD.seller_id")}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER invoiceline_frozen BEFORE UPDATE ON invoicing_invoiceline
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    f"""CREATE TRIGGER invoiceline_no_delete BEFORE DELETE ON invoicing_invoiceline
+        WHEN NOT {PURGING.format(seller="(SELECT seller_id FROM invoicing_invoice WHERE id = OLD.invoice_id)")}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS invoice_frozen", "DROP TRIGGER IF EXISTS invoice_no_delete",
+    "DROP TRIGGER IF EXISTS invoiceline_frozen", "DROP TRIGGER IF EXISTS invoiceline_no_delete",
+]
+
+POSTGRES = [
+    f"""CREATE FUNCTION invoicing_invoice_frozen() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            IF {PURGING.format(seller="OLD.seller_id")} THEN RETURN OLD; END IF;
+            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF {_changed("IS DISTINCT FROM")} THEN
+            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER invoice_frozen BEFORE UPDATE OR DELETE ON invoicing_invoice
+       FOR EACH ROW EXECUTE FUNCTION invoicing_invoice_frozen()""",
+    f"""CREATE FUNCTION invoicing_invoiceline_frozen() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' AND {PURGING.format(
+            seller="(SELECT seller_id FROM invoicing_invoice WHERE id = OLD.invoice_id)")} THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER invoiceline_frozen BEFORE UPDATE OR DELETE ON invoicing_invoiceline
+       FOR EACH ROW EXECUTE FUNCTION invoicing_invoiceline_frozen()""",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS invoice_frozen ON invoicing_invoice",
+    "DROP TRIGGER IF EXISTS invoiceline_frozen ON invoicing_invoiceline",
+    "DROP FUNCTION IF EXISTS invoicing_invoice_frozen()",
+    "DROP FUNCTION IF EXISTS invoicing_invoiceline_frozen()",
+]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("invoicing", "0001_initial"), ("accounts", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
+            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+        )
+    ]

@@ -1,0 +1,94 @@
+"""Our copy of the marketplace orders a seller has, why each is (or is not) invoiced, and the sync runs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from facturier.accounts.models import Seller
+
+
+class SalesOrder(models.Model):
+    ELIGIBLE = "eligible"
+    NOT_SHIPPED = "not_shipped"
+    OUTSIDE_FRANCE = "outside_france"
+    BEFORE_BACKFILL = "before_backfill"
+    CANCELLED = "cancelled"
+    INVALID = "invalid"
+    NOT_INVOICEABLE = "not_invoiceable"
+    ELIGIBILITY_CHOICES = [
+        (ELIGIBLE, "À facturer"),
+        (NOT_SHIPPED, "Pas encore expédiée"),
+        (OUTSIDE_FRANCE, "Livrée hors de France"),
+        (BEFORE_BACKFILL, "Passée avant la période de reprise"),
+        (CANCELLED, "Annulée avant expédition"),
+        (INVALID, "Données invalides"),
+        (NOT_INVOICEABLE, "Non facturable (configuration TVA)"),
+    ]
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")
+    order_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=30, blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    marketplace_updated_at = models.DateTimeField(null=True, blank=True)
+    eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
+    reason = models.TextField(blank=True)
+    raw = models.JSONField(default=dict)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "order_id"], name="unique_order_per_seller")]
+        indexes = [models.Index(fields=["seller", "eligibility"])]
+
+    def __str__(self) -> str:
+        return self.order_id
+
+
+class RefundRecord(models.Model):
+    """Money given back after shipment (gesture, cancellation, return): each becomes exactly one credit note."""
+
+    PENDING = "pending"
+    CREDITED = "credited"
+    IGNORED = "ignored"
+    STATE_CHOICES = [(PENDING, "À traiter"), (CREDITED, "Avoir émis"), (IGNORED, "Sans objet")]
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="refunds")
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="refunds", null=True)
+    marketplace_order_id = models.CharField(max_length=64)
+    refund_id = models.CharField(max_length=120)
+    kind = models.CharField(max_length=30)
+    amount_gross = models.DecimalField(max_digits=14, decimal_places=2)
+    line_ids = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+    refunded_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=STATE_CHOICES, default=PENDING)
+    state_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "refund_id"], name="unique_refund_per_seller")]
+
+
+class SyncRun(models.Model):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STATUS_CHOICES = [(RUNNING, "En cours"), (SUCCEEDED, "Réussie"), (FAILED, "Échouée")]
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sync_runs")
+    trigger = models.CharField(max_length=20, default="schedule")
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    orders_seen = models.PositiveIntegerField(default=0)
+    orders_eligible = models.PositiveIntegerField(default=0)
+    orders_malformed = models.PositiveIntegerField(default=0)
+    refunds_seen = models.PositiveIntegerField(default=0)
+    invoices_issued = models.PositiveIntegerField(default=0)
+    credit_notes_issued = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["seller", "-started_at"])]
