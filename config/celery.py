@@ -38,7 +38,10 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "task": "facturier.billing.tasks.monthly_billing_task",
             "schedule": crontab(day_of_month=1, hour=6, minute=0),
         },
-        "purge-expired-sellers": {"task": "facturier.jobs.tasks.purge_expired_task", "schedule": crontab(hour=3, minute=30)},
+        "purge-expired-sellers": {
+            "task": "facturier.jobs.tasks.purge_expired_task",
+            "schedule": crontab(hour=3, minute=30),
+        },
         "daily-failed-email-digest": {
             "task": "facturier.outbox.tasks.failed_digest_task",
             "schedule": crontab(hour=8, minute=0),

@@ -195,8 +195,8 @@ FACTURIER_OPERATOR = {
     "postal_code": env_str("FACTURIER_OPERATOR_POSTAL_CODE", "75002"),
     "city": env_str("FACTURIER_OPERATOR_CITY", "Paris"),
     "country": "FR",
-    "siren": env_str("FACTURIER_OPERATOR_SIREN", "732829320"),
-    "vat_number": env_str("FACTURIER_OPERATOR_VAT", "FR44732829320"),
+    "siren": env_str("FACTURIER_OPERATOR_SIREN", "100000009"),
+    "vat_number": env_str("FACTURIER_OPERATOR_VAT", "FR88100000009"),
     "rcs_city": env_str("FACTURIER_OPERATOR_RCS_CITY", "Paris"),
     "email": env_str("FACTURIER_OPERATOR_EMAIL", "facturation@facturier.example"),
 }

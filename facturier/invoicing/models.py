@@ -110,9 +110,7 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["seller", "number"], name="unique_number_per_seller"),
             models.UniqueConstraint(fields=["series_key", "sequence"], name="unique_sequence_per_series"),
             # One invoice per marketplace order, whatever the code path: enforced by the database.
-            models.UniqueConstraint(
-                fields=["order"], condition=models.Q(kind="invoice"), name="one_invoice_per_order"
-            ),
+            models.UniqueConstraint(fields=["order"], condition=models.Q(kind="invoice"), name="one_invoice_per_order"),
         ]
         indexes = [
             models.Index(fields=["seller", "-issued_at", "-id"], name="invoice_seller_recent"),
@@ -158,6 +156,8 @@ class InvoiceLine(models.Model):
     sku = models.CharField(max_length=100, blank=True)
     ean = models.CharField(max_length=20, blank=True)
     marketplace_line_id = models.CharField(max_length=64, blank=True)
+    # On a credit note: the position of the invoice line it gives money back on.
+    credited_position = models.PositiveIntegerField(null=True, blank=True)
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit_net_price = models.DecimalField(max_digits=16, decimal_places=4)
     net_amount = models.DecimalField(**MONEY)

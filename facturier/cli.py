@@ -1,0 +1,49 @@
+"""`facturier`: the product's command line, a thin wrapper over Django management commands and Celery.
+
+facturier run                 embedded demo (what `make run` starts)
+facturier sync [--seller X]   pull orders and issue invoices now
+facturier simulator ...       the built-in Octopia simulator
+facturier web | worker | beat production processes (gunicorn, Celery worker, Celery beat)
+facturier <any manage.py command>
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PROCESS_COMMANDS = {
+    "web": lambda args: [
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        os.environ.get("FACTURIER_BIND", "0.0.0.0:8000"),
+        "--workers",
+        os.environ.get("FACTURIER_WEB_WORKERS", "3"),
+        "--access-logfile",
+        "-",
+        *args,
+    ],
+    "worker": lambda args: ["celery", "-A", "config", "worker", "--loglevel", "INFO", *args],
+    "beat": lambda args: ["celery", "-A", "config", "beat", "--loglevel", "INFO", *args],
+}
+
+
+def _bin(name: str) -> str:
+    candidate = os.path.join(os.path.dirname(sys.executable), name)
+    return candidate if os.path.exists(candidate) else name
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
+    if argv and argv[0] in PROCESS_COMMANDS:
+        command = PROCESS_COMMANDS[argv[0]](argv[1:])
+        os.execv(_bin(command[0]), [_bin(command[0]), *command[1:]])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["facturier", *argv])
+
+
+if __name__ == "__main__":
+    main()

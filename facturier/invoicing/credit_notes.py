@@ -1,0 +1,175 @@
+"""Credit notes (CGI 289 I-5): money given back after invoicing is documented by a credit note that refers to
+the original invoice's number and date; the invoice itself is never touched."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError
+
+from facturier.core.clock import now
+from facturier.core.money import format_eur
+from facturier.invoicing.issuing import persist_document, seller_party
+from facturier.invoicing.models import Invoice, InvoiceLine
+from facturier.sales.models import RefundRecord, SalesOrder
+from facturier.tax.allocation import Allocation, AllocationError, NetLine, allocate_refund
+
+REFUND_LABELS = {
+    "commercial_gesture": "Geste commercial",
+    "cancellation": "Annulation",
+    "return": "Retour",
+}
+
+
+def _key(position: int) -> str:
+    return f"L{position}"
+
+
+def invoice_allocation(invoice: Invoice) -> Allocation:
+    lines = tuple(
+        NetLine(
+            _key(line.position), line.quantity, line.vat_rate, line.net_amount, line.unit_net_price, line.gross_amount
+        )
+        for line in invoice.lines.all()
+    )
+    return Allocation(
+        lines=lines,
+        totals=(),
+        total_net=invoice.total_net,
+        total_vat=invoice.total_vat,
+        total_gross=invoice.total_gross,
+    )
+
+
+def previous_allocations(invoice: Invoice) -> list[Allocation]:
+    allocations = []
+    for credit_note in invoice.credit_notes.prefetch_related("lines"):
+        lines = tuple(
+            NetLine(
+                _key(line.credited_position),
+                line.quantity,
+                line.vat_rate,
+                line.net_amount,
+                line.unit_net_price,
+                line.gross_amount,
+            )
+            for line in credit_note.lines.all()
+        )
+        allocations.append(Allocation(lines, (), credit_note.total_net, credit_note.total_vat, credit_note.total_gross))
+    return allocations
+
+
+def refunded_keys(invoice: Invoice, refund: RefundRecord) -> list[str] | None:
+    if not refund.line_ids:
+        return None
+    wanted = set(refund.line_ids)
+    return [_key(line.position) for line in invoice.lines.all() if line.marketplace_line_id in wanted] or None
+
+
+def _settle(refund: RefundRecord, state: str, reason: str = "") -> None:
+    RefundRecord.objects.filter(pk=refund.pk).update(state=state, state_reason=reason)
+
+
+def issue_credit_note(refund: RefundRecord) -> Invoice | None:
+    """The credit note of this refund, issued now unless it exists; None while it cannot (reason recorded)."""
+    order = (
+        refund.order or SalesOrder.objects.filter(seller=refund.seller, order_id=refund.marketplace_order_id).first()
+    )
+    invoice = Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE).first() if order else None
+    if invoice is None:
+        if order is None or order.eligibility != SalesOrder.ELIGIBLE:
+            _settle(refund, RefundRecord.IGNORED, "Commande jamais facturée : aucun avoir n'est dû.")
+        return None
+    try:
+        allocation = _refund_allocation(invoice, refund)
+    except AllocationError:
+        _settle(
+            refund,
+            RefundRecord.IGNORED,
+            f"Remboursement de {format_eur(refund.amount_gross)} supérieur au reste de la facture {invoice.number}.",
+        )
+        return None
+    try:
+        credit_note = _store(invoice, refund, allocation)
+    except IntegrityError:
+        credit_note = Invoice.objects.get(refund=refund)
+    _settle(refund, RefundRecord.CREDITED)
+    return credit_note
+
+
+def _refund_allocation(invoice: Invoice, refund: RefundRecord) -> Allocation:
+    original = invoice_allocation(invoice)
+    previous = previous_allocations(invoice)
+    keys = refunded_keys(invoice, refund)
+    try:
+        return allocate_refund(original, refund.amount_gross, keys, previous_refunds=previous)
+    except AllocationError:
+        if keys is None:
+            raise
+        # The refund also covers shipping or other lines: spread it over the whole invoice.
+        return allocate_refund(original, refund.amount_gross, None, previous_refunds=previous)
+
+
+def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> Invoice:
+    originals = {_key(line.position): line for line in invoice.lines.all()}
+    fields = {
+        "order": invoice.order,
+        "refund": refund,
+        "credited_invoice": invoice,
+        "delivery_date": invoice.delivery_date,
+        "language": invoice.language,
+        "vat_case": invoice.vat_case,
+        "seller_snapshot": seller_party(invoice.seller, invoice.seller_snapshot.get("vat_number", "")),
+        "buyer_snapshot": invoice.buyer_snapshot,
+        "delivery_snapshot": invoice.delivery_snapshot,
+        "vat_breakdown": _breakdown(invoice, allocation),
+        "notes": [_reference_note(invoice, refund), *invoice.notes],
+        "total_net": allocation.total_net,
+        "total_vat": allocation.total_vat,
+        "total_gross": allocation.total_gross,
+        "amount_paid": allocation.total_gross,
+    }
+    lines = [_line(originals[net.key], net) for net in allocation.lines]
+    duplicate = Invoice.objects.filter(refund=refund)
+    return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate, moment=now())
+
+
+def _reference_note(invoice: Invoice, refund: RefundRecord) -> str:
+    label = REFUND_LABELS.get(refund.kind, "Remboursement")
+    return f"{label} – avoir sur la facture n° {invoice.number} du {_fr_date(invoice.issue_date)}."
+
+
+def _fr_date(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _breakdown(invoice: Invoice, allocation: Allocation) -> list[dict]:
+    template = {Decimal(row["rate"]): row for row in invoice.vat_breakdown}
+    return [
+        {
+            **template[total.rate],
+            "rate": str(total.rate),
+            "taxable_amount": str(total.taxable_amount),
+            "tax_amount": str(total.tax_amount),
+        }
+        for total in allocation.totals
+    ]
+
+
+def _line(original: InvoiceLine, net: NetLine) -> dict:
+    partial = net.gross_amount != original.gross_amount
+    return {
+        "kind": original.kind,
+        "description": (original.description + (" (remboursement partiel)" if partial else ""))[:500],
+        "sku": original.sku,
+        "ean": original.ean,
+        "marketplace_line_id": original.marketplace_line_id,
+        "credited_position": original.position,
+        "quantity": net.quantity,
+        "unit_net_price": net.unit_net_price,
+        "net_amount": net.net_amount,
+        "gross_amount": net.gross_amount,
+        "vat_category": original.vat_category,
+        "vat_rate": net.rate,
+    }

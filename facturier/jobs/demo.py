@@ -1,0 +1,60 @@
+"""The demo seller of the embedded mode. It never exists when the product runs with production settings."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller, User
+
+DEMO_EMAIL = "demo@facturier.example"
+DEMO_PASSWORD = "facturier-demo"  # noqa: S105 - public demo credentials, embedded mode only
+DEMO_MARKETPLACE_SELLER_ID = "98979"
+DEMO_CLIENT_ID = "demo-client"
+MANDATE_VERSION = "2026-11"
+
+
+def ensure_demo_seller() -> Seller:
+    if not settings.FACTURIER_DEMO:
+        raise ImproperlyConfigured("The demo seller only exists in the embedded mode (config.settings.embedded).")
+    with transaction.atomic():
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, email_verified=True)
+        seller = Seller.objects.filter(owner=user).first() or _create_seller(user)
+    return seller
+
+
+def _create_seller(user: User) -> Seller:
+    seller = Seller.objects.create(
+        owner=user,
+        legal_name="Boutique Démo SARL",
+        legal_form="SARL",
+        share_capital="5 000 €",
+        address_line1="12 rue des Lilas",
+        postal_code="69003",
+        city="Lyon",
+        country="FR",
+        siren="123456782",
+        siret="12345678200010",
+        rcs_city="Lyon",
+        vat_number="FR11123456782",
+        fr_vat_number="FR11123456782",
+        support_email="contact@boutique-demo.example",
+    )
+    BillingMandate.objects.create(
+        seller=seller,
+        version=MANDATE_VERSION,
+        accepted_by=user,
+        text_sha256=hashlib.sha256(b"demo mandate").hexdigest(),
+    )
+    MarketplaceConnection.objects.create(
+        seller=seller,
+        client_id=DEMO_CLIENT_ID,
+        client_secret=f"secret-{DEMO_CLIENT_ID}",
+        marketplace_seller_id=DEMO_MARKETPLACE_SELLER_ID,
+    )
+    return seller

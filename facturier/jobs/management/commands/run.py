@@ -1,0 +1,76 @@
+"""`facturier run`: the embedded default in the foreground — simulator, worker with its schedule, web portal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from facturier.jobs import demo, pipeline
+
+WEB_ADDRESS = "127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = "Run Facturier's embedded default (SQLite, .eml outbox, simulator, demo seller) on http://127.0.0.1:8000"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=40, help="orders in the built-in simulator")
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, orders: int, seed: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        simulator = self._start_simulator(orders, seed)
+        worker = self._start_worker()
+        try:
+            seller = demo.ensure_demo_seller()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Portal: http://{WEB_ADDRESS}/  login: {demo.DEMO_EMAIL}  password: {demo.DEMO_PASSWORD}"
+                )
+            )
+            run = pipeline.run_seller(seller, trigger="start")
+            self.stdout.write(
+                f"First sync: {run.orders_seen} orders seen, {run.invoices_issued} invoices issued. "
+                f"Mail outbox: {settings.EMAIL_FILE_PATH or settings.EMAIL_BACKEND}"
+            )
+            call_command("runserver", WEB_ADDRESS, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+            if simulator:
+                simulator.stop()
+
+    def _start_simulator(self, orders: int, seed: int):
+        if os.environ.get("OCTOPIA_API_URL"):
+            self.stdout.write(f"Marketplace API: {settings.OCTOPIA_API_URL} (from the environment)")
+            return None
+        from facturier.simulator.server import SimulatorServer
+
+        simulator = SimulatorServer("127.0.0.1", settings.SIMULATOR_PORT, seed=seed, orders=orders)
+        simulator.start()
+        self.stdout.write(f"Marketplace simulator: {settings.OCTOPIA_API_URL} ({orders} orders, seed {seed})")
+        return simulator
+
+    def _start_worker(self) -> subprocess.Popen:
+        for folder in ("queue", "processed"):
+            (settings.VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-s",
+            str(settings.VAR_DIR / "celery" / "beat-schedule"),
+        ]
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        return subprocess.Popen(command, env=env)

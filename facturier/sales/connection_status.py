@@ -1,0 +1,55 @@
+"""Health of a seller's marketplace connection, shown in the portal; a rejection is emailed to the seller once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from facturier.accounts.models import MarketplaceConnection
+from facturier.core.clock import now
+from facturier.outbox import services as outbox
+
+
+def _set(connection: MarketplaceConnection, status: str, message: str) -> None:
+    MarketplaceConnection.objects.filter(pk=connection.pk).update(
+        status=status, status_message=message, status_changed_at=now()
+    )
+    connection.status, connection.status_message = status, message
+
+
+def mark_ok(connection: MarketplaceConnection) -> None:
+    if connection.status != MarketplaceConnection.STATUS_OK or connection.rejection_notified_at:
+        _set(connection, MarketplaceConnection.STATUS_OK, "")
+        MarketplaceConnection.objects.filter(pk=connection.pk).update(rejection_notified_at=None)
+
+
+def mark_unavailable(connection: MarketplaceConnection, message: str) -> None:
+    if connection.status != MarketplaceConnection.STATUS_REJECTED:
+        _set(connection, MarketplaceConnection.STATUS_UNAVAILABLE, message)
+
+
+def mark_rejected(connection: MarketplaceConnection, message: str) -> None:
+    with transaction.atomic():
+        _set(connection, MarketplaceConnection.STATUS_REJECTED, message)
+        # The conditional update makes "email once" hold even when two syncs fail at the same moment.
+        first = MarketplaceConnection.objects.filter(pk=connection.pk, rejection_notified_at=None).update(
+            rejection_notified_at=now()
+        )
+        if first:
+            _email_rejection(connection, message)
+
+
+def _email_rejection(connection: MarketplaceConnection, message: str) -> None:
+    seller = connection.seller
+    context = {"seller": seller, "message": message, "site_url": settings.SITE_URL}
+    outbox.enqueue(
+        seller=seller,
+        to=seller.support_email or seller.owner.email,
+        subject="Facturier : vos identifiants Cdiscount ont été refusés",
+        text_body=render_to_string("sales/email/credentials_rejected.txt", context),
+        html_body=render_to_string("sales/email/credentials_rejected.html", context),
+        reply_to="",
+        from_name="Facturier",
+        related_key=f"connection:{connection.pk}",
+    )
