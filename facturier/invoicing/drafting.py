@@ -11,6 +11,7 @@ from facturier.core.clock import paris_date
 from facturier.core.errors import FacturierError
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
+from facturier.tax.eu import format_rate_fr
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, decide_regime, line_rate
 
 SHIPPING_KEY_PREFIX = "shipping"
@@ -128,7 +129,7 @@ def _goods_line(line: OrderLine, net: NetLine) -> DraftLine:
 def _shipping_line(net: NetLine, several_rates: bool) -> DraftLine:
     label = "Frais de port"
     if several_rates:
-        label += f" (TVA {net.rate.normalize():f} %)"
+        label += f" (TVA {format_rate_fr(net.rate)} %)"
     return DraftLine(key=net.key, kind="shipping", description=label, sku="", ean="", quantity=net.quantity, net=net)
 
 

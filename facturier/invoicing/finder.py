@@ -1,0 +1,109 @@
+"""Finding a seller's invoices: search, filters and keyset pagination (shared by the portal and the API).
+
+Every query starts from one seller and walks the (seller, -issued_at, -id) index; search is a prefix match
+so PostgreSQL can use pattern indexes, and no page ever counts the whole table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from facturier.accounts.models import Seller
+from facturier.invoicing.models import Invoice
+from facturier.outbox.models import OutgoingEmail
+
+EMAIL_STATUS_CHOICES = OutgoingEmail.STATE_CHOICES
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    query: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    kind: str = ""
+    email_status: str = ""
+    upload_status: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Invoice]
+    next_cursor: str
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """'12,50', '12.50 €' or '-12.5' as a Decimal; None when the text is not an amount."""
+    cleaned = text.replace("€", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not cleaned or not any(ch.isdigit() for ch in cleaned):
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and abs(amount) < Decimal(10) ** 12 else None
+
+
+def latest_email_state() -> Subquery:
+    key = Concat(Value("invoice:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
+    latest = OutgoingEmail.objects.filter(related_key=key).order_by("-pk").values("state")[:1]
+    return Subquery(latest, output_field=CharField())
+
+
+def search_condition(text: str) -> Q:
+    text = text.strip()[:100]
+    amount = parse_amount(text)
+    condition = (
+        Q(number__istartswith=text) | Q(order_reference__istartswith=text) | Q(buyer_name__istartswith=text)
+    )
+    if amount is not None:
+        condition |= Q(total_gross=amount) | Q(total_gross=-amount)
+    return condition
+
+
+def search(seller: Seller, filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """The seller's documents matching `filters`, newest first."""
+    invoices = Invoice.objects.filter(seller=seller)
+    if filters.query.strip():
+        invoices = invoices.filter(search_condition(filters.query))
+    if filters.date_from:
+        invoices = invoices.filter(issue_date__gte=filters.date_from)
+    if filters.date_to:
+        invoices = invoices.filter(issue_date__lte=filters.date_to)
+    if filters.kind:
+        invoices = invoices.filter(kind=filters.kind)
+    if filters.upload_status:
+        invoices = invoices.filter(upload_status=filters.upload_status)
+    if filters.email_status:
+        invoices = invoices.annotate(email_state=latest_email_state()).filter(email_state=filters.email_status)
+    return invoices.order_by("-issued_at", "-id")
+
+
+def encode_cursor(invoice: Invoice) -> str:
+    return f"{invoice.issued_at.isoformat()}_{invoice.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    moment, _, pk = (cursor or "").rpartition("_")
+    try:
+        parsed = datetime.fromisoformat(moment)
+        return (parsed, int(pk)) if parsed.tzinfo is not None else None
+    except ValueError:
+        return None
+
+
+def keyset_page(invoices: QuerySet[Invoice], cursor: str = "", size: int = 50) -> Page:
+    """One page after `cursor` (newest first); fetches size + 1 rows to know whether a next page exists."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    position = decode_cursor(cursor)
+    if position is not None:
+        moment, pk = position
+        invoices = invoices.filter(Q(issued_at__lt=moment) | Q(issued_at=moment, id__lt=pk))
+    rows = list(invoices.order_by("-issued_at", "-id")[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
+    return Page(rows=rows[:size], next_cursor=next_cursor)

@@ -1,0 +1,53 @@
+"""Octopia-shaped order JSON and SalesOrder rows for invoicing tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from facturier.sales.models import SalesOrder
+
+
+def octopia_line(line_id: str, price: str, *, quantity: int = 1, shipping: str = "0.00", sku: str = "",
+                 title: str = "Article", status: str = "Shipped", supply_mode: str = "Seller",
+                 shipping_address: dict | None = None) -> dict:
+    return {
+        "orderLineId": line_id,
+        "status": status,
+        "quantity": quantity,
+        "offer": {"sellerProductId": sku or f"SKU-{line_id}", "productGtin": "", "productTitle": title,
+                  "supplyMode": supply_mode},
+        "sellingPrice": {"unitSalesPrice": price, "shippingCost": shipping},
+        "shippingAddress": shipping_address or ADDRESS,
+    }
+
+
+ADDRESS = {
+    "firstName": "Zoë", "lastName": "Martin", "addressLine1": "3 rue Bât. B", "postalCode": "75011",
+    "city": "Paris", "countryCode": "FR", "email": "zoe.martin@example.org",
+}
+
+
+def octopia_order(order_id: str, lines: list[dict], *, status: str = "Shipped", placed: datetime | None = None,
+                  billing: dict | None = None, business: bool = False) -> dict:
+    placed = placed or timezone.now() - timedelta(days=1)
+    return {
+        "orderId": order_id,
+        "status": status,
+        "businessOrder": business,
+        "purchasedAt": placed.isoformat(),
+        "createdAt": placed.isoformat(),
+        "updatedAt": (placed + timedelta(hours=5)).isoformat(),
+        "currencyCode": "EUR",
+        "billingAddress": billing or ADDRESS,
+        "statusEvents": [{"status": "Shipped", "date": (placed + timedelta(hours=4)).isoformat()}],
+        "lines": lines,
+    }
+
+
+def sales_order(seller, raw: dict) -> SalesOrder:
+    return SalesOrder.objects.create(
+        seller=seller, order_id=raw["orderId"], status=raw["status"], eligibility=SalesOrder.ELIGIBLE, raw=raw,
+        placed_at=timezone.now() - timedelta(days=1),
+    )

@@ -1,0 +1,66 @@
+"""Concurrent issuers (threads, each with its own database connection) on one seller's series."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from facturier.invoicing import emails
+from facturier.invoicing.issuing import issue_invoice
+from facturier.invoicing.models import Invoice
+from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.sales.models import SalesOrder
+
+ISSUERS = 50
+
+
+def _in_threads(target, items):
+    errors = []
+
+    def run(item):
+        try:
+            target(item)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_issuers_produce_a_continuous_series(seller_a, monkeypatch):
+    monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
+    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(ISSUERS)]
+    # Every order is issued by two racing threads: duplicates must be refused, numbers never skipped.
+    errors = _in_threads(lambda order: issue_invoice(SalesOrder.objects.get(pk=order.pk)), orders + orders)
+
+    assert errors == []
+    sequences = sorted(Invoice.objects.filter(seller=seller_a).values_list("sequence", flat=True))
+    assert sequences == list(range(1, ISSUERS + 1))
+    assert Invoice.objects.values("order").distinct().count() == ISSUERS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_inside_the_issuing_transaction_leaves_no_gap(seller_a, monkeypatch):
+    monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
+    real_queue = emails.queue_document_email
+
+    def crash_on_odd_orders(invoice, **kwargs):
+        if invoice.order_reference.endswith(("1", "3", "5", "7", "9")):
+            raise RuntimeError("worker killed mid-transaction")
+        return real_queue(invoice, **kwargs)
+
+    monkeypatch.setattr(emails, "queue_document_email", crash_on_odd_orders)
+    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(10)]
+    errors = _in_threads(lambda order: issue_invoice(SalesOrder.objects.get(pk=order.pk)), orders)
+
+    assert len(errors) == 5
+    issued = list(Invoice.objects.order_by("sequence").values_list("number", "order_reference"))
+    assert [number for number, _ in issued] == [f"FAC-{n:06d}" for n in range(1, 6)]
+    assert sorted(reference for _, reference in issued) == ["ORD-0", "ORD-2", "ORD-4", "ORD-6", "ORD-8"]
