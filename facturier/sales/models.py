@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ class SalesOrder(models.Model):
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
     reason = models.TextField(blank=True)
-    raw = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
 

@@ -23,6 +23,8 @@ from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 logger = logging.getLogger(__name__)
 CURSOR_OVERLAP = timedelta(hours=1)
+# The first pass also reads a month before the backfill window, so the seller sees why those orders are left out.
+FIRST_PASS_LOOKBACK = timedelta(days=30)
 
 
 @dataclass
@@ -39,7 +41,7 @@ class PassResult:
 
 
 def window_start(cursor: datetime | None, seller: Seller) -> datetime:
-    return cursor - CURSOR_OVERLAP if cursor else seller.backfill_start
+    return cursor - CURSOR_OVERLAP if cursor else seller.backfill_start - FIRST_PASS_LOOKBACK
 
 
 def sync_seller(seller: Seller, *, trigger: str = "schedule", client=None) -> SyncRun:

@@ -1,0 +1,129 @@
+"""The whole loop against the real simulator over HTTP: sync → issue → render → email, exactly once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from facturier.accounts.models import MarketplaceConnection
+from facturier.documents.validation import check_pdfa, extract_facturx_xml
+from facturier.invoicing.models import Invoice
+from facturier.jobs.pipeline import run_seller
+from facturier.outbox.models import OutgoingEmail
+from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
+from facturier.simulator.faults import FaultConfig
+from facturier.simulator.server import SimulatorServer
+
+SCENARIO_ELIGIBILITY = {
+    "SIM-b2c": SalesOrder.ELIGIBLE,
+    "SIM-business": SalesOrder.ELIGIBLE,
+    "SIM-relay": SalesOrder.ELIGIBLE,
+    "SIM-partial-cancel": SalesOrder.ELIGIBLE,
+    "SIM-fulfillment": SalesOrder.ELIGIBLE,
+    "SIM-ship-be": SalesOrder.OUTSIDE_FRANCE,
+    "SIM-ship-de": SalesOrder.OUTSIDE_FRANCE,
+    "SIM-gesture": SalesOrder.ELIGIBLE,
+    "SIM-cancel-after-ship": SalesOrder.ELIGIBLE,
+    "SIM-vat-rates": SalesOrder.ELIGIBLE,
+    "SIM-non-ascii": SalesOrder.ELIGIBLE,
+    "SIM-old": SalesOrder.BEFORE_BACKFILL,
+    "SIM-accepted": SalesOrder.NOT_SHIPPED,
+    "SIM-in-preparation": SalesOrder.NOT_SHIPPED,
+    "SIM-cancelled": SalesOrder.CANCELLED,
+    "SIM-no-email": SalesOrder.ELIGIBLE,
+}
+ELIGIBLE = sorted(ref for ref, verdict in SCENARIO_ELIGIBILITY.items() if verdict == SalesOrder.ELIGIBLE)
+
+
+@pytest.fixture
+def scenario_simulator():
+    server = SimulatorServer("127.0.0.1", 0, seed=42, orders=len(SCENARIO_ELIGIBILITY), faults=FaultConfig())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def connected_seller(scenario_simulator, make_seller, settings):
+    settings.OCTOPIA_API_URL = scenario_simulator.api_url
+    settings.OCTOPIA_AUTH_URL = scenario_simulator.auth_url
+    credentials = scenario_simulator.credentials("98979")
+    return make_seller(
+        upload_to_marketplace=False,
+        connection={
+            "client_id": credentials["client_id"],
+            "client_secret": credentials["client_secret"],
+            "marketplace_seller_id": credentials["seller_id"],
+        },
+    )
+
+
+def references(queryset) -> list[str]:
+    return sorted(order.raw.get("reference") for order in queryset)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(connected_seller):
+    run = run_seller(connected_seller, trigger="test")
+
+    assert run.status == SyncRun.SUCCEEDED, run.message
+    verdicts = {order.raw["reference"]: order.eligibility for order in SalesOrder.objects.all()}
+    assert verdicts == SCENARIO_ELIGIBILITY
+    invoiced = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).select_related("order")
+    assert sorted(invoice.order.raw["reference"] for invoice in invoiced) == ELIGIBLE
+    assert [i.number for i in invoiced.order_by("sequence")] == [f"FAC-{n:06d}" for n in range(1, len(ELIGIBLE) + 1)]
+    for invoice in Invoice.objects.all():
+        pdf = invoice.pdf.read()
+        assert check_pdfa(pdf) == []
+        assert invoice.number.encode() in extract_facturx_xml(pdf)
+    sent_to = Counter(message.to[0] for message in mail.outbox)
+    assert sum(sent_to.values()) == Invoice.objects.exclude(buyer_email="").count()
+    no_email = Invoice.objects.get(order__raw__reference="SIM-no-email")
+    assert OutgoingEmail.objects.get(related_key=f"invoice:{no_email.pk}").state == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(connected_seller):
+    run_seller(connected_seller, trigger="test")
+
+    gesture = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-gesture")
+    assert gesture.total_gross == Decimal("15.00")
+    assert gesture.credited_invoice.order_id == gesture.order_id
+    assert gesture.number == "AV-000001" or gesture.number == "AV-000002"
+    assert gesture.notes[0].startswith("Geste commercial – avoir sur la facture n° FAC-")
+    cancellation = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-cancel-after-ship")
+    assert cancellation.lines.count() >= 1
+    assert cancellation.total_gross <= cancellation.credited_invoice.total_gross
+    assert set(RefundRecord.objects.values_list("state", flat=True)) == {RefundRecord.CREDITED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(connected_seller):
+    run_seller(connected_seller, trigger="test")
+    invoices, emails = Invoice.objects.count(), len(mail.outbox)
+
+    second = run_seller(connected_seller, trigger="test")
+
+    assert second.status == SyncRun.SUCCEEDED
+    assert (second.invoices_issued, second.credit_notes_issued) == (0, 0)
+    assert Invoice.objects.count() == invoices
+    assert len(mail.outbox) == emails
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rejected_credentials_mark_the_connection_and_email_the_seller_once(connected_seller):
+    MarketplaceConnection.objects.filter(seller=connected_seller).update(client_secret="wrong-secret")
+    connected_seller.connection.refresh_from_db()
+
+    first = run_seller(connected_seller, trigger="test")
+    second = run_seller(connected_seller, trigger="test")
+
+    assert (first.status, second.status) == (SyncRun.FAILED, SyncRun.FAILED)
+    connection = MarketplaceConnection.objects.get(seller=connected_seller)
+    assert connection.status == MarketplaceConnection.STATUS_REJECTED
+    notices = OutgoingEmail.objects.filter(related_key=f"connection:{connection.pk}")
+    assert notices.count() == 1
+    assert Invoice.objects.count() == 0
