@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util as _util  # TEMP until all fixture modules exist
 import itertools
 
 import pytest
 
 pytest_plugins = [
-    name
-    for name in ("facturier.simulator.tests.fixtures", "facturier.outbox.tests.fixtures")
-    if _util.find_spec(name.rsplit(".", 1)[0]) and _util.find_spec(name)
+    "facturier.simulator.tests.fixtures",
+    "facturier.outbox.tests.fixtures",
 ]
 
 _counter = itertools.count(1)

@@ -1,0 +1,1 @@
+"""VAT decisions as pure functions over dataclasses: EU tables, identifiers, regimes, allocation."""

@@ -1,0 +1,106 @@
+"""The e-mail outbox: one row per message with an explicit state machine, and its append-only history."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from facturier.accounts.models import Seller
+
+
+class OutgoingEmail(models.Model):
+    """One message to send, kept until sent or given up.
+
+    held → queued → sending → sent | retrying | failed | bounced; retrying → sending again when due.
+    The row keeps references to its attachments (default storage names), never their bytes.
+    """
+
+    STATE_HELD = "held"
+    STATE_QUEUED = "queued"
+    STATE_SENDING = "sending"
+    STATE_SENT = "sent"
+    STATE_RETRYING = "retrying"
+    STATE_FAILED = "failed"
+    STATE_BOUNCED = "bounced"
+    STATE_CHOICES = [
+        (STATE_HELD, "En attente du document"),
+        (STATE_QUEUED, "En file d'envoi"),
+        (STATE_SENDING, "Envoi en cours"),
+        (STATE_SENT, "Envoyé"),
+        (STATE_RETRYING, "Nouvel essai prévu"),
+        (STATE_FAILED, "Échec"),
+        (STATE_BOUNCED, "Rejeté par le destinataire"),
+    ]
+    DUE_STATES = (STATE_QUEUED, STATE_RETRYING)
+    PROBLEM_STATES = (STATE_FAILED, STATE_BOUNCED)
+
+    # RFC 5322 Message-ID with its angle brackets; the same for every attempt of this row.
+    message_id = models.CharField(max_length=255, unique=True)
+    # The id an ESP API returned for the message, when it differs from our Message-ID (anymail backends).
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="outgoing_emails")
+    related_key = models.CharField(max_length=100, db_index=True)
+    to = models.CharField(max_length=320, blank=True)
+    from_name = models.CharField(max_length=200)
+    reply_to = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=10, choices=STATE_CHOICES, default=STATE_QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resend_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to or '?'} ({self.state})"
+
+
+class EmailEvent(models.Model):
+    """One step in an e-mail's life, for the per-invoice history shown to the seller. Never edited."""
+
+    KIND_HELD = "held"
+    KIND_QUEUED = "queued"
+    KIND_ATTEMPT_FAILED = "attempt_failed"
+    KIND_SENT = "sent"
+    KIND_FAILED = "failed"
+    KIND_BOUNCED = "bounced"
+    KIND_COMPLAINED = "complained"
+    KIND_DELIVERED = "delivered"
+    KIND_RESENT = "resent"
+    KIND_CHOICES = [
+        (KIND_HELD, "En attente du document"),
+        (KIND_QUEUED, "Mis en file d'envoi"),
+        (KIND_ATTEMPT_FAILED, "Essai d'envoi échoué"),
+        (KIND_SENT, "Envoyé"),
+        (KIND_FAILED, "Échec définitif"),
+        (KIND_BOUNCED, "Rejeté par le destinataire"),
+        (KIND_COMPLAINED, "Signalé comme indésirable"),
+        (KIND_DELIVERED, "Remis au destinataire"),
+        (KIND_RESENT, "Renvoyé"),
+    ]
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("EmailEvent is append-only")
+        super().save(*args, **kwargs)
