@@ -13,6 +13,9 @@ app = Celery("facturier")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task latency and outcomes for /metrics (Celery signals; no Django import at this point).
+import facturier.ops.task_metrics  # noqa: E402, F401
+
 
 def sync_schedule(times: list[str]) -> dict:
     entries = {}
@@ -32,7 +35,7 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
     sender.conf.beat_schedule = {
         **sync_schedule(settings.FACTURIER_SYNC_TIMES),
         "deliver-due-emails": {"task": "facturier.outbox.tasks.deliver_due_task", "schedule": 30.0},
-        "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 300.0},
+        "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 60.0},
         "render-missing-documents": {"task": "facturier.jobs.tasks.render_missing_task", "schedule": 120.0},
         "monthly-billing": {
             "task": "facturier.billing.tasks.monthly_billing_task",

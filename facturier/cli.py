@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] in PROCESS_COMMANDS:
         command = PROCESS_COMMANDS[argv[0]](argv[1:])
         os.execv(_bin(command[0]), [_bin(command[0]), *command[1:]])
+    if argv and not argv[0].startswith("-"):
+        # Django command modules cannot contain dashes: `facturier api-token` runs `api_token`.
+        argv[0] = argv[0].replace("-", "_")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["facturier", *argv])

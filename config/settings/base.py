@@ -252,5 +252,13 @@ LOGGING = {
     "formatters": {"json": {"()": "facturier.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("FACTURIER_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # kombu warns that filesystem:// has no host name; that is the embedded transport working as designed.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
+
+# --- Operations (issue #8): health, metrics and benchmark command live in facturier.ops. ---
+INSTALLED_APPS += ["facturier.ops"]

@@ -1,29 +1,102 @@
-"""Thin Celery tasks over the pipeline services (the beat schedule is in config/celery.py)."""
+"""Thin Celery tasks over the pipeline services (the beat schedule is in config/celery.py).
+
+Every task is idempotent (issuing re-checks under the series lock, rendering attaches a file once), acks late
+(a worker killed mid-task leaves the message to another worker), retries a bounded number of times on
+transient database errors only, and has explicit time limits.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
 
 from facturier.accounts.models import Seller
 from facturier.jobs import pipeline
 
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
 TASK_OPTIONS = {"acks_late": True, "max_retries": 3, "default_retry_delay": 60}
+ISSUE_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT,
+    "max_retries": 5,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "time_limit": 120,
+    "soft_time_limit": 100,
+}
 
 
-@shared_task(time_limit=1800, soft_time_limit=1700, **TASK_OPTIONS)
+@shared_task(time_limit=1800, soft_time_limit=1700, autoretry_for=TRANSIENT, **TASK_OPTIONS)
 def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     seller = Seller.objects.get(pk=seller_id)
     if not seller.is_active:
         return 0
-    return pipeline.run_seller(seller, trigger=trigger).pk
+    return pipeline.fan_out_seller(seller, trigger=trigger).pk
 
 
 @shared_task(time_limit=120, **TASK_OPTIONS)
 def sync_all_sellers_task() -> int:
     seller_ids = list(pipeline.sellers_to_sync().values_list("pk", flat=True))
-    for seller_id in seller_ids:
-        sync_seller_task.delay(seller_id)
+
+    def schedule() -> None:
+        for seller_id in seller_ids:
+            sync_seller_task.delay(seller_id)
+
+    transaction.on_commit(schedule)
     return len(seller_ids)
+
+
+@shared_task(**ISSUE_OPTIONS)
+def issue_order_task(order_id: int, run_id: int | None = None) -> int | None:
+    """Issue the invoice of one order (rendering and email follow on commit); then credit its refunds."""
+    from facturier.invoicing.issuing import issue_invoice
+    from facturier.sales.models import SalesOrder
+
+    order = SalesOrder.objects.select_related("seller").filter(pk=order_id).first()
+    if order is None or order.eligibility != SalesOrder.ELIGIBLE or not order.seller.is_active:
+        return None
+    already = pipeline.invoice_exists(order_id)
+    try:
+        invoice = issue_invoice(order)
+    except TRANSIENT:
+        raise
+    except Exception as exc:  # a defect on one order is recorded and never blocks the queue
+        logger.exception("invoice could not be issued", extra={"order_id": order.order_id})
+        pipeline.record_error(run_id, f"{order.order_id} : {exc}")
+        return None
+    if invoice is None:
+        return None
+    if not already:
+        pipeline.count_issued(run_id, "invoices_issued")
+    refund_ids = pipeline.refunds_of_order(order_id)
+    transaction.on_commit(lambda: [issue_refund_task.delay(pk, run_id) for pk in refund_ids])
+    return invoice.pk
+
+
+@shared_task(**ISSUE_OPTIONS)
+def issue_refund_task(refund_id: int, run_id: int | None = None) -> int | None:
+    from facturier.invoicing.credit_notes import issue_credit_note
+    from facturier.sales.models import RefundRecord
+
+    refund = RefundRecord.objects.select_related("seller", "order").filter(pk=refund_id).first()
+    if refund is None or refund.state != RefundRecord.PENDING:
+        return None
+    try:
+        credit_note = issue_credit_note(refund)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        logger.exception("credit note could not be issued", extra={"refund_id": refund.refund_id})
+        pipeline.record_error(run_id, f"{refund.refund_id} : {exc}")
+        return None
+    if credit_note is None:
+        return None
+    pipeline.count_issued(run_id, "credit_notes_issued")
+    return credit_note.pk
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)

@@ -1,0 +1,74 @@
+"""The fanned-out pipeline (one task per document) gives exactly what the in-process pipeline gives."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core import mail
+
+from facturier.invoicing.models import Invoice
+from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.jobs.pipeline import fan_out_seller
+from facturier.jobs.tasks import issue_order_task, sync_seller_task
+from facturier.jobs.tests.test_pipeline import ELIGIBLE
+from facturier.outbox.models import OutgoingEmail
+from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
+
+
+def invoiced_references() -> list[str]:
+    invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).select_related("order")
+    return sorted(invoice.order.raw["reference"] for invoice in invoices)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fan_out_issues_one_task_per_document_with_the_same_result(simulated_seller):
+    run = fan_out_seller(simulated_seller, trigger="test")
+
+    run.refresh_from_db()
+    assert run.status == SyncRun.SUCCEEDED, run.message
+    assert invoiced_references() == ELIGIBLE
+    credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE).count()
+    assert (run.invoices_issued, run.credit_notes_issued) == (len(ELIGIBLE), credit_notes)
+    assert credit_notes == RefundRecord.objects.filter(state=RefundRecord.CREDITED).count() == 2
+    assert Invoice.objects.filter(pdf="").count() == 0
+    assert len(mail.outbox) == Invoice.objects.exclude(buyer_email="").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sync_task_fans_out_and_a_second_run_issues_nothing(simulated_seller):
+    first = SyncRun.objects.get(pk=sync_seller_task.delay(simulated_seller.pk, "test").get())
+    sent = len(mail.outbox)
+
+    second = SyncRun.objects.get(pk=sync_seller_task.delay(simulated_seller.pk, "test").get())
+
+    assert first.invoices_issued == len(ELIGIBLE)
+    assert (second.status, second.invoices_issued, second.credit_notes_issued) == (SyncRun.SUCCEEDED, 0, 0)
+    assert Invoice.objects.filter(kind=Invoice.KIND_INVOICE).count() == len(ELIGIBLE)
+    assert len(mail.outbox) == sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_order_task_delivered_twice_issues_one_invoice_and_one_email(seller_a):
+    order = sales_order(seller_a, octopia_order("ORDER-1", [octopia_line("L1", "24.00")]))
+    run = SyncRun.objects.create(seller=seller_a, trigger="test")
+
+    first = issue_order_task.delay(order.pk, run.pk).get()
+    second = issue_order_task.delay(order.pk, run.pk).get()
+
+    assert first == second == Invoice.objects.get(order=order).pk
+    run.refresh_from_db()
+    assert run.invoices_issued == 1
+    assert Counter(message.to[0] for message in mail.outbox) == {"zoe.martin@example.org": 1}
+    assert OutgoingEmail.objects.get(related_key=f"invoice:{first}").state == OutgoingEmail.STATE_SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_order_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a):
+    order = sales_order(seller_a, octopia_order("ORDER-2", [octopia_line("L1", "10.00")], status="Cancelled"))
+    order.eligibility = SalesOrder.CANCELLED
+    order.save(update_fields=["eligibility"])
+
+    assert issue_order_task.delay(order.pk).get() is None
+    assert issue_order_task.delay(order.pk + 1000).get() is None
+    assert Invoice.objects.count() == 0

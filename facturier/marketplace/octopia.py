@@ -1,0 +1,333 @@
+"""Production client for the Octopia Seller API v2 (Cdiscount marketplace), over httpx.
+
+Every request carries an explicit timeout, `Authorization: Bearer` and `SellerId`. Transient failures
+are retried by transport.RetryingSender; a 401 triggers exactly one token refresh.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from .auth import TokenCache, TokenProvider
+from .dto import ConnectionCheck, InvoiceImport, MalformedOrder, MarketOrder, RefundEvent
+from .errors import (
+    CredentialsRejected,
+    MarketplaceError,
+    MarketplaceRequestError,
+    OrderNotFound,
+    UnexpectedResponse,
+    parse_problem,
+)
+from .parse import parse_order, text
+from .refunds import (
+    RefundFieldError,
+    cancellation_order_id,
+    cancellation_to_refund,
+    gesture_to_refund,
+    is_accepted_cancellation,
+)
+from .transport import RetryingSender, RetryPolicy, describe_http_failure
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+ORDERS_PAGE_SIZE = 100  # the API maximum
+CANCELLATIONS_PAGE_SIZE = 100
+GESTURES_PAGE_LIMIT = 1000  # the API maximum
+ORDER_FILTERS = {
+    "statuses": "status",
+    "reference": "reference",
+    "business_order": "businessOrder",
+    "shipping_country": "shippingCountry",
+    "supply_mode": "supplyMode",
+    "sales_channel_id": "salesChannelId",
+    "created_at_min": "createdAtMin",
+    "created_at_max": "createdAtMax",
+    "updated_at_min": "updatedAtMin",
+    "updated_at_max": "updatedAtMax",
+    "shipped_at_min": "shippedAtMin",
+    "shipped_at_max": "shippedAtMax",
+}
+INVOICE_CONTENT_TYPES = {".pdf": "application/pdf", ".xml": "application/xml", ".zip": "application/zip"}
+
+
+class OctopiaClient:
+    def __init__(
+        self,
+        api_url: str,
+        auth_url: str,
+        client_id: str,
+        client_secret: str,
+        seller_id: str,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_attempts: int = 5,
+        max_retry_seconds: float = 60.0,
+        token_cache: TokenCache | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.client_id = client_id
+        self.seller_id = str(seller_id)
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "Facturier/1 (+invoicing)"})
+        policy = RetryPolicy(max_attempts=max_attempts, max_retry_seconds=max_retry_seconds)
+        self._sender = RetryingSender(self._http, policy, sleep=sleep)
+        self._tokens = TokenProvider(self._sender, auth_url, client_id, client_secret, token_cache)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OctopiaClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- orders ------------------------------------------------------------------------------------
+
+    def iter_orders(
+        self,
+        *,
+        statuses: tuple[str, ...] | list[str] = (),
+        updated_at_min: datetime | None = None,
+        created_at_min: datetime | None = None,
+        page_size: int = ORDERS_PAGE_SIZE,
+        **filters: object,
+    ) -> Iterator[MarketOrder | MalformedOrder]:
+        """Orders oldest update first; pages of page_size until a short page (the API gives no total)."""
+        params = order_filters(
+            statuses=statuses, updated_at_min=updated_at_min, created_at_min=created_at_min, **filters
+        )
+        params.update(sort="asc:updatedAt", pageSize=str(page_size))
+        page_index = 1
+        while True:
+            body = self._get_json("/orders", params={**params, "pageIndex": str(page_index)})
+            items = body.get("items") if isinstance(body, Mapping) else None
+            if not isinstance(items, list):
+                raise UnexpectedResponse("Octopia GET /orders answered without an items list")
+            yield from (parse_order(item) for item in items)
+            if len(items) < page_size:
+                return
+            page_index += 1
+
+    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
+        return parse_order(self._get_json(f"/orders/{_segment(order_id)}"))
+
+    def count_orders(self, **filters: object) -> int:
+        response = self._call("GET", "/orders/count", params=order_filters(**filters))
+        try:
+            return int(response.text.strip())
+        except ValueError:
+            raise UnexpectedResponse(
+                f"Octopia GET /orders/count answered {response.text[:80]!r}, not an integer"
+            ) from None
+
+    # -- refunds -----------------------------------------------------------------------------------
+
+    def iter_refunds(self, *, updated_at_min: datetime | None = None) -> Iterator[RefundEvent]:
+        """Refunds after shipment: accepted commercial gestures, then accepted cancellations of shipped
+        orders (see refunds.py for the choice of endpoints). Unreadable items are logged and skipped."""
+        yield from self._iter_gesture_refunds(updated_at_min)
+        yield from self._iter_cancellation_refunds(updated_at_min)
+
+    def _iter_gesture_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
+        params = {"limit": str(GESTURES_PAGE_LIMIT)}
+        if updated_at_min is not None:
+            params["updatedAtMin"] = format_datetime(updated_at_min)
+        seen_cursors: set[str] = set()
+        while True:
+            response = self._call("GET", "/order-commercial-gesture-requests", params=params)
+            body = _json(response)
+            for item in _items(body):
+                event = _safely(gesture_to_refund, item)
+                if event is not None:
+                    yield event
+            cursor = _next_cursor(body, response)
+            if not cursor or cursor in seen_cursors or not _items(body):
+                return
+            seen_cursors.add(cursor)
+            params = {**params, "cursor": cursor}
+
+    def _iter_cancellation_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
+        orders: dict[str, MarketOrder | MalformedOrder] = {}
+        page_index = 1
+        while True:
+            params = {"pageIndex": str(page_index), "pageSize": str(CANCELLATIONS_PAGE_SIZE)}
+            items = _items(self._get_json("/order-cancellation-requests", params=params))
+            for item in items:
+                if not is_accepted_cancellation(item, updated_at_min):
+                    continue
+                order_id = cancellation_order_id(item)
+                if order_id and order_id not in orders:
+                    orders[order_id] = self.get_order(order_id)
+                order = orders.get(order_id)
+                if isinstance(order, MarketOrder) and (event := _safely(cancellation_to_refund, item, order)):
+                    yield event
+            if len(items) < CANCELLATIONS_PAGE_SIZE:
+                return
+            page_index += 1
+
+    # -- invoice upload ----------------------------------------------------------------------------
+
+    def upload_invoice(self, order_id: str, filename: str, pdf_bytes: bytes) -> str:
+        """Attach our invoice to the order (replaces a previous one); returns the importId to poll."""
+        suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
+        content_type = INVOICE_CONTENT_TYPES.get(suffix, "application/octet-stream")
+        response = self._call(
+            "POST",
+            f"/orders/{_segment(order_id)}/invoice-documents",
+            files={"file": (filename, pdf_bytes, content_type)},
+        )
+        body = _json(response)
+        import_id = text(body.get("importId") or body.get("id")) if isinstance(body, Mapping) else ""
+        if not import_id:
+            raise UnexpectedResponse(f"Octopia accepted the invoice of order {order_id} but gave no importId")
+        return import_id
+
+    def get_invoice_import(self, import_id: str) -> InvoiceImport:
+        body = self._get_json(f"/order-invoice-imports/{_segment(import_id)}")
+        if not isinstance(body, Mapping):
+            raise UnexpectedResponse(f"Octopia invoice import {import_id} is not a JSON object")
+        return InvoiceImport(
+            import_id=text(body.get("importId")) or import_id,
+            status=text(body.get("status")),
+            errors=tuple(_import_errors(body)),
+        )
+
+    # -- connection --------------------------------------------------------------------------------
+
+    def test_connection(self) -> ConnectionCheck:
+        """Token + one cheap call, as shown to the seller on the settings page."""
+        try:
+            count = self.count_orders()
+        except CredentialsRejected as error:
+            return ConnectionCheck(ok=False, message=str(error))
+        except MarketplaceError as error:
+            return ConnectionCheck(ok=False, message=f"Octopia could not be reached: {error}")
+        message = f"Connected to Octopia as seller {self.seller_id}: {count} orders."
+        return ConnectionCheck(ok=True, message=message)
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> object:
+        return _json(self._call("GET", path, params=params))
+
+    def _call(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        token = self._tokens.token()
+        response = self._send(method, path, token, kwargs)
+        if response.status_code == 401:
+            response = self._send(method, path, self._tokens.refresh(token), kwargs)
+        if response.status_code >= 400:
+            raise self._error_for(method, path, response)
+        return response
+
+    def _send(self, method: str, path: str, token: str, kwargs: dict) -> httpx.Response:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "SellerId": self.seller_id,
+            "Accept": "application/json",
+        }
+        return self._sender.send(method, self.api_url + path, headers=headers, **kwargs)
+
+    def _error_for(self, method: str, path: str, response: httpx.Response) -> MarketplaceError:
+        problem = parse_problem(response.content)
+        failure = describe_http_failure(response)
+        status = response.status_code
+        if status == 401:
+            message = f"Octopia rejected the token of client '{self.client_id}' after a refresh ({failure})"
+            return CredentialsRejected(message, status_code=status, problem=problem)
+        if status == 403:
+            message = (
+                f"Octopia refused access to seller {self.seller_id} for client '{self.client_id}'; "
+                f"is the seller linked to these API credentials? ({failure})"
+            )
+            return CredentialsRejected(message, status_code=status, problem=problem)
+        error_class = OrderNotFound if status == 404 else MarketplaceRequestError
+        return error_class(f"Octopia {method} {path} failed: {failure}", status_code=status, problem=problem)
+
+
+def order_filters(**filters: object) -> dict[str, str]:
+    """Python keyword filters -> GET /orders query parameters (dates as ISO-8601 UTC)."""
+    params: dict[str, str] = {}
+    for name, value in filters.items():
+        if name not in ORDER_FILTERS:
+            raise TypeError(f"unknown order filter {name!r}; known: {', '.join(ORDER_FILTERS)}")
+        if value is None or value == () or value == []:
+            continue
+        if isinstance(value, datetime):
+            params[ORDER_FILTERS[name]] = format_datetime(value)
+        elif isinstance(value, bool):
+            params[ORDER_FILTERS[name]] = "true" if value else "false"
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            params[ORDER_FILTERS[name]] = ",".join(str(item) for item in value)
+        else:
+            params[ORDER_FILTERS[name]] = str(value)
+    return params
+
+
+def format_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("Octopia filters need an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        raise UnexpectedResponse(
+            f"Octopia {response.request.method} {response.request.url.path} did not answer JSON"
+        ) from None
+
+
+def _items(body: object) -> list:
+    if isinstance(body, list):
+        return [item for item in body if isinstance(item, Mapping)]
+    if isinstance(body, Mapping) and isinstance(body.get("items"), list):
+        return [item for item in body["items"] if isinstance(item, Mapping)]
+    return []
+
+
+def _next_cursor(body: object, response: httpx.Response) -> str:
+    """The next page's cursor: a nextCursor field, else the cursor of a `Link: <...>; rel="next"` header."""
+    if isinstance(body, Mapping) and body.get("nextCursor"):
+        return str(body["nextCursor"])
+    next_link = response.links.get("next", {}).get("url", "")
+    return parse_qs(urlsplit(next_link).query).get("cursor", [""])[0]
+
+
+def _import_errors(body: Mapping) -> list[str]:
+    errors = [_error_text(error) for error in body.get("errors") or [] if error]
+    for file in body.get("files") or []:
+        if isinstance(file, Mapping):
+            name = text(file.get("fileName")) or text(file.get("orderId"))
+            errors.extend(f"{name}: {_error_text(error)}" for error in file.get("errors") or [] if error)
+    return errors
+
+
+def _error_text(error: object) -> str:
+    if isinstance(error, Mapping):
+        return " ".join(text(error.get(key)) for key in ("code", "message") if error.get(key)) or str(error)
+    return str(error)
+
+
+def _safely(convert: Callable[..., RefundEvent | None], *args: object) -> RefundEvent | None:
+    try:
+        return convert(*args)
+    except RefundFieldError as error:
+        logger.error("Skipping an unreadable Octopia refund: %s", error)
+        return None
+
+
+def _segment(value: str) -> str:
+    if not value or "/" in value or value in (".", ".."):
+        raise MarketplaceRequestError(f"{value!r} is not a valid Octopia identifier")
+    return value

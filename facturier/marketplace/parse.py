@@ -1,0 +1,205 @@
+"""Octopia order JSON -> MarketOrder, or MalformedOrder with a reason a human can act on.
+
+Every field is optional in the API. What an invoice cannot do without (orderId, a line's quantity and
+unit price) is required; anything present but unreadable (a price that is not a number, a date that is
+not ISO-8601) makes the whole order malformed rather than silently wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from facturier.core.money import to_decimal
+
+from .dto import Address, MalformedOrder, MarketOrder, OrderLine
+
+SHIPPED_STATUSES = frozenset({"Shipped", "Delivered"})
+
+
+class OrderFieldError(ValueError):
+    """A field an invoice needs is missing or unreadable; the message names it."""
+
+
+def parse_order(data: object) -> MarketOrder | MalformedOrder:
+    if not isinstance(data, Mapping):
+        return MalformedOrder(order_id="", reason="order is not a JSON object", raw={"value": data})
+    order_id = text(data.get("orderId"))
+    if not order_id:
+        return MalformedOrder(order_id="", reason="orderId is missing", raw=data)
+    try:
+        return _parse_valid_order(order_id, data)
+    except OrderFieldError as error:
+        return MalformedOrder(order_id=order_id, reason=str(error), raw=data)
+
+
+def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
+    lines = tuple(_parse_line(index, line) for index, line in enumerate(_list(data, "lines"), start=1))
+    total_price = data.get("totalPrice")
+    total_paid = None
+    if isinstance(total_price, Mapping) and total_price.get("sellingPrice") is not None:
+        total_paid = parse_amount(total_price["sellingPrice"], "totalPrice.sellingPrice")
+    return MarketOrder(
+        order_id=order_id,
+        status=text(data.get("status")),
+        business_order=data.get("businessOrder") is True,
+        purchased_at=parse_datetime(data.get("purchasedAt"), "purchasedAt"),
+        created_at=parse_datetime(data.get("createdAt"), "createdAt"),
+        updated_at=parse_datetime(data.get("updatedAt"), "updatedAt"),
+        shipped_at=derive_shipped_at(data),
+        currency=text(data.get("currencyCode")) or "EUR",
+        billing_address=parse_address(data.get("billingAddress")) or Address(),
+        lines=lines,
+        total_paid=total_paid,
+        raw=data,
+    )
+
+
+def _parse_line(index: int, line: object) -> OrderLine:
+    prefix = f"line {index}"
+    if not isinstance(line, Mapping):
+        raise OrderFieldError(f"{prefix}: is not a JSON object")
+    offer = _mapping(line.get("offer"))
+    selling = _mapping(line.get("sellingPrice"))
+    if selling.get("unitSalesPrice") is None:
+        raise OrderFieldError(f"{prefix}: sellingPrice.unitSalesPrice is missing")
+    shipping = selling.get("shippingCost")
+    return OrderLine(
+        line_id=text(line.get("orderLineId")),
+        status=text(line.get("status")),
+        quantity=parse_quantity(line.get("quantity"), prefix),
+        title=text(offer.get("productTitle")),
+        sku=text(offer.get("sellerProductId")),
+        ean=text(offer.get("productGtin")),
+        product_id=text(offer.get("productId")),
+        supply_mode=text(offer.get("supplyMode")),
+        unit_price_gross=parse_amount(selling["unitSalesPrice"], f"{prefix}: unitSalesPrice"),
+        shipping_gross=Decimal(0) if shipping is None else parse_amount(shipping, f"{prefix}: shippingCost"),
+        shipping_address=parse_address(line.get("shippingAddress")),
+    )
+
+
+def parse_address(data: object) -> Address | None:
+    if not isinstance(data, Mapping):
+        return None
+    return Address(
+        civility=text(data.get("civility")),
+        first_name=text(data.get("firstName")),
+        last_name=text(data.get("lastName")),
+        company_name=text(data.get("companyName")),
+        company_vat_number=text(data.get("companyVatNumber")).replace(" ", "").upper(),
+        line1=text(data.get("addressLine1")),
+        line2=text(data.get("addressLine2")),
+        line3=text(data.get("addressLine3")),
+        postal_code=text(data.get("postalCode")),
+        city=text(data.get("city")),
+        country_code=text(data.get("countryCode")).upper(),
+        phone=text(data.get("phone")),
+        email=text(data.get("email")),
+        pickup_id=text(data.get("pickupId")),
+        pickup_name=text(data.get("pickupName")),
+    )
+
+
+def derive_shipped_at(data: Mapping) -> datetime | None:
+    """When the goods left: Octopia has no shippedAt field (shippedAtMax is a deadline).
+
+    Rule: the earliest "Shipped" entry of the order's or the lines' statusEvents
+    ({status|type, date|occurredAt|createdAt}), else the earliest dated parcel
+    (shippedAt|createdAt). Otherwise None: callers fall back to the time they first saw the
+    order shipped. Both shapes are undocumented, so unreadable entries are skipped, not fatal.
+    """
+    lines = [line for line in _list_or_empty(data.get("lines")) if isinstance(line, Mapping)]
+    events = [*_list_or_empty(data.get("statusEvents"))]
+    for line in lines:
+        events.extend(_list_or_empty(line.get("statusEvents")))
+    shipped = [
+        _event_time(event, ("date", "occurredAt", "createdAt"))
+        for event in events
+        if isinstance(event, Mapping) and (event.get("status") or event.get("type")) == "Shipped"
+    ]
+    found = [moment for moment in shipped if moment is not None]
+    if not found:
+        parcels = [parcel for line in lines for parcel in _list_or_empty(line.get("parcels"))]
+        found = [
+            moment
+            for parcel in parcels
+            if isinstance(parcel, Mapping) and (moment := _event_time(parcel, ("shippedAt", "createdAt"))) is not None
+        ]
+    return min(found) if found else None
+
+
+def _event_time(event: Mapping, keys: Iterable[str]) -> datetime | None:
+    for key in keys:
+        try:
+            moment = parse_datetime(event.get(key), key)
+        except OrderFieldError:
+            continue
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_datetime(value: object, name: str) -> datetime | None:
+    """ISO-8601 as sent by Octopia ("2026-09-02T09:15:00Z"); a time without offset is UTC."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise OrderFieldError(f"{name} {value!r} is not an ISO-8601 date")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise OrderFieldError(f"{name} {value!r} is not an ISO-8601 date") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_amount(value: object, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise OrderFieldError(f"{name} {value!r} is not a number")
+    try:
+        amount = to_decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise OrderFieldError(f"{name} {value!r} is not a number") from None
+    if not amount.is_finite():
+        raise OrderFieldError(f"{name} {value!r} is not a number")
+    if amount < 0:
+        raise OrderFieldError(f"{name} {value!r} is negative")
+    return amount
+
+
+def parse_quantity(value: object, prefix: str) -> int:
+    if value is None:
+        raise OrderFieldError(f"{prefix}: quantity is missing")
+    if isinstance(value, bool):
+        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number")
+    try:
+        amount = to_decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, TypeError):
+        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number") from None
+    if not amount.is_finite() or amount != amount.to_integral_value() or amount < 0:
+        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number")
+    return int(amount)
+
+
+def text(value: object) -> str:
+    if value is None or isinstance(value, (Mapping, list)):
+        return ""
+    return str(value).strip()
+
+
+def _mapping(value: object) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(data: Mapping, key: str) -> list:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise OrderFieldError(f"{key} is not a list")
+    return value
+
+
+def _list_or_empty(value: object) -> list:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,138 @@
+"""The production client against the real simulator over HTTP: orders, paging, filters, reproducibility."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from facturier.marketplace.dto import MalformedOrder, MarketOrder
+from facturier.simulator.faults import FaultConfig
+from facturier.simulator.server import SimulatorServer
+from facturier.simulator.tests.fixtures import make_client
+
+NOW = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
+
+
+def test_it_pages_through_250_orders_with_pages_of_100():
+    with SimulatorServer(seed=7, orders=250, now=NOW, faults=FaultConfig()) as server, make_client(server) as client:
+        orders = list(client.iter_orders())
+
+        assert server.api_requests == 3  # pages 1 and 2 full, page 3 short (50)
+        assert sorted(order.order_id for order in orders) == sorted(order["orderId"] for order in server.orders())
+        updated = [order.updated_at for order in orders]
+        assert updated == sorted(updated)
+
+
+def test_an_exact_multiple_of_the_page_size_ends_on_an_empty_page():
+    with SimulatorServer(seed=7, orders=200, now=NOW, faults=FaultConfig()) as server, make_client(server) as client:
+        assert len(list(client.iter_orders())) == 200
+        assert server.api_requests == 3
+
+
+def test_status_and_date_filters_match_the_count(simulator, simulator_client):
+    stored = simulator.orders()
+    cut_off = datetime.fromisoformat(sorted(order["updatedAt"] for order in stored)[15])
+    expected = {
+        order["orderId"]
+        for order in stored
+        if order["status"] in ("Shipped", "Delivered") and datetime.fromisoformat(order["updatedAt"]) >= cut_off
+    }
+
+    orders = list(simulator_client.iter_orders(statuses=("Shipped", "Delivered"), updated_at_min=cut_off))
+
+    assert {order.order_id for order in orders} == expected
+    assert simulator_client.count_orders(statuses=("Shipped", "Delivered"), updated_at_min=cut_off) == len(expected)
+    assert simulator_client.count_orders() == 30
+
+
+def test_created_at_min_and_business_filters(simulator, simulator_client):
+    business = [order for order in simulator.orders() if order["businessOrder"]]
+
+    orders = list(simulator_client.iter_orders(business_order=True))
+
+    assert [order.order_id for order in orders] == [order["orderId"] for order in business]
+    newest = max(datetime.fromisoformat(order["createdAt"]) for order in simulator.orders())
+    assert [o.created_at for o in simulator_client.iter_orders(created_at_min=newest)] == [newest]
+
+
+def test_get_order_returns_the_scenario_data(simulator, simulator_client):
+    relay = simulator.scenario_order("relay")
+
+    order = simulator_client.get_order(relay["orderId"])
+
+    assert order.shipping_address.pickup_id == "MR-044-01234"
+    assert order.shipping_address.pickup_name == "Relais Tabac de la Gare"
+    assert order.status == "Shipped"
+    assert order.shipped_at == datetime.fromisoformat(relay["statusEvents"][3]["date"])
+
+
+def test_a_shipped_status_change_is_seen_by_an_incremental_sync(simulator, simulator_client):
+    accepted = simulator.scenario_order("accepted")
+    last_sync = max(datetime.fromisoformat(order["updatedAt"]) for order in simulator.orders())
+    assert simulator_client.get_order(accepted["orderId"]).shipping_address is None
+
+    simulator.set_order_status(accepted["orderId"], "Shipped")
+    changed = list(simulator_client.iter_orders(statuses=("Shipped",), updated_at_min=last_sync))
+
+    assert [order.order_id for order in changed] == [accepted["orderId"]]
+    assert changed[0].shipped_at == changed[0].updated_at
+    assert changed[0].shipping_address.city == accepted["billingAddress"]["city"]
+
+
+def test_malformed_orders_are_reported_while_the_others_parse(simulator, simulator_client):
+    simulator.set_faults(malformed_orders=3)
+    expected = simulator.state.malformed_reasons("98979")
+
+    results = list(simulator_client.iter_orders())
+
+    malformed = {item.order_id: item.reason for item in results if isinstance(item, MalformedOrder)}
+    assert malformed == expected
+    assert sorted(set(expected.values())) == [
+        "line 1: quantity 'two' is not a whole number",
+        "line 1: unitSalesPrice 'abc' is not a number",
+        "purchasedAt 'yesterday' is not an ISO-8601 date",
+    ]
+    assert sum(isinstance(item, MarketOrder) for item in results) == 27
+
+
+def test_an_order_added_with_a_bad_price_has_an_exact_reason(simulator, simulator_client):
+    order = simulator.scenario_order("vat-rates")
+    bad = {
+        **order,
+        "orderId": "BAD0001",
+        "lines": [order["lines"][0], {**order["lines"][1], "sellingPrice": {"unitSalesPrice": "abc"}}],
+    }
+    simulator.add_order(bad)
+
+    result = simulator_client.get_order("BAD0001")
+
+    assert result == MalformedOrder(
+        order_id="BAD0001", reason="line 2: unitSalesPrice 'abc' is not a number", raw=result.raw
+    )
+
+
+def test_same_seed_gives_equal_orders_and_another_seed_does_not():
+    def fetch(seed):
+        with (
+            SimulatorServer(seed=seed, orders=40, now=NOW, faults=FaultConfig()) as server,
+            make_client(server) as client,
+        ):
+            return list(client.iter_orders())
+
+    first, second, other = fetch(99), fetch(99), fetch(100)
+
+    assert first == second
+    assert len(first) == 40
+    assert {order.order_id for order in first}.isdisjoint({order.order_id for order in other})
+
+
+def test_amounts_are_decimals_from_the_wire(simulator, simulator_client):
+    business = simulator.scenario_order("business")
+
+    order = simulator_client.get_order(business["orderId"])
+
+    assert [(line.unit_price_gross, line.quantity, line.shipping_gross) for line in order.lines] == [
+        (Decimal("32.5"), 3, Decimal("5.49")),
+        (Decimal("24.9"), 1, Decimal("3.9")),
+    ]
+    assert order.total_paid == Decimal("131.79")
+    assert order.billing_address.company_vat_number == "FR44732829320"
+    assert order.purchased_at == datetime.fromisoformat(business["purchasedAt"])

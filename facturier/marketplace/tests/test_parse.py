@@ -1,0 +1,160 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from facturier.marketplace.dto import Address, MalformedOrder, MarketOrder
+from facturier.marketplace.parse import parse_order
+
+
+def order_json(**overrides):
+    order = {
+        "orderId": "2609021234ABCD",
+        "status": "Shipped",
+        "businessOrder": True,
+        "purchasedAt": "2026-09-02T09:15:00Z",
+        "createdAt": "2026-09-02T09:15:40Z",
+        "updatedAt": "2026-09-03T11:00:00Z",
+        "currencyCode": "EUR",
+        "billingAddress": {
+            "civility": "Mme",
+            "firstName": "Zoë",
+            "lastName": "Wiśniewska",
+            "companyName": "Atelier Fontaine SARL",
+            "companyVatNumber": "fr 44 732829320",
+            "addressLine1": "8 rue de l'Égalité",
+            "addressLine2": "Bât. B",
+            "postalCode": 42000,
+            "city": "Saint-Étienne",
+            "countryCode": "fr",
+            "email": "zoe@example.org",
+        },
+        "totalPrice": {"offerPrice": 54.89, "sellingPrice": Decimal("54.89")},
+        "lines": [
+            {
+                "orderLineId": "1",
+                "status": "Shipped",
+                "quantity": 2,
+                "offer": {
+                    "sellerProductId": "BOOK-9782070",
+                    "productGtin": "9782070612758",
+                    "productId": "book0612758",
+                    "productTitle": "Le Petit Prince",
+                    "supplyMode": "Seller",
+                },
+                "sellingPrice": {"unitSalesPrice": "7.60", "shippingCost": 1.0},
+                "shippingAddress": {"firstName": "Zoë", "pickupId": "MR-044-01234", "pickupName": "Relais"},
+                "statusEvents": [{"status": "Shipped", "date": "2026-09-03T10:00:00Z"}],
+            },
+            {
+                "orderLineId": "2",
+                "status": "Cancelled",
+                "quantity": "1",
+                "offer": {"sellerProductId": "STD-CASQ-001"},
+                "sellingPrice": {"unitSalesPrice": 38.69},
+            },
+        ],
+        "statusEvents": [{"status": "Shipped", "date": "2026-09-03T11:00:00Z"}],
+    }
+    order.update(overrides)
+    return order
+
+
+def test_it_parses_a_complete_order():
+    order = parse_order(order_json())
+
+    assert isinstance(order, MarketOrder)
+    assert order.order_id == "2609021234ABCD"
+    assert order.business_order is True
+    assert order.purchased_at == datetime(2026, 9, 2, 9, 15, tzinfo=UTC)
+    assert order.shipped_at == datetime(2026, 9, 3, 10, 0, tzinfo=UTC)  # earliest Shipped event (line level)
+    assert order.total_paid == Decimal("54.89")
+    assert order.billing_address.company_vat_number == "FR44732829320"
+    assert order.billing_address.postal_code == "42000"
+    assert order.billing_address.country_code == "FR"
+    assert order.billing_address.full_name == "Zoë Wiśniewska"
+    first, second = order.lines
+    assert (first.sku, first.ean, first.quantity, first.unit_price_gross, first.shipping_gross) == (
+        "BOOK-9782070", "9782070612758", 2, Decimal("7.60"), Decimal("1.0"),
+    )  # fmt: skip
+    assert second.shipping_gross == Decimal("0")
+    assert second.shipping_address is None
+    assert order.active_lines == (first,)
+    assert order.shipping_address == Address(first_name="Zoë", pickup_id="MR-044-01234", pickup_name="Relais")
+
+
+def test_every_field_is_optional_except_what_an_invoice_needs():
+    order = parse_order({"orderId": "X1"})
+
+    assert order == MarketOrder(
+        order_id="X1", status="", business_order=False, purchased_at=None, created_at=None, updated_at=None,
+        shipped_at=None, currency="EUR", billing_address=Address(), lines=(), total_paid=None, raw={"orderId": "X1"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("_case", "change", "reason"),
+    [
+        ("price not a number", {"unitSalesPrice": "abc"}, "line 2: unitSalesPrice 'abc' is not a number"),
+        ("price missing", {"unitSalesPrice": None}, "line 2: sellingPrice.unitSalesPrice is missing"),
+        ("negative price", {"unitSalesPrice": -1}, "line 2: unitSalesPrice -1 is negative"),
+        ("shipping not a number", {"shippingCost": "NaN"}, "line 2: shippingCost 'NaN' is not a number"),
+        ("price is a boolean", {"unitSalesPrice": True}, "line 2: unitSalesPrice True is not a number"),
+    ],
+)
+def test_an_unreadable_price_makes_the_order_malformed(_case, change, reason):
+    data = order_json()
+    data["lines"][1]["sellingPrice"].update(change)
+
+    assert parse_order(data) == MalformedOrder(order_id="2609021234ABCD", reason=reason, raw=data)
+
+
+@pytest.mark.parametrize(
+    ("_case", "quantity", "reason"),
+    [
+        ("missing", None, "line 1: quantity is missing"),
+        ("text", "two", "line 1: quantity 'two' is not a whole number"),
+        ("fraction", 1.5, "line 1: quantity 1.5 is not a whole number"),
+        ("negative", -2, "line 1: quantity -2 is not a whole number"),
+    ],
+)
+def test_an_unreadable_quantity_makes_the_order_malformed(_case, quantity, reason):
+    data = order_json()
+    data["lines"][0]["quantity"] = quantity
+
+    assert parse_order(data).reason == reason
+
+
+def test_bad_dates_and_shapes_are_reported():
+    assert parse_order(order_json(purchasedAt="yesterday")).reason == "purchasedAt 'yesterday' is not an ISO-8601 date"
+    assert parse_order(order_json(lines={"a": 1})).reason == "lines is not a list"
+    assert parse_order(order_json(lines=["x"])).reason == "line 1: is not a JSON object"
+    assert parse_order(order_json(orderId=" ")).reason == "orderId is missing"
+    assert parse_order(["not", "an", "order"]).reason == "order is not a JSON object"
+
+
+def test_a_naive_date_is_read_as_utc():
+    order = parse_order(order_json(updatedAt="2026-09-03T11:00:00"))
+
+    assert order.updated_at == datetime(2026, 9, 3, 11, 0, tzinfo=UTC)
+
+
+def test_shipped_at_falls_back_to_dated_parcels_and_ignores_unreadable_events():
+    data = order_json(statusEvents=[{"status": "Shipped", "date": "garbage"}])
+    data["lines"][0]["statusEvents"] = []
+    data["lines"][0]["parcels"] = [{"parcelNumber": "6A1", "shippedAt": "2026-09-03T08:30:00+02:00"}]
+
+    assert parse_order(data).shipped_at == datetime(2026, 9, 3, 6, 30, tzinfo=UTC)
+
+
+def test_shipped_at_is_none_without_any_dated_evidence():
+    data = order_json(statusEvents=None)
+    data["lines"][0]["statusEvents"] = None
+    data["lines"][0]["parcels"] = [{"parcelNumber": "6A1"}]
+
+    assert parse_order(data).shipped_at is None
+
+
+def test_full_name_falls_back_to_the_company():
+    assert Address(company_name="ACME SAS").full_name == "ACME SAS"
+    assert Address(first_name="Łukasz", last_name="Wiśniewski", company_name="ACME").full_name == "Łukasz Wiśniewski"

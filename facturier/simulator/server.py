@@ -1,0 +1,219 @@
+"""SimulatorServer: the fake Octopia (token endpoint + /seller/v2 + /_simulator control) on stdlib HTTP.
+
+Runs in a background thread for tests (`start()` returns the base URL, `stop()` ends it) or in the
+foreground through cli.run. Needs neither Django nor a database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .api import API_PREFIX, TOKEN_PATH, seller_api, token_endpoint
+from .control import CONTROL_PREFIX, control_api
+from .faults import FaultConfig
+from .scenarios import SCENARIOS
+from .state import DEFAULT_SELLER_ID, SimulatorState, Upload
+from .wire import Request, Response, problem
+
+logger = logging.getLogger(__name__)
+FAULTS_ENV_VAR = "SIMULATOR_FAULTS"
+
+
+def route(state: SimulatorState, request: Request) -> Response:
+    try:
+        if request.path == TOKEN_PATH:
+            return token_endpoint(state, request)
+        if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+            return seller_api(state, request)
+        if request.path.startswith(CONTROL_PREFIX + "/"):
+            return control_api(state, request)
+        return problem(404, "Not Found", f"No resource at {request.path}.")
+    except Exception:  # a simulator bug must answer 500, like a real server, not kill the thread
+        logger.exception("Simulator failed on %s %s", request.method, request.path)
+        return problem(500, "Internal Server Error", "The simulator failed; see its log.")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+    server_version = "OctopiaSimulator/1"
+    timeout = 10  # idle keep-alive connections end instead of holding a thread forever
+    server: _Server
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        request = Request(self.command, url.path, query, self.headers, body)
+        self._write(route(self.server.state, request))
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _write(self, response: Response) -> None:
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout fault): nothing to answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], state: SimulatorState):
+        super().__init__(address, _Handler)
+        self.state = state
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
+
+
+class SimulatorServer:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: int | str = 0,
+        orders: int = 30,
+        faults: FaultConfig | str | Mapping[str, object] | None = None,
+        now: datetime | None = None,
+        sellers: Iterable[str] = (DEFAULT_SELLER_ID,),
+        clients: Mapping[str, str] | None = None,
+        token_ttl: int = 7200,
+        import_polls_before_done: int = 1,
+    ):
+        """clients: {client_id: secret}; None accepts any client_id whose secret is "secret-<client_id>".
+        faults: None reads SIMULATOR_FAULTS ("latency_ms=50,burst_429=2,..."); see faults.FaultConfig."""
+        if faults is None:
+            faults = os.environ.get(FAULTS_ENV_VAR, "")
+        config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
+        self.host, self.port = host, port
+        self.state = SimulatorState(
+            seed=seed,
+            orders=orders,
+            sellers=sellers,
+            faults=config,
+            now=now,
+            clients=clients,
+            token_ttl=token_ttl,
+            import_polls_before_done=import_polls_before_done,
+        )
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        self._server = _Server((self.host, self.port), self.state)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="octopia-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.base_url
+
+    def serve_forever(self) -> None:
+        self._server = _Server((self.host, self.port), self.state)
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._server.server_close()
+
+    def stop(self) -> None:
+        self.state.stop_event.set()  # wakes handlers sleeping in a latency/timeout fault
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> SimulatorServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- addresses and credentials -----------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def auth_url(self) -> str:
+        return self.base_url + TOKEN_PATH
+
+    def credentials(self, seller_id: str = DEFAULT_SELLER_ID) -> dict[str, str]:
+        """client_id / client_secret / seller_id accepted by this simulator; creates the seller if new."""
+        self.state.ensure_seller(str(seller_id))
+        if self.state.clients:
+            client_id, secret = next(iter(self.state.clients.items()))
+        else:
+            client_id = f"client-{seller_id}"
+            secret = self.state.client_secret(client_id)
+        return {"client_id": client_id, "client_secret": secret, "seller_id": str(seller_id)}
+
+    # -- in-process control (same operations as /_simulator/) --------------------------------------
+
+    def orders(self, seller_id: str = DEFAULT_SELLER_ID) -> list[dict]:
+        with self.state.lock:
+            return list(self.state.ensure_seller(seller_id).orders.values())
+
+    def scenario_order(self, name: str, seller_id: str = DEFAULT_SELLER_ID) -> dict:
+        """The order of a named scenario (see scenarios.SCENARIOS), e.g. "business" or "relay"."""
+        if name not in dict(SCENARIOS):
+            raise KeyError(f"unknown scenario {name!r}")
+        return next(order for order in self.orders(seller_id) if order.get("reference") == f"SIM-{name}")
+
+    def add_order(self, order: dict, seller_id: str = DEFAULT_SELLER_ID) -> None:
+        self.state.put_order(seller_id, order)
+
+    def set_order_status(self, order_id: str, status: str, seller_id: str = DEFAULT_SELLER_ID) -> dict:
+        return self.state.set_order_status(seller_id, order_id, status)
+
+    def add_refund(self, seller_id: str = DEFAULT_SELLER_ID, **refund: object) -> dict:
+        return self.state.add_refund(seller_id, refund)
+
+    def set_faults(self, **changes: object) -> None:
+        self.state.faults.configure(self.state.faults.config.updated(changes))
+
+    def reset(self) -> None:
+        self.state.reset()
+
+    def uploaded_invoices(self, seller_id: str = DEFAULT_SELLER_ID) -> list[Upload]:
+        with self.state.lock:
+            return list(self.state.ensure_seller(seller_id).uploads.values())
+
+    @property
+    def token_requests(self) -> int:
+        return self.state.stats["token_requests"]
+
+    @property
+    def api_requests(self) -> int:
+        return self.state.stats["api_requests"]

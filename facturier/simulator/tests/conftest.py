@@ -1,0 +1,1 @@
+from facturier.simulator.tests.fixtures import recorded_sleeps, simulator, simulator_client  # noqa: F401
