@@ -1,0 +1,183 @@
+"""A fee invoice as a document: VAT case (invoicing-rules §7), parties, mentions, and the snapshot to render.
+
+Everything printed is derived from the FeeInvoice row alone, so the PDF can be rebuilt years later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+
+from facturier.accounts.models import Seller
+from facturier.billing.models import FeeInvoice
+from facturier.billing.usage import last_day
+from facturier.core.money import ZERO, quantize
+from facturier.documents.snapshot import INVOICE, CtcFr, DocumentLine, DocumentSnapshot, VatBreakdown
+from facturier.invoicing.snapshot import party
+from facturier.tax.eu import is_eu_member, normalize_country
+from facturier.tax.identifiers import IdentifierError, validate_vat_number
+
+FRENCH_VAT_RATE = Decimal("20.00")
+PAYMENT_DAYS = 30
+SIREN_SCHEME = "0225"  # BR-FR-21: the electronic address of a French party is its SIREN
+REVERSE_CHARGE_TEXT = "Autoliquidation - reverse charge, art. 196 Directive 2006/112/CE"
+REVERSE_CHARGE_CODE = "VATEX-EU-AE"
+SERVICES_TEXT = "Prestations de services"
+# L441-9 / L441-10 / D441-5 payment mentions (invoicing-rules §1.5); one wording for every fee invoice.
+LATE_PENALTY_TEXT = "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points."
+RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €."
+NO_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé."
+PAYMENT_NOTES = (LATE_PENALTY_TEXT, RECOVERY_INDEMNITY_TEXT, NO_DISCOUNT_TEXT)
+MONTH_NAMES = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+def month_name(month: date) -> str:
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+
+
+def valid_home_vat_number(seller: Seller) -> str:
+    """The seller's VAT number if it is a well-formed number of its own member state, else ''."""
+    try:
+        return validate_vat_number(seller.vat_number, seller.country)
+    except IdentifierError:
+        return ""
+
+
+def fee_vat_case(seller: Seller) -> str:
+    country = normalize_country(seller.country)
+    if country == "FR":
+        return FeeInvoice.VAT_DOMESTIC
+    if is_eu_member(country) and valid_home_vat_number(seller):
+        return FeeInvoice.VAT_REVERSE_CHARGE
+    # §7c: without a valid VAT number the business status is unproven: French VAT, as for a French customer.
+    return FeeInvoice.VAT_FR_NO_NUMBER
+
+
+@dataclass(frozen=True)
+class FeeAmounts:
+    vat_rate: Decimal
+    excl_vat: Decimal
+    vat: Decimal
+    total: Decimal
+
+
+def fee_amounts(amount_excl_vat: Decimal, vat_case: str) -> FeeAmounts:
+    rate = ZERO if vat_case == FeeInvoice.VAT_REVERSE_CHARGE else FRENCH_VAT_RATE
+    vat = quantize(amount_excl_vat * rate / 100)
+    return FeeAmounts(rate, amount_excl_vat, vat, amount_excl_vat + vat)
+
+
+def due_date_for(issue_date: date) -> date:
+    return issue_date + timedelta(days=PAYMENT_DAYS)
+
+
+def operator_party_data() -> dict:
+    operator = settings.FACTURIER_OPERATOR
+    return {
+        "name": operator["name"],
+        "address_lines": [operator["address_line1"]],
+        "postal_code": operator["postal_code"],
+        "city": operator["city"],
+        "country_code": operator["country"],
+        "vat_number": operator["vat_number"],
+        "siren": operator["siren"],
+        "legal_form": operator["legal_form"],
+        "share_capital": operator["share_capital"],
+        "rcs_city": operator["rcs_city"],
+        "email": operator["email"],
+        "electronic_address": operator["siren"],
+        "electronic_address_scheme": SIREN_SCHEME,
+    }
+
+
+def buyer_party_data(seller: Seller, vat_case: str) -> dict:
+    french = vat_case == FeeInvoice.VAT_DOMESTIC
+    # Outside France an invalid number is never printed as the buyer's.
+    vat_number = (seller.vat_number or seller.fr_vat_number) if french else valid_home_vat_number(seller)
+    return {
+        "name": seller.legal_name,
+        "address_lines": [line for line in (seller.address_line1, seller.address_line2) if line],
+        "postal_code": seller.postal_code,
+        "city": seller.city,
+        "country_code": normalize_country(seller.country),
+        "vat_number": vat_number,
+        "siren": seller.siren if french else "",
+        "siret": seller.siret if french else "",
+        "legal_form": seller.legal_form,
+        "trade_register": seller.trade_register,
+        "email": seller.support_email or seller.owner.email,
+        "electronic_address": seller.siren if french and seller.siren else "",
+        "electronic_address_scheme": SIREN_SCHEME if french and seller.siren else "",
+    }
+
+
+def notes_for(vat_case: str) -> list[str]:
+    if vat_case == FeeInvoice.VAT_DOMESTIC:
+        return [SERVICES_TEXT]  # the payment mentions travel as the CTC notes PMD / PMT / AAB
+    if vat_case == FeeInvoice.VAT_REVERSE_CHARGE:
+        return [SERVICES_TEXT, REVERSE_CHARGE_TEXT, *PAYMENT_NOTES]
+    return [SERVICES_TEXT, *PAYMENT_NOTES]
+
+
+def line_description(fee: FeeInvoice) -> str:
+    return (
+        f"Abonnement Facturier - {month_name(fee.month)} - palier {fee.tier_label} factures "
+        f"({fee.invoice_count} factures émises)"
+    )
+
+
+def _ctc_fr(fee: FeeInvoice) -> CtcFr | None:
+    """French CTC data (BR-FR) for domestic B2B fee invoices; BAR=B2B needs the buyer's SIREN (BR-FR-11)."""
+    if fee.vat_case != FeeInvoice.VAT_DOMESTIC or not fee.buyer_snapshot.get("siren"):
+        return None
+    return CtcFr(
+        business_process="S1",
+        transaction_scope="B2B",
+        late_penalty_note=LATE_PENALTY_TEXT,
+        recovery_indemnity_note=RECOVERY_INDEMNITY_TEXT,
+        discount_note=NO_DISCOUNT_TEXT,
+    )
+
+
+def _breakdown(fee: FeeInvoice) -> VatBreakdown:
+    if fee.vat_case == FeeInvoice.VAT_REVERSE_CHARGE:
+        return VatBreakdown("AE", ZERO, fee.amount_excl_vat, ZERO, REVERSE_CHARGE_TEXT, REVERSE_CHARGE_CODE)
+    return VatBreakdown("S", fee.vat_rate, fee.amount_excl_vat, fee.vat_amount)
+
+
+def to_snapshot(fee: FeeInvoice) -> DocumentSnapshot:
+    breakdown = _breakdown(fee)
+    line = DocumentLine(
+        position=1,
+        description=line_description(fee),
+        quantity=Decimal("1"),
+        unit_net_price=fee.amount_excl_vat,
+        net_amount=fee.amount_excl_vat,
+        vat_category=breakdown.category,
+        vat_rate=breakdown.rate,
+    )
+    return DocumentSnapshot(
+        type_code=INVOICE,
+        number=fee.number,
+        issue_date=fee.issue_date,
+        seller=party(fee.operator_snapshot),
+        buyer=party(fee.buyer_snapshot),
+        lines=(line,),
+        vat_breakdown=(breakdown,),
+        total_net=fee.amount_excl_vat,
+        total_vat=fee.vat_amount,
+        total_gross=fee.total_incl_vat,
+        amount_paid=ZERO,
+        notes=tuple(fee.notes),
+        due_date=fee.due_date,
+        payment_terms=f"Paiement à {PAYMENT_DAYS} jours, au plus tard le {fee.due_date:%d/%m/%Y}.",
+        billing_period=(fee.month, last_day(fee.month)),
+        languages=("fr",) if fee.vat_case == FeeInvoice.VAT_DOMESTIC else ("fr", "en"),
+        ctc_fr=_ctc_fr(fee),
+    )

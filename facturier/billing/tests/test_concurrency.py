@@ -1,0 +1,39 @@
+"""Two billing runs at once (a manual rerun while the schedule runs): real row locks, PostgreSQL only."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection, connections
+
+from facturier.billing.models import FeeInvoice
+from facturier.billing.services import run_monthly_billing
+from facturier.billing.tests.helpers import french_seller, german_seller
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def test_concurrent_runs_bill_each_seller_once_with_continuous_numbers(make_seller):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs real row locks (PostgreSQL)")
+    sellers = [french_seller(make_seller), german_seller(make_seller), french_seller(make_seller)]
+    reports, barrier = [], threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            reports.append(run_monthly_billing(date(2026, 10, 1)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(FeeInvoice.objects.values_list("number", flat=True)) == ["FCT-000001", "FCT-000002",
+                                                                          "FCT-000003"]
+    assert sorted(FeeInvoice.objects.values_list("seller_id", flat=True)) == [seller.pk for seller in sellers]
+    assert sum(report.issued for report in reports) == 3
+    assert [len(report.errors) for report in reports] == [0, 0]
