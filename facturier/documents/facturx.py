@@ -150,6 +150,9 @@ def _add_party(parent: etree._Element, tag: str, party: Party, *, is_seller: boo
              schemeID=party.electronic_address_scheme or "EM")
     if party.vat_number:
         _sub(_sub(element, "SpecifiedTaxRegistration"), "ID", party.vat_number, schemeID="VA")
+    elif is_seller and party.siren:
+        # A seller with no VAT number (franchise en base) is identified by its tax registration (BT-32, BR-E-02).
+        _sub(_sub(element, "SpecifiedTaxRegistration"), "ID", party.siren, schemeID="FC")
 
 
 def _add_agreement(transaction: etree._Element, snapshot: DocumentSnapshot) -> None:

@@ -107,7 +107,8 @@ def build_draft(seller: Seller, order: MarketOrder, rates: dict[str, Decimal]) -
         lines=tuple(lines),
         allocation=allocation,
         buyer=buyer_party(order),
-        delivery=delivery_party(order),
+        # EN 16931 BR-IC-11/12: an intra-community supply always states where the goods were delivered.
+        delivery=delivery_party(order, always=regime.category == "K"),
         delivery_date=paris_date(order.shipped_at) if order.shipped_at else None,
         notes=invoice_notes(seller, regime),
         seller_vat_number=regime.seller_vat_number_to_print,
@@ -158,10 +159,10 @@ def buyer_party(order: MarketOrder) -> dict:
     }
 
 
-def delivery_party(order: MarketOrder) -> dict | None:
-    shipping = order.shipping_address
+def delivery_party(order: MarketOrder, *, always: bool = False) -> dict | None:
     billing = order.billing_address
-    if shipping is None or _same_place(shipping, billing):
+    shipping = order.shipping_address or (billing if always else None)
+    if shipping is None or (_same_place(shipping, billing) and not always):
         return None
     name = shipping.pickup_name or shipping.company_name or shipping.full_name
     if shipping.pickup_id:

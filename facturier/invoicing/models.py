@@ -117,6 +117,8 @@ class Invoice(models.Model):
             models.Index(fields=["seller", "order_reference"], name="invoice_seller_order_ref"),
             models.Index(fields=["seller", "kind", "-issued_at"], name="invoice_seller_kind"),
             models.Index(fields=["rendered_at"], name="invoice_rendered"),
+            models.Index(fields=["seller", "total_gross"], name="invoice_seller_amount"),
+            models.Index(fields=["seller", "issue_date"], name="invoice_seller_issue_date"),
         ]
 
     def __str__(self) -> str:

@@ -59,7 +59,11 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
+            # The portal reads each invoice's latest email: related_key, newest first.
+            models.Index(fields=["related_key", "-id"], name="outbox_related_latest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to or '?'} ({self.state})"

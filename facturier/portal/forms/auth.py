@@ -1,0 +1,47 @@
+"""Log-in, second factor and sign-up forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import User
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    password = forms.CharField(label=_("Mot de passe"), strip=False, widget=forms.PasswordInput)
+
+
+class OtpForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code à 6 chiffres"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Saisissez les 6 chiffres affichés par votre application.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    password1 = forms.CharField(label=_("Mot de passe"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Confirmation du mot de passe"), strip=False, widget=forms.PasswordInput)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(_("Un compte existe déjà avec cette adresse."))
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        elif first:
+            try:
+                password_validation.validate_password(first, User(email=cleaned.get("email", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,126 @@
+"""Registration forms: legal identity, VAT set-up, billing mandate, marketplace credentials."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import Seller
+from facturier.tax.eu import FRENCH_RATES
+from facturier.tax.identifiers import (
+    IdentifierError,
+    validate_country,
+    validate_siren,
+    validate_siret,
+    validate_vat_number,
+)
+
+RATE_CHOICES = [(str(rate), f"{rate} %".replace(".", ",")) for rate in FRENCH_RATES]
+
+
+def identifier_error(error: IdentifierError) -> forms.ValidationError:
+    language = (get_language() or "fr")[:2]
+    return forms.ValidationError(error.message_en if language == "en" else error.message, code=error.code)
+
+
+def checked(validator, *args) -> str:
+    try:
+        return validator(*args)
+    except IdentifierError as error:
+        raise identifier_error(error) from None
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Seller
+        fields = [
+            "legal_name", "legal_form", "share_capital", "address_line1", "address_line2", "postal_code", "city",
+            "country", "siren", "siret", "rcs_city", "trade_register", "vat_number",
+        ]  # fmt: skip
+        labels = {
+            "legal_name": _("Raison sociale"), "legal_form": _("Forme juridique"),
+            "share_capital": _("Capital social"), "address_line1": _("Adresse"),
+            "address_line2": _("Complément d'adresse"), "postal_code": _("Code postal"), "city": _("Ville"),
+            "country": _("Pays d'établissement (code ISO, ex. FR)"), "siren": _("SIREN"), "siret": _("SIRET"),
+            "rcs_city": _("Ville du RCS"), "trade_register": _("Registre du commerce (hors France)"),
+            "vat_number": _("Numéro de TVA intracommunautaire"),
+        }  # fmt: skip
+
+    def clean_country(self) -> str:
+        return checked(validate_country, self.cleaned_data["country"])
+
+    def clean_siren(self) -> str:
+        value = self.cleaned_data["siren"].strip()
+        return checked(validate_siren, value) if value else ""
+
+    def clean_siret(self) -> str:
+        value = self.cleaned_data["siret"].strip()
+        return checked(validate_siret, value) if value else ""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        vat = (cleaned.get("vat_number") or "").strip()
+        if country and vat:
+            try:
+                cleaned["vat_number"] = validate_vat_number(vat, country)
+            except IdentifierError as error:
+                self.add_error("vat_number", identifier_error(error))
+        if country == "FR" and "siren" in cleaned and not cleaned["siren"]:
+            self.add_error("siren", _("Le SIREN est obligatoire pour une entreprise établie en France."))
+        siret, siren = cleaned.get("siret"), cleaned.get("siren")
+        if siret and siren and not siret.startswith(siren):
+            self.add_error("siret", _("Le SIRET doit commencer par le SIREN."))
+        return cleaned
+
+
+class VatSetupForm(forms.ModelForm):
+    default_vat_rate = forms.TypedChoiceField(
+        label=_("Taux de TVA par défaut"), choices=RATE_CHOICES, coerce=Decimal, initial="20"
+    )
+
+    class Meta:
+        model = Seller
+        fields = ["oss_registered", "fr_vat_number", "above_distance_threshold", "franchise_en_base",
+                  "default_vat_rate"]
+        labels = {
+            "oss_registered": _("Inscrit au guichet unique OSS"),
+            "fr_vat_number": _("Numéro de TVA français (si immatriculé en France)"),
+            "above_distance_threshold": _("Ventes à distance dans l'UE au-delà de 10 000 € par an"),
+            "franchise_en_base": _("Franchise en base de TVA (art. 293 B du CGI)"),
+        }
+
+    def clean_fr_vat_number(self) -> str:
+        value = self.cleaned_data["fr_vat_number"].strip()
+        return checked(validate_vat_number, value, "FR") if value else ""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        country = self.instance.country
+        if cleaned.get("franchise_en_base") and country != "FR":
+            self.add_error("franchise_en_base", _("La franchise en base est un régime français : elle ne "
+                                                  "s'applique qu'aux entreprises établies en France."))
+        if country == "FR" and not cleaned.get("franchise_en_base") and not self.instance.vat_number:
+            self.add_error(None, _("Sans franchise en base, indiquez votre numéro de TVA dans l'identité de "
+                                   "l'entreprise."))
+        if country == "FR" and "fr_vat_number" in cleaned and not cleaned["fr_vat_number"]:
+            cleaned["fr_vat_number"] = self.instance.vat_number
+        return cleaned
+
+
+class MandateForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("J'ai lu et j'accepte le mandat de facturation ci-dessus."),
+        error_messages={"required": _("Vous devez accepter le mandat pour que Facturier émette vos factures.")},
+    )
+
+
+class ConnectionForm(forms.Form):
+    client_id = forms.CharField(label=_("Client ID Octopia"), max_length=200)
+    client_secret = forms.CharField(
+        label=_("Client secret Octopia"), max_length=500, required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    marketplace_seller_id = forms.CharField(label=_("Identifiant vendeur (SellerId)"), max_length=50)

@@ -1,0 +1,111 @@
+"""Settings forms: invoicing preferences, per-SKU VAT rates, API tokens, invoice filters, resend."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from facturier.accounts.models import Seller
+from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters
+from facturier.invoicing.models import Invoice
+from facturier.invoicing.numbering import InvalidPrefix, validate_prefix
+from facturier.portal.forms.company import RATE_CHOICES
+
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def _prefix(value: str) -> str:
+    try:
+        return validate_prefix(value.strip())
+    except InvalidPrefix as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class SettingsForm(forms.ModelForm):
+    default_vat_rate = forms.TypedChoiceField(label=_("Taux de TVA par défaut"), choices=RATE_CHOICES,
+                                              coerce=Decimal)
+    logo = forms.FileField(
+        label=_("Logo (PNG ou JPEG, 1 Mo au plus)"), required=False,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+    )  # fmt: skip
+
+    class Meta:
+        model = Seller
+        fields = ["logo", "invoice_prefix", "credit_note_prefix", "default_vat_rate", "support_email",
+                  "upload_to_marketplace", "english_translation"]
+        labels = {
+            "invoice_prefix": _("Préfixe de numérotation des factures"),
+            "credit_note_prefix": _("Préfixe de numérotation des avoirs"),
+            "support_email": _("E-mail du service client (réponses des acheteurs)"),
+            "upload_to_marketplace": _("Déposer les factures sur Cdiscount"),
+            "english_translation": _("Ajouter la traduction anglaise sur les factures"),
+        }
+
+    def clean_invoice_prefix(self) -> str:
+        return _prefix(self.cleaned_data["invoice_prefix"])
+
+    def clean_credit_note_prefix(self) -> str:
+        return _prefix(self.cleaned_data["credit_note_prefix"])
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
+            raise forms.ValidationError(_("Logo trop lourd : 1 Mo au plus."))
+        return logo
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("invoice_prefix") and cleaned.get("invoice_prefix") == cleaned.get("credit_note_prefix"):
+            self.add_error("credit_note_prefix", _("Les avoirs doivent avoir un préfixe distinct des factures."))
+        return cleaned
+
+
+class SkuRateImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier CSV (sku;taux)"), validators=[FileExtensionValidator(["csv", "txt"])])
+    replace = forms.BooleanField(label=_("Remplacer tous les taux existants"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("Fichier trop lourd : 2 Mo au plus."))
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("Encodage illisible : enregistrez le fichier en UTF-8."))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Nom du jeton"), max_length=100, initial="API")
+
+
+class ResendForm(forms.Form):
+    to = forms.EmailField(label=_("Adresse corrigée (facultatif)"), required=False)
+
+
+class InvoiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + Invoice.KIND_CHOICES)
+    email_status = forms.ChoiceField(label=_("E-mail"), required=False,
+                                     choices=[("", _("Tous"))] + EMAIL_STATUS_CHOICES)
+    upload_status = forms.ChoiceField(label=_("Dépôt Cdiscount"), required=False,
+                                      choices=[("", _("Tous"))] + Invoice.UPLOAD_CHOICES)
+
+    def filters(self) -> InvoiceFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return InvoiceFilters(
+            query=data.get("q") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            kind=data.get("kind") or "",
+            email_status=data.get("email_status") or "",
+            upload_status=data.get("upload_status") or "",
+        )

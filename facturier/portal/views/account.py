@@ -1,0 +1,152 @@
+"""Settings: preferences, per-SKU VAT rates, API tokens, TOTP; leaving: unsubscribe; Facturier's fee invoices."""
+
+from __future__ import annotations
+
+import hashlib
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from facturier.accounts.models import ApiToken, SkuVatRate, new_api_token
+from facturier.billing import lifecycle
+from facturier.billing.selectors import fee_invoice_for
+from facturier.core.clock import now
+from facturier.portal.decorators import posted, seller_required, seller_writable
+from facturier.portal.fees import fee_invoices
+from facturier.portal.forms.auth import OtpForm
+from facturier.portal.forms.settings import ApiTokenForm, SettingsForm, SkuRateImportForm
+from facturier.tax.sku_rates import parse_rate_csv
+
+
+@seller_writable
+def settings_view(request: HttpRequest) -> HttpResponse:
+    form = SettingsForm(posted(request), request.FILES or None, instance=request.seller)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Réglages enregistrés."))
+        return redirect("portal:settings")
+    return render(request, "portal/settings/general.html", {"form": form})
+
+
+@seller_writable
+def sku_rates_view(request: HttpRequest) -> HttpResponse:
+    seller = request.seller
+    form = SkuRateImportForm(posted(request), request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result = parse_rate_csv(form.cleaned_data["file"])
+        errors = result.errors
+        if result.rows:
+            with transaction.atomic():
+                if form.cleaned_data["replace"]:
+                    SkuVatRate.objects.filter(seller=seller).delete()
+                for key, rate in result.rows:
+                    SkuVatRate.objects.update_or_create(seller=seller, key=key, defaults={"rate": rate})
+            messages.success(request, _("%(count)d taux importés.") % {"count": len(result.rows)})
+        if not errors:
+            return redirect("portal:sku_rates")
+    rates = SkuVatRate.objects.filter(seller=seller).order_by("key")[:1000]
+    return render(request, "portal/settings/sku_rates.html", {"form": form, "errors": errors, "rates": rates})
+
+
+@seller_writable
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(posted(request))
+    created = ""
+    if request.method == "POST" and form.is_valid():
+        created = create_token(request.seller, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(seller=request.seller, revoked_at=None).order_by("-created_at")
+    return render(request, "portal/settings/api_tokens.html", {"form": form, "tokens": tokens, "created": created})
+
+
+def create_token(seller, name: str) -> str:
+    """A new token; only its SHA-256 is stored, so the clear value is shown exactly once."""
+    token = new_api_token()
+    ApiToken.objects.create(seller=seller, name=name, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                            prefix=token[:12])
+    return token
+
+
+@require_POST
+@seller_writable
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, seller=request.seller, revoked_at=None)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=now())
+    messages.success(request, _("Jeton révoqué."))
+    return redirect("portal:api_tokens")
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+@seller_required
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed:
+        return render(request, "portal/settings/two_factor.html", {"enabled": True, "form": OtpForm()})
+    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Facturier"})
+    form = OtpForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Double authentification activée."))
+            return redirect("portal:two_factor")
+        form.add_error("code", _("Code incorrect : vérifiez l'heure de votre téléphone et réessayez."))
+    return render(request, "portal/settings/two_factor.html", {
+        "enabled": False, "form": form, "qr_svg": totp_qr_svg(device),
+        "secret": b32encode(device.bin_key).decode(),
+    })  # fmt: skip
+
+
+@require_POST
+@seller_required
+def two_factor_disable_view(request: HttpRequest) -> HttpResponse:
+    form = OtpForm(request.POST)
+    devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
+    if form.is_valid() and any(device.verify_token(form.cleaned_data["code"]) for device in devices):
+        devices.delete()
+        messages.success(request, _("Double authentification désactivée."))
+    else:
+        messages.error(request, _("Code incorrect : la double authentification reste active."))
+    return redirect("portal:two_factor")
+
+
+@seller_required
+def fee_invoices_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/fee_invoices.html", {"fee_invoices": fee_invoices(request.seller)})
+
+
+@seller_required
+def fee_invoice_download_view(request: HttpRequest, pk: int) -> FileResponse:
+    fee = fee_invoice_for(request.seller, pk)
+    if fee is None:
+        raise Http404("no such fee invoice")
+    response = FileResponse(fee.pdf.open("rb"), as_attachment=True, filename=f"{fee.number}.pdf",
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@seller_required
+def unsubscribe_view(request: HttpRequest) -> HttpResponse:
+    seller = request.seller
+    if request.method == "POST" and seller.is_active:
+        lifecycle.unsubscribe(seller)
+        messages.success(request, _("Vous êtes désinscrit : la synchronisation est arrêtée."))
+        return redirect("portal:unsubscribe")
+    return render(request, "portal/account/unsubscribe.html", {})

@@ -1,0 +1,114 @@
+"""Dashboard, orders not invoiced, sync runs, "sync now" and its progress endpoint."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from facturier.accounts.models import MarketplaceConnection, Seller
+from facturier.core.clock import PARIS, now, today_in_paris
+from facturier.invoicing.models import Invoice
+from facturier.jobs.tasks import sync_seller_task
+from facturier.outbox.models import OutgoingEmail
+from facturier.portal.decorators import seller_required, seller_writable
+from facturier.portal.fees import projected_fee
+from facturier.portal.views.onboarding import next_step
+from facturier.sales.models import SalesOrder, SyncRun
+
+ATTENTION_LIMIT = 10
+NOT_INVOICED = [choice for choice, _label in SalesOrder.ELIGIBILITY_CHOICES if choice != SalesOrder.ELIGIBLE]
+
+
+def month_start(moment: datetime) -> datetime:
+    local = moment.astimezone(PARIS)
+    return datetime.combine(local.date().replace(day=1), time(0, 0), tzinfo=PARIS)
+
+
+def next_scheduled_sync(moment: datetime) -> datetime | None:
+    """The next of the FACTURIER_SYNC_TIMES (Paris time) after `moment`."""
+    local = moment.astimezone(PARIS)
+    candidates = []
+    for text in settings.FACTURIER_SYNC_TIMES:
+        hour, _sep, minute = text.partition(":")
+        for day in (local.date(), local.date() + timedelta(days=1)):
+            candidates.append(datetime.combine(day, time(int(hour), int(minute or 0)), tzinfo=PARIS))
+    upcoming = [candidate for candidate in candidates if candidate > local]
+    return min(upcoming) if upcoming else None
+
+
+def attention(seller: Seller) -> dict:
+    emails = OutgoingEmail.objects.filter(seller=seller, state__in=OutgoingEmail.PROBLEM_STATES)
+    return {
+        "orders": SalesOrder.objects.filter(seller=seller, eligibility__in=NOT_INVOICED)
+        .order_by("-last_seen_at")[:ATTENTION_LIMIT],
+        "emails": emails.order_by("-created_at")[:ATTENTION_LIMIT],
+        "uploads": Invoice.objects.filter(seller=seller, upload_status=Invoice.UPLOAD_FAILURE)[:ATTENTION_LIMIT],
+        "connection": MarketplaceConnection.objects.filter(seller=seller).first(),
+    }
+
+
+@seller_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    seller = request.seller
+    moment = now()
+    issued_this_month = Invoice.objects.filter(
+        seller=seller, kind=Invoice.KIND_INVOICE, issued_at__gte=month_start(moment)
+    ).count()
+    return render(request, "portal/dashboard.html", {
+        "issued_this_month": issued_this_month,
+        "fee": projected_fee(issued_this_month),
+        "last_run": SyncRun.objects.filter(seller=seller).first(),
+        "next_sync": next_scheduled_sync(moment) if seller.is_active else None,
+        "attention": attention(seller),
+        "missing_step": next_step(seller),
+        "today": today_in_paris(),
+    })  # fmt: skip
+
+
+@seller_required
+def orders_view(request: HttpRequest) -> HttpResponse:
+    orders = SalesOrder.objects.filter(seller=request.seller, eligibility__in=NOT_INVOICED)
+    return render(request, "portal/orders.html", {"orders": orders.order_by("-last_seen_at", "-id")[:200]})
+
+
+@seller_required
+def sync_runs_view(request: HttpRequest) -> HttpResponse:
+    runs = SyncRun.objects.filter(seller=request.seller)[:100]
+    return render(request, "portal/sync_runs.html", {"runs": runs})
+
+
+@require_POST
+@seller_writable
+def sync_now_view(request: HttpRequest) -> HttpResponse:
+    missing = next_step(request.seller)
+    if missing is not None:
+        messages.error(request, _("Terminez d'abord votre inscription."))
+        return redirect(missing)
+    seller_id = request.seller.pk
+    transaction.on_commit(lambda: sync_seller_task.delay(seller_id, "manual"))
+    messages.info(request, _("Synchronisation lancée."))
+    return redirect("portal:dashboard")
+
+
+def run_json(run: SyncRun | None) -> dict:
+    if run is None:
+        return {"status": "none"}
+    return {
+        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "orders_seen": run.orders_seen, "invoices_issued": run.invoices_issued,
+        "credit_notes_issued": run.credit_notes_issued, "message": run.message,
+    }  # fmt: skip
+
+
+@seller_required
+def sync_status_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(run_json(SyncRun.objects.filter(seller=request.seller).first()))

@@ -1,0 +1,60 @@
+"""Bulk downloads: a ZIP of a selection or of every match of the filters, the lines CSV, the full export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from facturier.core.clock import today_in_paris
+from facturier.invoicing.archive import LINE_COLUMNS, csv_chunks, line_rows, stream_zip
+from facturier.invoicing.finder import search
+from facturier.invoicing.models import Invoice
+from facturier.portal.decorators import seller_required
+from facturier.portal.forms.settings import InvoiceFilterForm
+
+MAX_SELECTION = 5000
+
+
+def zip_response(chunks, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@seller_required
+def archive_view(request: HttpRequest) -> StreamingHttpResponse:
+    invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
+    return zip_response(stream_zip(invoices), f"factures-{today_in_paris():%Y%m%d}.zip")
+
+
+@require_POST
+@seller_required
+def selection_archive_view(request: HttpRequest) -> HttpResponse:
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()][:MAX_SELECTION]
+    if not ids:
+        messages.error(request, _("Cochez au moins un document."))
+        return redirect("portal:invoice_list")
+    invoices = Invoice.objects.filter(seller=request.seller, pk__in=ids).order_by("-issued_at", "-id")
+    return zip_response(stream_zip(invoices), f"selection-{today_in_paris():%Y%m%d}.zip")
+
+
+@require_GET
+@seller_required
+def lines_csv_view(request: HttpRequest) -> StreamingHttpResponse:
+    invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
+    response = StreamingHttpResponse(csv_chunks(LINE_COLUMNS, line_rows(invoices)),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lignes-{today_in_paris():%Y%m%d}.csv"'
+    return response
+
+
+@require_GET
+@seller_required
+def full_export_view(request: HttpRequest) -> StreamingHttpResponse:
+    invoices = Invoice.objects.filter(seller=request.seller).order_by("-issued_at", "-id")
+    return zip_response(stream_zip(invoices, with_lines=True), f"export-complet-{today_in_paris():%Y%m%d}.zip")

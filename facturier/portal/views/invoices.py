@@ -1,0 +1,96 @@
+"""Invoices and credit notes: the searchable list, the detail page, the PDF (inline and download), resend."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from facturier.core.errors import FacturierError
+from facturier.invoicing import emails
+from facturier.invoicing.finder import keyset_page, search
+from facturier.invoicing.models import Invoice
+from facturier.outbox import services as outbox
+from facturier.outbox.models import OutgoingEmail
+from facturier.portal.decorators import seller_required, seller_writable
+from facturier.portal.forms.settings import InvoiceFilterForm, ResendForm
+
+PAGE_SIZE = 50
+
+
+def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk, seller=request.seller)
+
+
+@seller_required
+def invoice_list_view(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET or None)
+    invoices = search(request.seller, form.filters())
+    page = keyset_page(invoices, request.GET.get("after", ""), PAGE_SIZE)
+    statuses = outbox.status_for(emails.related_key(invoice) for invoice in page.rows)
+    rows = [(invoice, statuses.get(emails.related_key(invoice))) for invoice in page.rows]
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "portal/invoices/list.html", {
+        "form": form, "rows": rows, "next_cursor": page.next_cursor, "filter_query": query.urlencode(),
+        "is_first_page": not request.GET.get("after"),
+    })  # fmt: skip
+
+
+@seller_required
+def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = seller_invoice(request, pk)
+    key = emails.related_key(invoice)
+    return render(request, "portal/invoices/detail.html", {
+        "invoice": invoice,
+        "lines": invoice.lines.all(),
+        "history": outbox.history(key),
+        "email_status": outbox.status_for([key]).get(key),
+        "credit_notes": invoice.credit_notes.all(),
+        "resend_form": ResendForm(),
+    })  # fmt: skip
+
+
+def pdf_response(invoice: Invoice, *, as_attachment: bool) -> FileResponse:
+    if not invoice.pdf:
+        raise Http404("PDF not rendered yet")
+    response = FileResponse(
+        invoice.pdf.open("rb"), as_attachment=as_attachment, filename=f"{invoice.number}.pdf",
+        content_type="application/pdf",
+    )  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@seller_required
+@xframe_options_sameorigin
+def invoice_pdf_view(request: HttpRequest, pk: int) -> FileResponse:
+    return pdf_response(seller_invoice(request, pk), as_attachment=False)
+
+
+@seller_required
+def invoice_download_view(request: HttpRequest, pk: int) -> FileResponse:
+    return pdf_response(seller_invoice(request, pk), as_attachment=True)
+
+
+@require_POST
+@seller_writable
+def invoice_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = seller_invoice(request, pk)
+    form = ResendForm(request.POST)
+    latest = OutgoingEmail.objects.filter(seller=request.seller, related_key=emails.related_key(invoice)).first()
+    if not form.is_valid():
+        messages.error(request, _("Adresse e-mail invalide."))
+    elif latest is None:
+        messages.error(request, _("Aucun e-mail n'a encore été préparé pour ce document."))
+    else:
+        try:
+            copy = outbox.resend(email=latest, to=form.cleaned_data["to"] or None)
+        except FacturierError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("E-mail renvoyé à %(to)s.") % {"to": copy.to or "?"})
+    return redirect("portal:invoice_detail", pk=invoice.pk)
