@@ -57,7 +57,7 @@ class Command(BaseCommand):
         return simulator
 
     def _start_worker(self) -> subprocess.Popen:
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (settings.VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable,

@@ -1,0 +1,66 @@
+"""Issued invoices are uploaded to their marketplace order and the asynchronous import is followed to its end."""
+
+from __future__ import annotations
+
+import pytest
+
+from facturier.accounts.models import MarketplaceConnection
+from facturier.invoicing.models import Invoice
+from facturier.jobs.pipeline import run_seller
+from facturier.jobs.uploads import follow_uploads
+from facturier.simulator.faults import FaultConfig
+from facturier.simulator.server import SimulatorServer
+
+
+@pytest.fixture
+def sim():
+    server = SimulatorServer("127.0.0.1", 0, seed=5, orders=16, faults=FaultConfig())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def seller(sim, make_seller, settings):
+    settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = sim.api_url, sim.auth_url
+    credentials = sim.credentials("98979")
+    return make_seller(connection={
+        "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
+        "marketplace_seller_id": credentials["seller_id"],
+    })  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, seller):
+    run_seller(seller, trigger="test")
+    invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
+    assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_PENDING}
+
+    assert follow_uploads() == invoices.count()
+    assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_RUNNING}
+    follow_uploads()  # the simulator reports Running on the first poll
+    follow_uploads()
+
+    assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_SUCCESS}
+    uploads = sim.uploaded_invoices("98979")
+    assert sorted(upload.order_id for upload in uploads) == sorted(invoices.values_list("order_reference", flat=True))
+    first = invoices.order_by("id").first()
+    uploaded = next(upload for upload in uploads if upload.order_id == first.order_reference)
+    assert uploaded.content == first.pdf.read()
+    credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE)
+    assert set(credit_notes.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_DISABLED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seller_who_turned_uploads_off_uploads_nothing(sim, make_seller, settings):
+    settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = sim.api_url, sim.auth_url
+    credentials = sim.credentials("98979")
+    seller = make_seller(upload_to_marketplace=False, connection={
+        "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
+        "marketplace_seller_id": credentials["seller_id"],
+    })  # fmt: skip
+    run_seller(seller, trigger="test")
+
+    assert follow_uploads() == 0
+    assert sim.uploaded_invoices("98979") == []
+    assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
