@@ -39,16 +39,34 @@ def _is_transactional(request) -> bool:
     return bool(marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
 
 
+def _fee_triggers():
+    from importlib import import_module
+
+    return import_module("facturier.billing.migrations.0002_immutability_triggers")
+
+
 @pytest.fixture(autouse=True)
 def _allow_flushing_issued_documents(request):
-    """Transactional tests end with a flush (DELETE on SQLite); the immutability triggers allow deleting issued
-    documents only for sellers being purged, so every seller is marked so just before the flush."""
+    """Transactional tests end with a flush (DELETE on SQLite) that the immutability triggers refuse.
+
+    Invoices may be deleted only for sellers being purged, so every seller is marked so before the flush.
+    Fee invoices may never be deleted: on SQLite their delete trigger is dropped for the flush and put back
+    before the next test (PostgreSQL's flush is a TRUNCATE, which row triggers do not see).
+    """
     if not _is_transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    yield
     from django.db import connection
 
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        with connection.cursor() as cursor:
+            for statement in _fee_triggers().SQLITE:
+                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+    yield
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_seller SET status = 'purging'")
+        if sqlite:
+            for statement in _fee_triggers().SQLITE_DROP:
+                cursor.execute(statement)

@@ -1,21 +1,20 @@
-"""Two billing runs at once (a manual rerun while the schedule runs): real row locks, PostgreSQL only."""
+"""Two billing runs at once (a manual rerun while the schedule runs): row locks on PostgreSQL, serialised
+IMMEDIATE transactions on SQLite."""
 
 import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from facturier.billing.models import FeeInvoice
 from facturier.billing.services import run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, german_seller
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_concurrent_runs_bill_each_seller_once_with_continuous_numbers(make_seller):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real row locks (PostgreSQL)")
     sellers = [french_seller(make_seller), german_seller(make_seller), french_seller(make_seller)]
     reports, barrier = [], threading.Barrier(2)
 
