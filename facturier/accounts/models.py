@@ -11,6 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from facturier.core.crypto import EncryptedTextField
 
@@ -53,10 +54,10 @@ class Seller(models.Model):
     STATUS_PURGING = "purging"
     STATUS_PURGED = "purged"
     STATUS_CHOICES = [
-        (STATUS_ACTIVE, "Actif"),
-        (STATUS_UNSUBSCRIBED, "Désinscrit (fenêtre de téléchargement)"),
-        (STATUS_PURGING, "Purge en cours"),
-        (STATUS_PURGED, "Purgé"),
+        (STATUS_ACTIVE, _("Actif")),
+        (STATUS_UNSUBSCRIBED, _("Désinscrit (fenêtre de téléchargement)")),
+        (STATUS_PURGING, _("Purge en cours")),
+        (STATUS_PURGED, _("Purgé")),
     ]
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seller")
@@ -136,10 +137,10 @@ class MarketplaceConnection(models.Model):
     STATUS_REJECTED = "credentials_rejected"
     STATUS_UNAVAILABLE = "unavailable"
     STATUS_CHOICES = [
-        (STATUS_UNTESTED, "Non testée"),
-        (STATUS_OK, "Connectée"),
-        (STATUS_REJECTED, "Identifiants refusés"),
-        (STATUS_UNAVAILABLE, "API indisponible"),
+        (STATUS_UNTESTED, _("Non testée")),
+        (STATUS_OK, _("Connectée")),
+        (STATUS_REJECTED, _("Identifiants refusés")),
+        (STATUS_UNAVAILABLE, _("API indisponible")),
     ]
 
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="connection")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
 from facturier.sales.models import RefundRecord, SalesOrder
@@ -52,11 +53,11 @@ class Invoice(models.Model):
     UPLOAD_SUCCESS = "success"
     UPLOAD_FAILURE = "failure"
     UPLOAD_CHOICES = [
-        (UPLOAD_DISABLED, "Désactivé"),
-        (UPLOAD_PENDING, "À envoyer"),
-        (UPLOAD_RUNNING, "En cours"),
-        (UPLOAD_SUCCESS, "Déposée"),
-        (UPLOAD_FAILURE, "Échec"),
+        (UPLOAD_DISABLED, _("Désactivé")),
+        (UPLOAD_PENDING, _("À envoyer")),
+        (UPLOAD_RUNNING, _("En cours")),
+        (UPLOAD_SUCCESS, _("Déposée")),
+        (UPLOAD_FAILURE, _("Échec")),
     ]
 
     # Columns that may change after issue: the rendered file (once) and the marketplace upload follow-up.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
 
@@ -23,13 +24,13 @@ class OutgoingEmail(models.Model):
     STATE_FAILED = "failed"
     STATE_BOUNCED = "bounced"
     STATE_CHOICES = [
-        (STATE_HELD, "En attente du document"),
-        (STATE_QUEUED, "En file d'envoi"),
-        (STATE_SENDING, "Envoi en cours"),
-        (STATE_SENT, "Envoyé"),
-        (STATE_RETRYING, "Nouvel essai prévu"),
-        (STATE_FAILED, "Échec"),
-        (STATE_BOUNCED, "Rejeté par le destinataire"),
+        (STATE_HELD, _("En attente du document")),
+        (STATE_QUEUED, _("En file d'envoi")),
+        (STATE_SENDING, _("Envoi en cours")),
+        (STATE_SENT, _("Envoyé")),
+        (STATE_RETRYING, _("Nouvel essai prévu")),
+        (STATE_FAILED, _("Échec")),
+        (STATE_BOUNCED, _("Rejeté par le destinataire")),
     ]
     DUE_STATES = (STATE_QUEUED, STATE_RETRYING)
     PROBLEM_STATES = (STATE_FAILED, STATE_BOUNCED)
@@ -82,15 +83,15 @@ class EmailEvent(models.Model):
     KIND_DELIVERED = "delivered"
     KIND_RESENT = "resent"
     KIND_CHOICES = [
-        (KIND_HELD, "En attente du document"),
-        (KIND_QUEUED, "Mis en file d'envoi"),
-        (KIND_ATTEMPT_FAILED, "Essai d'envoi échoué"),
-        (KIND_SENT, "Envoyé"),
-        (KIND_FAILED, "Échec définitif"),
-        (KIND_BOUNCED, "Rejeté par le destinataire"),
-        (KIND_COMPLAINED, "Signalé comme indésirable"),
-        (KIND_DELIVERED, "Remis au destinataire"),
-        (KIND_RESENT, "Renvoyé"),
+        (KIND_HELD, _("En attente du document")),
+        (KIND_QUEUED, _("Mis en file d'envoi")),
+        (KIND_ATTEMPT_FAILED, _("Essai d'envoi échoué")),
+        (KIND_SENT, _("Envoyé")),
+        (KIND_FAILED, _("Échec définitif")),
+        (KIND_BOUNCED, _("Rejeté par le destinataire")),
+        (KIND_COMPLAINED, _("Signalé comme indésirable")),
+        (KIND_DELIVERED, _("Remis au destinataire")),
+        (KIND_RESENT, _("Renvoyé")),
     ]
 
     email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="events")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
 
@@ -18,13 +19,13 @@ class SalesOrder(models.Model):
     INVALID = "invalid"
     NOT_INVOICEABLE = "not_invoiceable"
     ELIGIBILITY_CHOICES = [
-        (ELIGIBLE, "À facturer"),
-        (NOT_SHIPPED, "Pas encore expédiée"),
-        (OUTSIDE_FRANCE, "Livrée hors de France"),
-        (BEFORE_BACKFILL, "Passée avant la période de reprise"),
-        (CANCELLED, "Annulée avant expédition"),
-        (INVALID, "Données invalides"),
-        (NOT_INVOICEABLE, "Non facturable (configuration TVA)"),
+        (ELIGIBLE, _("À facturer")),
+        (NOT_SHIPPED, _("Pas encore expédiée")),
+        (OUTSIDE_FRANCE, _("Livrée hors de France")),
+        (BEFORE_BACKFILL, _("Passée avant la période de reprise")),
+        (CANCELLED, _("Annulée avant expédition")),
+        (INVALID, _("Données invalides")),
+        (NOT_INVOICEABLE, _("Non facturable (configuration TVA)")),
     ]
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,7 +26,7 @@ VERIFY_SALT = "facturier.portal.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
 PENDING_OTP_USER = "portal_otp_user_id"
 PENDING_NEXT = "portal_next"
-THROTTLED = "Trop de tentatives : réessayez dans 15 minutes."
+THROTTLED = gettext_lazy("Trop de tentatives : réessayez dans 15 minutes.")
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -50,7 +51,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def _attempt_login(request: HttpRequest, form: LoginForm, next_url: str) -> HttpResponse | None:
     email = form.cleaned_data["email"].lower()
     if throttle.is_blocked("login", email, request):
-        form.add_error(None, _(THROTTLED))
+        form.add_error(None, THROTTLED)
         return None
     user = authenticate(request, username=email, password=form.cleaned_data["password"])
     if user is None:
@@ -77,7 +78,7 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
     form = OtpForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle.is_blocked("otp", str(user.pk), request):
-            form.add_error(None, _(THROTTLED))
+            form.add_error(None, THROTTLED)
         else:
             device = _matching_device(user, form.cleaned_data["code"])
             if device is not None:
