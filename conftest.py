@@ -25,6 +25,24 @@ def make_seller(db):
 
 
 @pytest.fixture
+def connect_to_simulator(make_seller, settings):
+    """A seller whose marketplace credentials point at a running simulator (seller 98979 there)."""
+
+    def connect(server, **overrides):
+        settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = server.api_url, server.auth_url
+        credentials = server.credentials("98979")
+        overrides.setdefault("upload_to_marketplace", False)
+        overrides["connection"] = {
+            "client_id": credentials["client_id"],
+            "client_secret": credentials["client_secret"],
+            "marketplace_seller_id": credentials["seller_id"],
+        }
+        return make_seller(**overrides)
+
+    return connect
+
+
+@pytest.fixture
 def seller_a(make_seller):
     return make_seller(legal_name="Alpha Commerce SAS")
 

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from facturier.core.migration_sql import run_by_vendor
+
 MESSAGE = "fee invoices are immutable and are never deleted"
 
 SQLITE = [
@@ -26,20 +28,12 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("billing", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_by_vendor({"sqlite": SQLITE, "postgresql": POSTGRES}),
+            run_by_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
         )
     ]

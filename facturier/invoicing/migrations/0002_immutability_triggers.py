@@ -6,6 +6,8 @@ The rendered PDF may be attached once (empty -> file), never replaced.
 
 from django.db import migrations
 
+from facturier.core.migration_sql import run_by_vendor
+
 FROZEN_COLUMNS = [
     "seller_id", "kind", "number", "sequence", "series_key", "order_id", "refund_id", "credited_invoice_id",
     "issued_at", "issue_date", "delivery_date", "order_reference", "currency", "language", "vat_case",
@@ -71,20 +73,12 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("invoicing", "0001_initial"), ("accounts", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_by_vendor({"sqlite": SQLITE, "postgresql": POSTGRES}),
+            run_by_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
         )
     ]

@@ -14,8 +14,6 @@ from facturier.invoicing.models import Invoice
 from facturier.jobs.pipeline import run_seller
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
-from facturier.simulator.faults import FaultConfig
-from facturier.simulator.server import SimulatorServer
 
 SCENARIO_ELIGIBILITY = {
     "SIM-b2c": SalesOrder.ELIGIBLE,
@@ -39,26 +37,8 @@ ELIGIBLE = sorted(ref for ref, verdict in SCENARIO_ELIGIBILITY.items() if verdic
 
 
 @pytest.fixture
-def scenario_simulator():
-    server = SimulatorServer("127.0.0.1", 0, seed=42, orders=len(SCENARIO_ELIGIBILITY), faults=FaultConfig())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def connected_seller(scenario_simulator, make_seller, settings):
-    settings.OCTOPIA_API_URL = scenario_simulator.api_url
-    settings.OCTOPIA_AUTH_URL = scenario_simulator.auth_url
-    credentials = scenario_simulator.credentials("98979")
-    return make_seller(
-        upload_to_marketplace=False,
-        connection={
-            "client_id": credentials["client_id"],
-            "client_secret": credentials["client_secret"],
-            "marketplace_seller_id": credentials["seller_id"],
-        },
-    )
+def connected_seller(start_simulator, connect_to_simulator):
+    return connect_to_simulator(start_simulator(seed=42, orders=len(SCENARIO_ELIGIBILITY)))
 
 
 def references(queryset) -> list[str]:

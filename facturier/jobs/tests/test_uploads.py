@@ -8,30 +8,16 @@ from facturier.accounts.models import MarketplaceConnection
 from facturier.invoicing.models import Invoice
 from facturier.jobs.pipeline import run_seller
 from facturier.jobs.uploads import follow_uploads
-from facturier.simulator.faults import FaultConfig
-from facturier.simulator.server import SimulatorServer
 
 
 @pytest.fixture
-def sim():
-    server = SimulatorServer("127.0.0.1", 0, seed=5, orders=16, faults=FaultConfig())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def seller(sim, make_seller, settings):
-    settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = sim.api_url, sim.auth_url
-    credentials = sim.credentials("98979")
-    return make_seller(connection={
-        "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
-        "marketplace_seller_id": credentials["seller_id"],
-    })  # fmt: skip
+def sim(start_simulator):
+    return start_simulator(seed=5, orders=16)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, seller):
+def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, connect_to_simulator):
+    seller = connect_to_simulator(sim, upload_to_marketplace=True)
     run_seller(seller, trigger="test")
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
     assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_PENDING}
@@ -52,13 +38,8 @@ def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_seller_who_turned_uploads_off_uploads_nothing(sim, make_seller, settings):
-    settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = sim.api_url, sim.auth_url
-    credentials = sim.credentials("98979")
-    seller = make_seller(upload_to_marketplace=False, connection={
-        "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
-        "marketplace_seller_id": credentials["seller_id"],
-    })  # fmt: skip
+def test_a_seller_who_turned_uploads_off_uploads_nothing(sim, connect_to_simulator):
+    seller = connect_to_simulator(sim, upload_to_marketplace=False)
     run_seller(seller, trigger="test")
 
     assert follow_uploads() == 0

@@ -19,25 +19,13 @@ ORDERS = 40
 
 
 @pytest.fixture
-def sim():
-    server = SimulatorServer("127.0.0.1", 0, seed=99, orders=ORDERS, faults=FaultConfig())
-    server.start()
-    yield server
-    server.stop()
+def sim(start_simulator):
+    return start_simulator(seed=99, orders=ORDERS)
 
 
 @pytest.fixture
-def seller(sim, make_seller, settings):
-    settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = sim.api_url, sim.auth_url
-    credentials = sim.credentials("98979")
-    return make_seller(
-        upload_to_marketplace=False,
-        connection={
-            "client_id": credentials["client_id"],
-            "client_secret": credentials["client_secret"],
-            "marketplace_seller_id": credentials["seller_id"],
-        },
-    )
+def seller(sim, connect_to_simulator):
+    return connect_to_simulator(sim)
 
 
 def invoiced_order_ids() -> list[str]:

@@ -64,3 +64,19 @@ def make_client(simulator: SimulatorServer, seller_id: str = "98979", **options:
         credentials["seller_id"],
         **options,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def start_simulator() -> Iterator:
+    """Start simulators with chosen seed/orders/faults; every one started is stopped after the test."""
+    started: list[SimulatorServer] = []
+
+    def start(*, seed: int, orders: int, faults: FaultConfig | None = None) -> SimulatorServer:
+        server = SimulatorServer("127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig())
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
