@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from facturier.core.clock import paris_date
+from facturier.core.clock import PARIS
 from facturier.marketplace.dto import MalformedOrder, MarketOrder
 from facturier.sales.models import SalesOrder
 
@@ -32,8 +32,8 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
     if placed < backfill_start:
         return Verdict(
             SalesOrder.BEFORE_BACKFILL,
-            f"Passée le {paris_date(placed):%d/%m/%Y}, avant le début de la reprise "
-            f"({paris_date(backfill_start):%d/%m/%Y}).",
+            f"Passée le {placed.astimezone(PARIS):%d/%m/%Y à %H:%M}, avant le début de la reprise "
+            f"({backfill_start.astimezone(PARIS):%d/%m/%Y à %H:%M}).",
         )
     if not order.active_lines:
         return Verdict(SalesOrder.CANCELLED, "Toutes les lignes ont été annulées avant expédition.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, orders: int, seed: int, **options):
+        # SIGTERM (a supervisor, `timeout`) stops everything as Ctrl-C does: the worker is never left behind.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=0)
         simulator = self._start_simulator(orders, seed)
         worker = self._start_worker()
