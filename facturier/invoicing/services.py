@@ -21,27 +21,24 @@ def orders_to_invoice(seller: Seller):
     )
 
 
-def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
-    """Issue every missing invoice; a failure on one order is recorded and never stops the others."""
+def _issue_each(items, issue, describe) -> tuple[int, list[str]]:
+    """Issue a document for each item; a failure on one is recorded and never stops the others."""
     issued, errors = 0, []
-    for order in orders_to_invoice(seller).select_related("seller"):
+    for item in items:
         try:
-            if issue_invoice(order) is not None:
+            if issue(item) is not None:
                 issued += 1
         except Exception as exc:
-            logger.exception("invoice could not be issued", extra={"order_id": order.order_id})
-            errors.append(f"{order.order_id} : {exc}")
+            logger.exception("document could not be issued", extra={"item": describe(item)})
+            errors.append(f"{describe(item)} : {exc}")
     return issued, errors
+
+
+def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
+    orders = orders_to_invoice(seller).select_related("seller")
+    return _issue_each(orders, issue_invoice, lambda order: order.order_id)
 
 
 def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
-    issued, errors = 0, []
     pending = RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING).select_related("seller", "order")
-    for refund in pending.order_by("refunded_at", "id"):
-        try:
-            if issue_credit_note(refund) is not None:
-                issued += 1
-        except Exception as exc:
-            logger.exception("credit note could not be issued", extra={"refund_id": refund.refund_id})
-            errors.append(f"{refund.refund_id} : {exc}")
-    return issued, errors
+    return _issue_each(pending.order_by("refunded_at", "id"), issue_credit_note, lambda refund: refund.refund_id)

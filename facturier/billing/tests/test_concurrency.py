@@ -1,36 +1,23 @@
 """Two billing runs at once (a manual rerun while the schedule runs): row locks on PostgreSQL, serialised
 IMMEDIATE transactions on SQLite."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connections
 
 from facturier.billing.models import FeeInvoice
 from facturier.billing.services import run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, german_seller
+from facturier.core.tests.threads import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_concurrent_runs_bill_each_seller_once_with_continuous_numbers(make_seller):
     sellers = [french_seller(make_seller), german_seller(make_seller), french_seller(make_seller)]
-    reports, barrier = [], threading.Barrier(2)
+    reports, errors = run_concurrently(run_monthly_billing, [(date(2026, 10, 1),), (date(2026, 10, 1),)])
 
-    def run() -> None:
-        barrier.wait()
-        try:
-            reports.append(run_monthly_billing(date(2026, 10, 1)))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    assert errors == []
     assert sorted(FeeInvoice.objects.values_list("number", flat=True)) == ["FCT-000001", "FCT-000002",
                                                                           "FCT-000003"]
     assert sorted(FeeInvoice.objects.values_list("seller_id", flat=True)) == [seller.pk for seller in sellers]

@@ -1,10 +1,8 @@
 """Concurrent issuers (threads, each with its own database connection) on one seller's series."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from facturier.core.tests.threads import run_concurrently
 from facturier.invoicing import emails
 from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.models import Invoice
@@ -14,22 +12,8 @@ from facturier.sales.models import SalesOrder
 ISSUERS = 50
 
 
-def _in_threads(target, items):
-    errors = []
-
-    def run(item):
-        try:
-            target(item)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def issue_concurrently(orders) -> list[Exception]:
+    _, errors = run_concurrently(lambda pk: issue_invoice(SalesOrder.objects.get(pk=pk)), [(o.pk,) for o in orders])
     return errors
 
 
@@ -38,7 +22,7 @@ def test_fifty_concurrent_issuers_produce_a_continuous_series(seller_a, monkeypa
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
     orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(ISSUERS)]
     # Every order is issued by two racing threads: duplicates must be refused, numbers never skipped.
-    errors = _in_threads(lambda order: issue_invoice(SalesOrder.objects.get(pk=order.pk)), orders + orders)
+    errors = issue_concurrently(orders + orders)
 
     assert errors == []
     sequences = sorted(Invoice.objects.filter(seller=seller_a).values_list("sequence", flat=True))
@@ -58,7 +42,7 @@ def test_a_crash_inside_the_issuing_transaction_leaves_no_gap(seller_a, monkeypa
 
     monkeypatch.setattr(emails, "queue_document_email", crash_on_odd_orders)
     orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(10)]
-    errors = _in_threads(lambda order: issue_invoice(SalesOrder.objects.get(pk=order.pk)), orders)
+    errors = issue_concurrently(orders)
 
     assert len(errors) == 5
     issued = list(Invoice.objects.order_by("sequence").values_list("number", "order_reference"))

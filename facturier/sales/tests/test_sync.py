@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
+from facturier.core.tests.threads import run_concurrently
 from facturier.invoicing.models import Invoice
 from facturier.jobs.pipeline import run_seller
 from facturier.sales.models import SalesOrder, SyncRun
@@ -108,21 +106,7 @@ def test_an_api_failure_mid_run_loses_nothing_and_the_next_run_completes(sim, se
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_syncs_of_one_seller_create_each_invoice_once(sim, seller, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
-    errors: list[Exception] = []
-
-    def sync():
-        try:
-            run_seller(seller, trigger="test")
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sync) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_concurrently(run_seller, [(seller,)] * 20)
 
     assert errors == []
     eligible = sorted(SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE).values_list("order_id", flat=True))
