@@ -9,8 +9,6 @@ from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
 from facturier.sales.models import SalesOrder
 
-ISSUERS = 50
-
 
 def issue_concurrently(orders) -> list[Exception]:
     _, errors = run_concurrently(lambda pk: issue_invoice(SalesOrder.objects.get(pk=pk)), [(o.pk,) for o in orders])
@@ -20,14 +18,14 @@ def issue_concurrently(orders) -> list[Exception]:
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_issuers_produce_a_continuous_series(seller_a, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
-    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(ISSUERS)]
-    # Every order is issued by two racing threads: duplicates must be refused, numbers never skipped.
-    errors = issue_concurrently(orders + orders)
+    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(40)]
+    # 50 issuers at once; 10 orders are raced by two of them: duplicates must be refused, numbers never skipped.
+    errors = issue_concurrently(orders + orders[:10])
 
     assert errors == []
     sequences = sorted(Invoice.objects.filter(seller=seller_a).values_list("sequence", flat=True))
-    assert sequences == list(range(1, ISSUERS + 1))
-    assert Invoice.objects.values("order").distinct().count() == ISSUERS
+    assert sequences == list(range(1, 41))
+    assert Invoice.objects.values("order").distinct().count() == 40
 
 
 @pytest.mark.django_db(transaction=True)
