@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -25,7 +26,24 @@ def ensure_demo_seller() -> Seller:
         if user is None:
             user = User.objects.create_user(DEMO_EMAIL, DEMO_PASSWORD, email_verified=True)
         seller = Seller.objects.filter(owner=user).first() or _create_seller(user)
+        _apply_credentials_from_environment(seller)
     return seller
+
+
+def _apply_credentials_from_environment(seller: Seller) -> None:
+    """Pointed at a real Octopia API (OCTOPIA_API_URL), the demo seller uses the credentials given in the
+    environment; against the built-in simulator the simulator's demo credentials do."""
+    values = {
+        "client_id": os.environ.get("FACTURIER_DEMO_CLIENT_ID"),
+        "client_secret": os.environ.get("FACTURIER_DEMO_CLIENT_SECRET"),
+        "marketplace_seller_id": os.environ.get("FACTURIER_DEMO_SELLER_ID"),
+    }
+    values = {field: value for field, value in values.items() if value}
+    if values:
+        connection = seller.connection
+        for field, value in values.items():
+            setattr(connection, field, value)
+        connection.save(update_fields=list(values))
 
 
 def _create_seller(user: User) -> Seller:

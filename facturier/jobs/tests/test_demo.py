@@ -1,0 +1,49 @@
+"""The demo seller exists only in the embedded mode; the environment can point it at another API."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from facturier.accounts.models import Seller, User
+from facturier.jobs import demo
+
+
+@pytest.mark.django_db
+def test_the_demo_seller_is_refused_outside_the_embedded_mode(settings):
+    settings.FACTURIER_DEMO = False
+
+    with pytest.raises(ImproperlyConfigured, match="embedded mode"):
+        demo.ensure_demo_seller()
+    assert User.objects.filter(email=demo.DEMO_EMAIL).exists() is False
+
+
+@pytest.mark.django_db
+def test_the_demo_seller_is_created_once_and_can_log_in(settings, client):
+    settings.FACTURIER_DEMO = True
+
+    first = demo.ensure_demo_seller()
+    second = demo.ensure_demo_seller()
+
+    assert first.pk == second.pk
+    assert Seller.objects.count() == 1
+    assert client.login(username=demo.DEMO_EMAIL, password=demo.DEMO_PASSWORD) is True
+    assert (first.connection.client_id, first.connection.marketplace_seller_id) == ("demo-client", "98979")
+
+
+@pytest.mark.django_db
+def test_credentials_from_the_environment_replace_the_simulator_ones(settings, monkeypatch):
+    settings.FACTURIER_DEMO = True
+    demo.ensure_demo_seller()
+    monkeypatch.setenv("FACTURIER_DEMO_CLIENT_ID", "real-client")
+    monkeypatch.setenv("FACTURIER_DEMO_CLIENT_SECRET", "real-secret")
+    monkeypatch.setenv("FACTURIER_DEMO_SELLER_ID", "12345")
+
+    seller = demo.ensure_demo_seller()
+
+    seller.connection.refresh_from_db()
+    assert (seller.connection.client_id, seller.connection.client_secret, seller.connection.marketplace_seller_id) == (
+        "real-client",
+        "real-secret",
+        "12345",
+    )
