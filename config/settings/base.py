@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "facturier.outbox",
     "facturier.billing",
     "facturier.jobs",
+    "facturier.ops",
     "facturier.portal",
     "facturier.api",
     "facturier.simulator",
@@ -260,6 +261,3 @@ LOGGING = {
         "kombu.connection": {"level": "ERROR"},
     },
 }
-
-# --- Operations (issue #8): health, metrics and benchmark command live in facturier.ops. ---
-INSTALLED_APPS += ["facturier.ops"]

@@ -11,6 +11,7 @@ import socket
 import time
 import uuid
 
+import kombu.pools
 import pytest
 import redis
 from celery import signals
@@ -37,6 +38,14 @@ def redis_is_up() -> bool:
         return False
 
 
+def drop_broker_connections() -> None:
+    # Connection and producer pools are built once from the broker URL of the moment (memory:// in the
+    # eager tests): drop them so the next message goes to the broker configured now.
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def _close_worker_connection(**_kwargs) -> None:
     # The worker thread has its own database connection; close it after each task so the test database can
     # be flushed and dropped (Celery's Django fix-up does this only in a real worker process).
@@ -59,6 +68,7 @@ def redis_worker():
         task_default_queue=queue,
         broker_transport_options={"visibility_timeout": 300},
     )
+    drop_broker_connections()
     signals.task_postrun.connect(_close_worker_connection, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
@@ -66,6 +76,7 @@ def redis_worker():
     finally:
         signals.task_postrun.disconnect(_close_worker_connection)
         app.conf.update(saved)
+        drop_broker_connections()
         redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).delete(queue)
 
 
@@ -73,8 +84,16 @@ def wait_for(condition, *, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("the worker did not finish the work in time")
+            raise AssertionError(f"the worker did not finish the work in time: {progress()}")
         time.sleep(0.2)
+
+
+def progress() -> dict:
+    return {
+        "runs": list(SyncRun.objects.values_list("status", "invoices_issued", "credit_notes_issued")),
+        "documents": Invoice.objects.count(),
+        "emails": sorted(OutgoingEmail.objects.values_list("state", flat=True)),
+    }
 
 
 def all_emails_done(expected_documents: int) -> bool:

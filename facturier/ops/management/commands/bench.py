@@ -1,0 +1,57 @@
+"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from facturier.ops.bench.documents import measure_documents
+from facturier.ops.bench.end_to_end import run_end_to_end
+from facturier.ops.bench.environment import start_environment
+from facturier.ops.bench.measure import p50_p95_ms, rate, read_task_timings
+
+STAGES = {
+    "issue": "issue_order_task",
+    "render+store+release": "render_invoice_task",
+    "email": "deliver_email_task",
+}
+
+
+class Command(BaseCommand):
+    help = "Benchmark: simulator with N orders → invoices emailed, on a fresh database."
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--orders", type=int, default=500)
+        parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
+        parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
+
+    def handle(self, *args, orders: int, workers: int, sample: int, **options) -> None:
+        env = start_environment(orders)
+        try:
+            result = run_end_to_end(env, workers)
+            documents = measure_documents(sample)
+        finally:
+            env.stop()
+        self.report(orders, workers, result, documents)
+
+    def report(self, orders, workers, result, documents) -> None:
+        say = self.stdout.write
+        say(f"orders: {orders}   workers: {workers}   database: {result.timings_dir and self.engine()}")
+        say(f"documents issued: {result.documents}   emails received by SMTP: {result.emails_received}")
+        say(f"end-to-end: {result.documents / result.seconds:.1f} invoices/s")
+        timings = read_task_timings(result.timings_dir)
+        for stage, task in STAGES.items():
+            say(f"  {stage:<22} {p50_p95_ms(timings.get(task, []))}   ({len(timings.get(task, []))} tasks)")
+        say(f"  {'render (sample)':<22} {p50_p95_ms(documents.render)}")
+        say(f"  {'store (sample)':<22} {p50_p95_ms(documents.store)}")
+        say(f"peak memory: {sum(result.peak_rss_kib.values()) / 1024:.0f} MiB in {len(result.peak_rss_kib)} processes"
+            f" ({', '.join(f'{k} {v // 1024} MiB' for k, v in result.peak_rss_kib.items())})")
+        ours, naive, bare = rate(documents.render), rate(documents.naive), rate(documents.bare)
+        say(f"render+embed: {ours:.0f} docs/s   naive baseline: {naive:.0f} docs/s   bare page: {bare:.0f} docs/s")
+        say(f"ratios: render+embed / naive = {ours / naive:.2f}x   render+embed / bare page = {ours / bare:.2f}x")
+
+    @staticmethod
+    def engine() -> str:
+        from django.db import connection
+
+        return connection.vendor
