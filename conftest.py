@@ -88,3 +88,14 @@ def _allow_flushing_issued_documents(request):
         if sqlite:
             for statement in _fee_triggers().SQLITE_DROP:
                 cursor.execute(statement)
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Celery keeps "joining a result would block" in one process-wide flag that eager tasks set and restore;
+    tests that run eager tasks from several threads at once can leave it set, and a later test's
+    `result.get()` then refuses to run. No test runs inside a worker process, so each starts with it cleared."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
