@@ -7,7 +7,7 @@ so PostgreSQL can use pattern indexes, and no page ever counts the whole table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
@@ -71,10 +71,12 @@ def search(seller: Seller, filters: InvoiceFilters) -> QuerySet[Invoice]:
     invoices = Invoice.objects.filter(seller=seller)
     if filters.query.strip():
         invoices = invoices.filter(search_condition(filters.query))
+    # issue_date is the Paris date of issued_at; the looser issued_at bounds (a day of margin covers any
+    # offset) let PostgreSQL walk the (seller, -issued_at, -id) index over the range instead of the whole list.
     if filters.date_from:
-        invoices = invoices.filter(issue_date__gte=filters.date_from)
+        invoices = invoices.filter(issue_date__gte=filters.date_from, issued_at__gte=day_start(filters.date_from, -1))
     if filters.date_to:
-        invoices = invoices.filter(issue_date__lte=filters.date_to)
+        invoices = invoices.filter(issue_date__lte=filters.date_to, issued_at__lt=day_start(filters.date_to, 2))
     if filters.kind:
         invoices = invoices.filter(kind=filters.kind)
     if filters.upload_status:
@@ -82,6 +84,10 @@ def search(seller: Seller, filters: InvoiceFilters) -> QuerySet[Invoice]:
     if filters.email_status:
         invoices = invoices.annotate(email_state=latest_email_state()).filter(email_state=filters.email_status)
     return invoices.order_by("-issued_at", "-id")
+
+
+def day_start(day: date, shift_days: int) -> datetime:
+    return datetime.combine(day + timedelta(days=shift_days), time.min, tzinfo=UTC)
 
 
 def encode_cursor(invoice: Invoice) -> str:
@@ -103,7 +109,8 @@ def keyset_page(invoices: QuerySet[Invoice], cursor: str = "", size: int = 50) -
     position = decode_cursor(cursor)
     if position is not None:
         moment, pk = position
-        invoices = invoices.filter(Q(issued_at__lt=moment) | Q(issued_at=moment, id__lt=pk))
+        # The plain issued_at bound gives the index a start; the OR alone would scan from the newest row.
+        invoices = invoices.filter(Q(issued_at__lt=moment) | Q(issued_at=moment, id__lt=pk), issued_at__lte=moment)
     rows = list(invoices.order_by("-issued_at", "-id")[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
     return Page(rows=rows[:size], next_cursor=next_cursor)

@@ -1,4 +1,7 @@
-"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/)."""
+"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/).
+
+`facturier bench portal [--invoices N] [--zip Z] [--searches S]`: portal search and bulk ZIP on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from facturier.ops.bench.documents import measure_documents
 from facturier.ops.bench.end_to_end import run_end_to_end
 from facturier.ops.bench.environment import start_environment
 from facturier.ops.bench.measure import p50_p95_ms, rate, read_task_timings
+from facturier.ops.bench.portal import report_portal, run_portal
 
 STAGES = {
     "issue": "issue_order_task",
@@ -21,11 +25,20 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
+        parser.add_argument("mode", nargs="?", default="end-to-end", choices=["end-to-end", "portal"])
+        parser.add_argument("--invoices", type=int, default=1_000_000, help="portal: invoices generated")
+        parser.add_argument("--zip", type=int, default=10_000, help="portal: invoices in the bulk ZIP")
+        parser.add_argument("--searches", type=int, default=300, help="portal: searches timed")
+        parser.add_argument("--keep", action="store_true", help="portal: keep the generated database")
         parser.add_argument("--orders", type=int, default=500)
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
 
-    def handle(self, *args, orders: int, workers: int, sample: int, **options) -> None:
+    def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
+        if mode == "portal":
+            result = run_portal(options["invoices"], options["zip"], options["searches"], keep=options["keep"])
+            report_portal(result, self.stdout.write)
+            return
         env = start_environment(orders)
         try:
             result = run_end_to_end(env, workers)
