@@ -99,3 +99,20 @@ def _celery_join_flag_reset():
 
     _set_task_join_will_block(False)
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(request, django_db_blocker):
+    """PostgreSQL refuses to drop the test database while any session uses it; a connection left by a test's
+    thread (live server, worker, concurrent issuers) must not turn a green run red at teardown."""
+    request.getfixturevalue("django_db_setup")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
