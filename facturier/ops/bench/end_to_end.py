@@ -37,7 +37,7 @@ class RunResult:
 
 
 def create_bench_seller(env: BenchEnvironment):
-    from facturier.accounts.tests.factories import create_seller
+    from facturier.accounts.samples import create_seller
 
     credentials = env.simulator.credentials("98979")
     return create_seller(

@@ -38,7 +38,7 @@ class Dataset:
 
 
 def create_sellers() -> list[Seller]:
-    from facturier.accounts.tests.factories import create_seller
+    from facturier.accounts.samples import create_seller
 
     return [create_seller(index=index, upload_to_marketplace=False) for index in range(1, SELLERS + 1)]
 
