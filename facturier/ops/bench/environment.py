@@ -49,6 +49,17 @@ class BenchEnvironment:
     def stop(self) -> None:
         self.simulator.stop()
         self.smtp.stop()
+        drop_database(self.database_url)
+
+
+def drop_database(url: str) -> None:
+    """A benchmark leaves nothing behind: its PostgreSQL database goes with it (SQLite files live in /tmp)."""
+    if not url.startswith("postgres://"):
+        return
+    connections.close_all()
+    server, _, name = url.removeprefix("postgres://").rpartition("/")
+    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fresh_database() -> str:
