@@ -30,13 +30,10 @@ def connect_to_simulator(make_seller, settings):
 
     def connect(server, **overrides):
         settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = server.api_url, server.auth_url
-        credentials = server.credentials("98979")
+        from facturier.accounts.samples import connection_fields
+
         overrides.setdefault("upload_to_marketplace", False)
-        overrides["connection"] = {
-            "client_id": credentials["client_id"],
-            "client_secret": credentials["client_secret"],
-            "marketplace_seller_id": credentials["seller_id"],
-        }
+        overrides["connection"] = connection_fields(server.credentials("98979"))
         return make_seller(**overrides)
 
     return connect

@@ -30,8 +30,18 @@ def create_seller(*, index: int, connection: dict | None = None, **overrides) ->
     }
     fields.update(overrides)
     seller = Seller.objects.create(owner=user, **fields)
-    BillingMandate.objects.create(seller=seller, version="2026-11", accepted_by=user,
-                                  text_sha256=hashlib.sha256(b"mandate").hexdigest())
+    BillingMandate.objects.create(
+        seller=seller, version="2026-11", accepted_by=user, text_sha256=hashlib.sha256(b"mandate").hexdigest()
+    )
     if connection is not None:
         MarketplaceConnection.objects.create(seller=seller, **connection)
     return seller
+
+
+def connection_fields(credentials: dict) -> dict:
+    """MarketplaceConnection fields from a simulator's `credentials(seller_id)`."""
+    return {
+        "client_id": credentials["client_id"],
+        "client_secret": credentials["client_secret"],
+        "marketplace_seller_id": credentials["seller_id"],
+    }

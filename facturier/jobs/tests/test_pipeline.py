@@ -36,18 +36,13 @@ SCENARIO_ELIGIBILITY = {
 ELIGIBLE = sorted(ref for ref, verdict in SCENARIO_ELIGIBILITY.items() if verdict == SalesOrder.ELIGIBLE)
 
 
-@pytest.fixture
-def connected_seller(start_simulator, connect_to_simulator):
-    return connect_to_simulator(start_simulator(seed=42, orders=len(SCENARIO_ELIGIBILITY)))
-
-
 def references(queryset) -> list[str]:
     return sorted(order.raw.get("reference") for order in queryset)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(connected_seller):
-    run = run_seller(connected_seller, trigger="test")
+def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_seller):
+    run = run_seller(simulated_seller, trigger="test")
 
     assert run.status == SyncRun.SUCCEEDED, run.message
     verdicts = {order.raw["reference"]: order.eligibility for order in SalesOrder.objects.all()}
@@ -66,8 +61,8 @@ def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(connected_se
 
 
 @pytest.mark.django_db(transaction=True)
-def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(connected_seller):
-    run_seller(connected_seller, trigger="test")
+def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simulated_seller):
+    run_seller(simulated_seller, trigger="test")
 
     gesture = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-gesture")
     assert gesture.total_gross == Decimal("15.00")
@@ -81,11 +76,11 @@ def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(conn
 
 
 @pytest.mark.django_db(transaction=True)
-def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(connected_seller):
-    run_seller(connected_seller, trigger="test")
+def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(simulated_seller):
+    run_seller(simulated_seller, trigger="test")
     invoices, emails = Invoice.objects.count(), len(mail.outbox)
 
-    second = run_seller(connected_seller, trigger="test")
+    second = run_seller(simulated_seller, trigger="test")
 
     assert second.status == SyncRun.SUCCEEDED
     assert (second.invoices_issued, second.credit_notes_issued) == (0, 0)
@@ -94,15 +89,15 @@ def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(connected_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rejected_credentials_mark_the_connection_and_email_the_seller_once(connected_seller):
-    MarketplaceConnection.objects.filter(seller=connected_seller).update(client_secret="wrong-secret")
-    connected_seller.connection.refresh_from_db()
+def test_rejected_credentials_mark_the_connection_and_email_the_seller_once(simulated_seller):
+    MarketplaceConnection.objects.filter(seller=simulated_seller).update(client_secret="wrong-secret")
+    simulated_seller.connection.refresh_from_db()
 
-    first = run_seller(connected_seller, trigger="test")
-    second = run_seller(connected_seller, trigger="test")
+    first = run_seller(simulated_seller, trigger="test")
+    second = run_seller(simulated_seller, trigger="test")
 
     assert (first.status, second.status) == (SyncRun.FAILED, SyncRun.FAILED)
-    connection = MarketplaceConnection.objects.get(seller=connected_seller)
+    connection = MarketplaceConnection.objects.get(seller=simulated_seller)
     assert connection.status == MarketplaceConnection.STATUS_REJECTED
     notices = OutgoingEmail.objects.filter(related_key=f"connection:{connection.pk}")
     assert notices.count() == 1

@@ -37,17 +37,10 @@ class RunResult:
 
 
 def create_bench_seller(env: BenchEnvironment):
-    from facturier.accounts.samples import create_seller
+    from facturier.accounts.samples import connection_fields, create_seller
 
-    credentials = env.simulator.credentials("98979")
     return create_seller(
-        index=1,
-        upload_to_marketplace=False,
-        connection={
-            "client_id": credentials["client_id"],
-            "client_secret": credentials["client_secret"],
-            "marketplace_seller_id": credentials["seller_id"],
-        },
+        index=1, upload_to_marketplace=False, connection=connection_fields(env.simulator.credentials("98979"))
     )
 
 
