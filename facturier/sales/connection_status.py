@@ -11,17 +11,17 @@ from facturier.core.clock import now
 from facturier.outbox import services as outbox
 
 
-def _set(connection: MarketplaceConnection, status: str, message: str) -> None:
+def _set(connection: MarketplaceConnection, status: str, message: str, **extra) -> None:
     MarketplaceConnection.objects.filter(pk=connection.pk).update(
-        status=status, status_message=message, status_changed_at=now()
+        status=status, status_message=message, status_changed_at=now(), **extra
     )
     connection.status, connection.status_message = status, message
 
 
 def mark_ok(connection: MarketplaceConnection) -> None:
     if connection.status != MarketplaceConnection.STATUS_OK or connection.rejection_notified_at:
-        _set(connection, MarketplaceConnection.STATUS_OK, "")
-        MarketplaceConnection.objects.filter(pk=connection.pk).update(rejection_notified_at=None)
+        # Clearing the notice date lets a later rejection be emailed again.
+        _set(connection, MarketplaceConnection.STATUS_OK, "", rejection_notified_at=None)
 
 
 def mark_unavailable(connection: MarketplaceConnection, message: str) -> None:
