@@ -39,6 +39,10 @@ def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
     return _issue_each(orders, issue_invoice, lambda order: order.order_id)
 
 
+def refunds_to_credit(seller: Seller):
+    return RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING).order_by("refunded_at", "id")
+
+
 def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
-    pending = RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING).select_related("seller", "order")
-    return _issue_each(pending.order_by("refunded_at", "id"), issue_credit_note, lambda refund: refund.refund_id)
+    pending = refunds_to_credit(seller).select_related("seller", "order")
+    return _issue_each(pending, issue_credit_note, lambda refund: refund.refund_id)

@@ -38,8 +38,7 @@ def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
 
 def pending_refunds(seller: Seller, *, waiting_for: list[int]):
     """Refunds to credit now; those of an order whose invoice is about to be issued wait for it."""
-    pending = RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING)
-    return pending.exclude(order_id__in=waiting_for).order_by("refunded_at", "id")
+    return invoicing.refunds_to_credit(seller).exclude(order_id__in=waiting_for)
 
 
 def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
