@@ -9,6 +9,8 @@ always gives byte-identical files (stable sha256).
 from __future__ import annotations
 
 import hashlib
+import re
+import struct
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +23,7 @@ from reportlab.pdfbase import pdfdoc
 FACTURX_FILENAME = "factur-x.xml"
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 PRODUCER = "Facturier (ReportLab)"
+_BETWEEN_ELEMENTS = re.compile(r">\s+<")
 # Catalog keys reportlab does not know about; added to the per-instance list it formats.
 EXTRA_CATALOG_KEYS = ("AF", "OutputIntents")
 
@@ -126,15 +129,28 @@ class _InfoDictionary(pdfdoc.PDFObject):
         }).format(document)
 
 
+ICC_DATE = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)  # ICC header bytes 24-35: creation date and time
+
+
 @cache
 def srgb_icc_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """LittleCMS's built-in sRGB (588 bytes). Its header carries the time it was built, which would make the
+    PDF bytes (and sha256) differ from one process to the next: that date is pinned."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[24:36] = ICC_DATE
+    if any(profile[84:100]):  # a profile ID is the MD5 of the profile with flags, intent and ID zeroed
+        digest = bytearray(profile)
+        digest[44:48], digest[64:68], digest[84:100] = bytes(4), bytes(4), bytes(16)
+        profile[84:100] = hashlib.md5(digest, usedforsecurity=False).digest()
+    return bytes(profile)
 
 
 @cache
 def _xmp_skeleton() -> str:
+    """The template without the indentation between elements (insignificant in RDF/XML; 1 KB per PDF)."""
     properties = "".join(FX_PROPERTY.format(name=n, description=d) for n, d in FX_PROPERTIES.items())
-    return XMP_TEMPLATE.replace("{fx_properties}", properties).replace("{fx_namespace}", FACTURX_NAMESPACE)
+    packet = XMP_TEMPLATE.replace("{fx_properties}", properties).replace("{fx_namespace}", FACTURX_NAMESPACE)
+    return _BETWEEN_ELEMENTS.sub("><", packet)
 
 
 def xmp_packet(info: DocumentInfo) -> bytes:

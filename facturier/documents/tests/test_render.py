@@ -1,5 +1,6 @@
 import hashlib
 import io
+import re
 from dataclasses import replace
 
 import pikepdf
@@ -11,6 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from facturier.documents.baseline import bare_page, naive_render
 from facturier.documents.facturx import build_facturx_xml
+from facturier.documents.pdfa import ICC_DATE, srgb_icc_profile
 from facturier.documents.render import render_document, safe_filename
 from facturier.documents.tests import samples
 from facturier.documents.validation import (
@@ -201,3 +203,34 @@ def test_check_document_reports_schematron_errors_of_the_embedded_xml():
 
 def test_check_document_without_attachment():
     assert check_document(bare_page(samples.franchise_invoice()))[-1] == "no factur-x.xml attachment in this PDF"
+
+
+def test_same_bytes_in_another_process():
+    """The sRGB profile carried the time it was built: the sha256 of a document changed per process."""
+    import subprocess
+    import sys
+
+    script = ("from facturier.documents.render import render_document\n"
+              "from facturier.documents.tests import samples\n"
+              "print(render_document(samples.franchise_invoice()).sha256)")
+    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+
+    assert other.stdout.strip() == render_document(samples.franchise_invoice()).sha256
+    assert srgb_icc_profile()[24:36] == ICC_DATE  # not the second the profile was built
+
+
+def test_fonts_embed_only_the_characters_shown():
+    document = render_document(samples.b2c_multi_rate_invoice())
+
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        regular = next(font for font in pdf.pages[0].Resources.Font.values()
+                       if str(font.BaseFont) == "/AAAAAA+DejaVuSans")
+        cmap = regular.ToUnicode.read_bytes().decode("ascii")
+        program = regular.FontDescriptor.FontFile2.read_bytes()
+        widths = [float(width) for width in regular.Widths]
+    bfchar = cmap.split("endcodespacerange", 1)[1]
+    shown = {chr(int(unicode, 16)) for unicode in re.findall(r"<[0-9A-F]{2}> <([0-9A-F]{4,})>", bfchar)}
+    assert {"ü", "ß", "€", "«"} <= shown  # printed on this invoice
+    assert not {"Ł", "œ", "½"} & shown  # pre-seeded codes, not printed here
+    assert len(program) < 25_000  # the whole ASCII + pre-seeded subset was 46 KB
+    assert 0 in widths  # codes not shown have no width to describe
