@@ -5,12 +5,15 @@ embeds every glyph of every assigned code. Here:
 - every document first "pre-seeds" the same common characters, so the codes of subset 0 (ASCII + PRESEED) are
   the same in every document and everything derived from that code list is built once per process
   (_SubsetLayout: glyph data, metrics, cmap and the other font tables);
-- each document records the codes it actually shows, and the embedded font program only carries those glyphs
-  (plus their composite components and .notdef); the other glyph slots are empty, so code -> glyph and every
-  metric stay identical. The ToUnicode CMap and /Widths only describe the codes shown;
+- the embedded font program carries the glyphs of the base set (printable ASCII + BASE, in every document)
+  plus those of any other code the document shows (and their composite components and .notdef); the other
+  glyph slots are empty, so code -> glyph and every metric stay identical. The ToUnicode CMap and /Widths
+  describe exactly the embedded codes. A document printing only base characters therefore embeds
+  byte-identical font objects whatever its buyer's name or address, and hits the cache below; one printing
+  another character gets base + that character, cached under that key;
 - the 'name' table keeps the Windows English copyright, family, style, version, PostScript name and licence URL
   records (the 9.5 KB licence text and the Macintosh duplicates are left out);
-- the finished, Flate-compressed font objects are memoised by the exact set of codes shown.
+- the finished, Flate-compressed font objects are memoised by the exact set of codes embedded.
 """
 
 from __future__ import annotations
@@ -42,11 +45,20 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 FONT_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-# Latin-1 letters, French/German/Nordic/Polish extras and typography used on invoices.
-PRESEED = (
+# The base set, with printable ASCII: pre-seeded (fixed codes) and embedded in every document, so documents that
+# differ only in names and addresses embed the same font objects. Latin-1 letters of French and the neighbouring
+# EU languages, Polish extras, and the typography the layout and formatting print: € (amounts), «» (descriptions),
+# · (line details, footer), N° / n°, U+202F (thousands separator; U+00A0 prints as the space glyph), – (periods),
+# ’‘“”„ quotes, … and ᵉ (French ordinals, "3ᵉ étage").
+BASE = (
     "àâäçéèêëîïôöùûüÿæœÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒßáíóúñãõåøÁÍÓÚÑÅØ"
-    "ŁłśŚźżŻąęćń€«»’‘“”–—…•×°²³µ§©®½\u202f"
+    "ìòýÌÒÝÃÕ"
+    "ŁłśŚźżŻąęćń€«»’‘“”„–—…·°ᵉ\u202f"
 )
+# Pre-seeded (fixed codes, fast splitString) but embedded only by the documents that print them: rare on invoices,
+# and ~2 KB of glyphs per font that every document would otherwise carry.
+RARE = "•×²³µ§©®½ªº¡¿"
+PRESEED = BASE + RARE
 SUBSET_CACHE_SIZE = 256
 SPLIT_CACHE_SIZE = 8192
 # 'name' records kept (Windows platform only): copyright, family, subfamily, unique id, full name, version,
@@ -127,6 +139,7 @@ class _SubsetLayout:
         return tables
 
     def objects(self, used: tuple[int, ...], base_font: str) -> _SubsetObjects:
+        """The font objects embedding exactly the codes `used` (sorted), memoised by that tuple."""
         with self._lock:
             cached = self._cache.get(used)
             if cached is not None:
@@ -251,6 +264,7 @@ class _SubsetTTFont(TTFont):
         super().__init__(name, filename)
         self._layouts: dict[tuple[int, ...], _SubsetLayout] = {}
         self._seeded_codes: dict[int, int] | None = None
+        self._base_codes: frozenset[int] = frozenset()  # subset 0 codes embedded in every document
         self._split_cache: dict[str, list[tuple[int, bytes]]] = {}
         self._layout_lock = threading.Lock()
 
@@ -269,7 +283,11 @@ class _SubsetTTFont(TTFont):
         state = self.state[doc]
         state.seeded = True
         if self._seeded_codes is None:  # the same in every document: ASCII + PRESEED, all in subset 0
-            self._seeded_codes = {code: n for code, n in state.assignments.items() if n < 256}
+            seeded = {code: n for code, n in state.assignments.items() if n < 256}
+            rare = {ord(char) for char in RARE}
+            # set before _seeded_codes: a thread that sees the codes seeded also sees the base set
+            self._base_codes = frozenset(n for code, n in seeded.items() if 32 <= code != 127 and code not in rare)
+            self._seeded_codes = seeded
 
     def _seeded_split(self, text: str) -> list[tuple[int, bytes]] | None:
         """splitString's answer for text made only of pre-seeded characters (most strings), memoised."""
@@ -309,7 +327,10 @@ class _SubsetTTFont(TTFont):
         for index, subset in enumerate(state.subsets):
             internal_name = self.getSubsetInternalName(index, doc)[1:]
             base_font = (SUBSETN(index) + b"+" + self.face.name + self.face.subfontNameX).decode("pdfdoc")
-            used = tuple(sorted(shown.get(index) or {32}))
+            embedded = shown.get(index, set())
+            if index == 0 and getattr(state, "seeded", False):
+                embedded = embedded | self._base_codes
+            used = tuple(sorted(embedded or {32}))
             objects = self._layout(tuple(subset)).objects(used, base_font)
             program = doc.Reference(flate_stream(objects.program, Length1=objects.program_length))
             descriptor = doc.Reference(_Preformatted(self._descriptor_parts(base_font), program))

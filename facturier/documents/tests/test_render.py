@@ -1,6 +1,7 @@
 import hashlib
 import io
 import re
+import zlib
 from dataclasses import replace
 
 import pikepdf
@@ -12,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from facturier.documents.baseline import bare_page, naive_render
 from facturier.documents.facturx import build_facturx_xml
+from facturier.documents.fonts import BASE, RARE
 from facturier.documents.pdfa import ICC_DATE, srgb_icc_profile
 from facturier.documents.render import render_document, safe_filename
 from facturier.documents.tests import samples
@@ -219,18 +221,64 @@ def test_same_bytes_in_another_process():
     assert srgb_icc_profile()[24:36] == ICC_DATE  # not the second the profile was built
 
 
-def test_fonts_embed_only_the_characters_shown():
-    document = render_document(samples.b2c_multi_rate_invoice())
+def _embedded_fonts(pdf_bytes: bytes) -> dict[str, dict]:
+    """Per base font: its program, ToUnicode CMap and widths as written, and the characters the CMap maps."""
+    found = {}
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        for font in pdf.pages[0].Resources.Font.values():
+            cmap = font.ToUnicode.read_bytes().decode("ascii")
+            bfchar = cmap.split("endcodespacerange", 1)[1]
+            found[str(font.BaseFont)] = {
+                "program": font.FontDescriptor.FontFile2.read_raw_bytes(),
+                "to_unicode": font.ToUnicode.read_raw_bytes(),
+                "widths": [float(width) for width in font.Widths],
+                "chars": {chr(int(code, 16)) for code in re.findall(r"<[0-9A-F]{2}> <([0-9A-F]{4,})>", bfchar)},
+            }
+    return found
 
-    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
-        regular = next(font for font in pdf.pages[0].Resources.Font.values()
-                       if str(font.BaseFont) == "/AAAAAA+DejaVuSans")
-        cmap = regular.ToUnicode.read_bytes().decode("ascii")
-        program = regular.FontDescriptor.FontFile2.read_bytes()
-        widths = [float(width) for width in regular.Widths]
-    bfchar = cmap.split("endcodespacerange", 1)[1]
-    shown = {chr(int(unicode, 16)) for unicode in re.findall(r"<[0-9A-F]{2}> <([0-9A-F]{4,})>", bfchar)}
-    assert {"ü", "ß", "€", "«"} <= shown  # printed on this invoice
-    assert not {"Ł", "œ", "½"} & shown  # pre-seeded codes, not printed here
-    assert len(program) < 25_000  # the whole ASCII + pre-seeded subset was 46 KB
-    assert 0 in widths  # codes not shown have no width to describe
+
+def test_fonts_embed_the_base_set_and_the_characters_shown():
+    regular = _embedded_fonts(render_document(samples.b2c_multi_rate_invoice()).pdf)["/AAAAAA+DejaVuSans"]
+
+    assert set(map(chr, range(32, 127))) | set(BASE) <= regular["chars"]  # printed or not
+    assert {"ü", "ß", "€", "«", "Ł", "œ", "ì", "·"} <= regular["chars"]
+    assert not set(RARE) & regular["chars"]  # pre-seeded, but embedded only when printed
+    assert len(zlib.decompress(regular["program"])) < 32_000  # the whole ASCII + pre-seeded subset was 46 KB
+    assert 0 in regular["widths"]  # codes not embedded have no width to describe
+
+
+def test_invoices_differing_in_buyer_embed_byte_identical_fonts():
+    invoice = samples.b2c_multi_rate_invoice()
+    other = replace(invoice, buyer=replace(
+        invoice.buyer, name="Maëlle Lefèvre", address_lines=("7 rue des Écoles", "Résidence « Les Tilleuls »"),
+        postal_code="69003", city="Lyon",
+    ))
+
+    first = _embedded_fonts(render_document(invoice).pdf)
+    second_pdf = render_document(other).pdf
+    second = _embedded_fonts(second_pdf)
+
+    assert "Maëlle Lefèvre" in _text(second_pdf)
+    assert set(first) == {"/AAAAAA+DejaVuSans", "/AAAAAA+DejaVuSans-Bold"}
+    assert first == second  # same program, ToUnicode and widths, byte for byte
+
+
+def test_a_character_outside_the_base_set_is_embedded_and_extracts():
+    invoice = samples.b2c_multi_rate_invoice()
+    czech = replace(invoice, buyer=replace(invoice.buyer, name="Antonín Dvořák", city="Plzeň ½"))
+    plain = _embedded_fonts(render_document(invoice).pdf)
+
+    document = render_document(czech)
+    embedded = _embedded_fonts(document.pdf)
+
+    assert {"ř", "ň", "½"}.isdisjoint(set(BASE) | set(map(chr, range(32, 127))))
+    assert "ř" in embedded["/AAAAAA+DejaVuSans-Bold"]["chars"]  # the buyer's name is printed in bold
+    assert {"ň", "½"} <= embedded["/AAAAAA+DejaVuSans"]["chars"]
+    assert plain["/AAAAAA+DejaVuSans"]["chars"] <= embedded["/AAAAAA+DejaVuSans"]["chars"]  # base set + extras
+    for name in plain:
+        assert len(zlib.decompress(embedded[name]["program"])) > len(zlib.decompress(plain[name]["program"]))
+    text = _text(document.pdf)
+    assert "Antonín Dvořák" in text
+    assert "Plzeň ½" in text
+    assert check_pdfa(document.pdf) == []
+    assert render_document(czech) == document  # cached under base + extras: same bytes again
