@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError
 
-from facturier.core.clock import now
 from facturier.core.money import format_eur
 from facturier.invoicing.issuing import persist_document, seller_party
 from facturier.invoicing.models import Invoice, InvoiceLine
@@ -132,7 +131,7 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
     }
     lines = [_line(originals[net.key], net) for net in allocation.lines]
     duplicate = Invoice.objects.filter(refund=refund)
-    return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate, moment=now())
+    return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate)
 
 
 def _reference_note(invoice: Invoice, refund: RefundRecord) -> str:

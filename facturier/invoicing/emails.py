@@ -29,10 +29,9 @@ def subject_for(invoice: Invoice) -> str:
     return f"{label} {invoice.number} – commande {invoice.order_reference}"
 
 
-def queue_document_email(invoice: Invoice, *, to: str | None = None):
-    """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
+def _new_email(invoice: Invoice, to: str | None = None):
     context = _context(invoice)
-    return outbox.enqueue(
+    return outbox.new_email(
         seller=invoice.seller,
         to=invoice.buyer_email if to is None else to,
         subject=subject_for(invoice),
@@ -41,14 +40,30 @@ def queue_document_email(invoice: Invoice, *, to: str | None = None):
         reply_to=invoice.seller.support_email,
         from_name=invoice.seller_snapshot["name"],
         related_key=related_key(invoice),
-        hold=True,
     )
 
 
+def queue_document_email(invoice: Invoice, *, to: str | None = None):
+    """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
+    return queue_document_emails([invoice], to=to)[0]
+
+
+def queue_document_emails(invoices: list[Invoice], *, to: str | None = None) -> list:
+    return outbox.store_many([_new_email(invoice, to) for invoice in invoices], hold=True)
+
+
 def release_document_email(invoice: Invoice) -> int:
-    attachment = {
+    return release_document_emails([invoice])
+
+
+def release_document_emails(invoices: list[Invoice]) -> int:
+    """Queue the held emails of rendered documents, each with its PDF attached (one transaction)."""
+    return outbox.release_many({related_key(invoice): [_attachment(invoice)] for invoice in invoices if invoice.pdf})
+
+
+def _attachment(invoice: Invoice) -> dict:
+    return {
         "filename": invoice.pdf.name.rsplit("/", 1)[-1],
         "storage_name": invoice.pdf.name,
         "mimetype": "application/pdf",
     }
-    return outbox.release(related_key=related_key(invoice), attachments=[attachment])

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
 from facturier.invoicing import emails
 from facturier.invoicing.drafting import InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.numbering import allocate_sequence, format_number, series_key
+from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MalformedOrder
 from facturier.marketplace.parse import parse_order
 from facturier.sales.models import SalesOrder
 
 logger = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError)
+# Invoices issued together: one lock of the seller's series and one INSERT per table for the whole batch.
+ISSUE_BATCH = 50
 
 
 def seller_party(seller: Seller, vat_number: str) -> dict:
@@ -57,19 +62,19 @@ def sku_rates(seller: Seller) -> dict[str, Decimal]:
     return dict(seller.sku_rates.values_list("key", "rate"))
 
 
+@dataclass
+class IssueBatch:
+    issued: list[Invoice] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
 def issue_invoice(order: SalesOrder) -> Invoice | None:
     """The invoice of this order, issued now unless it already exists. None when the order is not invoiceable."""
     existing = Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE).first()
     if existing:
         return existing
-    market_order = parse_order(order.raw)
-    if isinstance(market_order, MalformedOrder):
-        _mark_not_invoiceable(order, SalesOrder.INVALID, market_order.reason)
-        return None
-    try:
-        draft = build_draft(order.seller, market_order, sku_rates(order.seller))
-    except NotInvoiceable as exc:
-        _mark_not_invoiceable(order, SalesOrder.NOT_INVOICEABLE, exc.message)
+    draft = draft_for(order, sku_rates(order.seller))
+    if draft is None:
         return None
     try:
         return _store(order, draft)
@@ -78,16 +83,90 @@ def issue_invoice(order: SalesOrder) -> Invoice | None:
         return Invoice.objects.get(order=order, kind=Invoice.KIND_INVOICE)
 
 
+def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
+    """Issue the invoices of many orders: per seller, one lock of the series and one INSERT per table.
+
+    An order that cannot be drafted is recorded with its reason and the others go on; if the database refuses
+    the batch, each order is issued on its own so that only the faulty one is left out.
+    """
+    batch = IssueBatch()
+    by_seller: dict[int, list[SalesOrder]] = {}
+    for order in orders:
+        by_seller.setdefault(order.seller_id, []).append(order)
+    for seller_orders in by_seller.values():
+        drafts = _drafts(seller_orders, batch.errors)
+        if drafts:
+            _store_batch(seller_orders[0].seller, drafts, batch)
+    return batch
+
+
+def draft_for(order: SalesOrder, rates: dict[str, Decimal]) -> InvoiceDraft | None:
+    """The content of the order's invoice; None (and the order marked with the reason) when it has none."""
+    market_order = parse_order(order.raw)
+    if isinstance(market_order, MalformedOrder):
+        _mark_not_invoiceable(order, SalesOrder.INVALID, market_order.reason)
+        return None
+    try:
+        return build_draft(order.seller, market_order, rates)
+    except NotInvoiceable as exc:
+        _mark_not_invoiceable(order, SalesOrder.NOT_INVOICEABLE, exc.message)
+        return None
+
+
+def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrder, InvoiceDraft]]:
+    invoiced = set(
+        Invoice.objects.filter(order__in=orders, kind=Invoice.KIND_INVOICE).values_list("order_id", flat=True)
+    )
+    rates = sku_rates(orders[0].seller)
+    drafts = []
+    for order in orders:
+        if order.pk in invoiced:
+            continue
+        try:
+            draft = draft_for(order, rates)
+        except Exception as exc:  # a defect on one order is recorded and never blocks the others
+            logger.exception("invoice could not be drafted", extra={"order_id": order.order_id})
+            errors.append(f"{order.order_id} : {exc}")
+            continue
+        if draft is not None:
+            drafts.append((order, draft))
+    return drafts
+
+
+def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], batch: IssueBatch) -> None:
+    documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
+    orders = [order for order, _draft in drafts]
+
+    def already_issued(indexes: range) -> set[int]:
+        pks = {orders[i].pk: i for i in indexes}
+        found = Invoice.objects.filter(order_id__in=list(pks), kind=Invoice.KIND_INVOICE)
+        return {pks[order_id] for order_id in found.values_list("order_id", flat=True)}
+
+    try:
+        batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=already_issued)
+    except TRANSIENT:
+        raise
+    except DatabaseError:
+        logger.exception("invoice batch refused by the database, issuing one by one", extra={"seller": seller.pk})
+        for order, draft in drafts:
+            try:
+                batch.issued.append(_store(order, draft))
+            except IntegrityError:
+                continue  # issued meanwhile by another worker
+            except DatabaseError as exc:
+                logger.exception("invoice could not be stored", extra={"order_id": order.order_id})
+                batch.errors.append(f"{order.order_id} : {exc}")
+
+
 def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str) -> None:
     SalesOrder.objects.filter(pk=order.pk).update(eligibility=eligibility, reason=reason)
     logger.info("order not invoiceable", extra={"order_id": order.order_id, "reason": reason})
 
 
-def _store(order: SalesOrder, draft: InvoiceDraft) -> Invoice:
+def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
     seller = order.seller
-    moment = now()
     allocation = draft.allocation
-    fields = {
+    return {
         "order": order,
         "delivery_date": draft.delivery_date,
         "language": "fr+en" if seller.english_translation else "fr",
@@ -102,46 +181,85 @@ def _store(order: SalesOrder, draft: InvoiceDraft) -> Invoice:
         "total_gross": allocation.total_gross,
         "amount_paid": allocation.total_gross,
     }
-    lines = [_line_fields(line, draft.regime.category) for line in draft.lines]
+
+
+def _draft_lines(draft: InvoiceDraft) -> list[dict]:
+    return [_line_fields(line, draft.regime.category) for line in draft.lines]
+
+
+def _store(order: SalesOrder, draft: InvoiceDraft) -> Invoice:
     duplicate = Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE)
-    return persist_document(seller, Invoice.KIND_INVOICE, fields, lines, duplicate=duplicate, moment=moment)
+    return persist_document(
+        order.seller, Invoice.KIND_INVOICE, _invoice_fields(order, draft), _draft_lines(draft), duplicate=duplicate
+    )
 
 
-def persist_document(seller: Seller, kind: str, fields: dict, lines: list[dict], *, duplicate, moment) -> Invoice:
+def persist_document(seller: Seller, kind: str, fields: dict, lines: list[dict], *, duplicate) -> Invoice:
     """Number, store and queue one document atomically; `duplicate` finds the one that may exist already."""
+    issued = persist_documents(
+        seller, kind, [(fields, lines)], already_issued=lambda _indexes: {0} if duplicate.exists() else set()
+    )
+    return issued[0] if issued else duplicate.get()
+
+
+def persist_documents(
+    seller: Seller,
+    kind: str,
+    documents: list[tuple[dict, list[dict]]],
+    *,
+    already_issued: Callable[[range], set[int]],
+) -> list[Invoice]:
+    """Number, store and queue documents of one series atomically; return those stored.
+
+    `already_issued(indexes)` names the documents that exist already; it runs under the series lock, so a
+    concurrent issuer that committed first is seen there and nothing is issued twice.
+    """
     prefix = seller.invoice_prefix if kind == Invoice.KIND_INVOICE else seller.credit_note_prefix
+    moment = now()
     with transaction.atomic():
         key = series_key(seller.pk, kind)
-        sequence = allocate_sequence(key, seller_id=seller.pk)
+        series = lock_series(key, seller_id=seller.pk)
         # Re-checked under the series lock: a concurrent issuer that committed first is seen here.
-        existing = duplicate.first()
-        if existing:
-            transaction.set_rollback(True)
-            return existing
-        invoice = Invoice.objects.create(
-            seller=seller,
-            kind=kind,
-            number=format_number(prefix, sequence),
-            sequence=sequence,
-            series_key=key,
-            issued_at=moment,
-            issue_date=paris_date(moment),
-            order_reference=fields["order"].order_id,
-            buyer_name=fields["buyer_snapshot"]["name"][:200],
-            buyer_email=fields["buyer_snapshot"].get("email", "")[:254],
-            upload_status=(
-                Invoice.UPLOAD_PENDING
-                if seller.upload_to_marketplace and kind == Invoice.KIND_INVOICE
-                else Invoice.UPLOAD_DISABLED
-            ),
-            **fields,
-        )
+        skipped = already_issued(range(len(documents)))
+        kept = [document for index, document in enumerate(documents) if index not in skipped]
+        if not kept:
+            return []
+        first = take_numbers(series, len(kept))
+        invoices = [
+            _new_document(seller, kind, key, first + offset, prefix, fields, moment)
+            for offset, (fields, _lines) in enumerate(kept)
+        ]
+        Invoice.objects.bulk_create(invoices)
         InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, position=position, **line) for position, line in enumerate(lines, start=1)
+            InvoiceLine(invoice=invoice, position=position, **line)
+            for invoice, (_fields, lines) in zip(invoices, kept, strict=True)
+            for position, line in enumerate(lines, start=1)
         )
-        emails.queue_document_email(invoice)
-        transaction.on_commit(lambda: _after_issue(invoice.pk))
-    return invoice
+        emails.queue_document_emails(invoices)
+        pks = [invoice.pk for invoice in invoices]
+        transaction.on_commit(lambda: _after_issue(pks))
+    return invoices
+
+
+def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoice:
+    return Invoice(
+        seller=seller,
+        kind=kind,
+        number=format_number(prefix, sequence),
+        sequence=sequence,
+        series_key=key,
+        issued_at=moment,
+        issue_date=paris_date(moment),
+        order_reference=fields["order"].order_id,
+        buyer_name=fields["buyer_snapshot"]["name"][:200],
+        buyer_email=fields["buyer_snapshot"].get("email", "")[:254],
+        upload_status=(
+            Invoice.UPLOAD_PENDING
+            if seller.upload_to_marketplace and kind == Invoice.KIND_INVOICE
+            else Invoice.UPLOAD_DISABLED
+        ),
+        **fields,
+    )
 
 
 def _line_fields(line, category: str) -> dict:
@@ -160,7 +278,7 @@ def _line_fields(line, category: str) -> dict:
     }
 
 
-def _after_issue(invoice_id: int) -> None:
-    from facturier.invoicing.tasks import render_invoice_task
+def _after_issue(invoice_ids: list[int]) -> None:
+    from facturier.invoicing.tasks import render_invoices_task
 
-    render_invoice_task.delay(invoice_id)
+    render_invoices_task.delay(invoice_ids)

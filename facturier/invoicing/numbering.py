@@ -47,9 +47,20 @@ def series_key(seller_id: int, kind: str) -> str:
 
 def allocate_sequence(key: str, *, seller_id: int | None = None) -> int:
     """The next number of the series; must run inside the transaction that stores the document."""
+    return take_numbers(lock_series(key, seller_id=seller_id), 1)
+
+
+def lock_series(key: str, *, seller_id: int | None = None) -> InvoiceSeries:
+    """The series row, locked until the calling transaction ends (created on first use)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_sequence must run inside the issuing transaction")
+        raise RuntimeError("numbers must be taken inside the issuing transaction")
     InvoiceSeries.objects.get_or_create(key=key, defaults={"seller_id": seller_id})
-    series = InvoiceSeries.objects.select_for_update().get(key=key)
-    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
-    return series.next_number
+    return InvoiceSeries.objects.select_for_update().get(key=key)
+
+
+def take_numbers(series: InvoiceSeries, count: int) -> int:
+    """Reserve `count` consecutive numbers of a locked series; return the first."""
+    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + count)
+    first = series.next_number
+    series.next_number += count
+    return first

@@ -15,17 +15,18 @@ from facturier.invoicing.models import Invoice
 from facturier.invoicing.snapshot import to_snapshot
 
 logger = logging.getLogger(__name__)
+RENDER_BATCH = 50
 
 
-def _logo_bytes(invoice: Invoice) -> bytes | None:
-    logo = invoice.seller.logo
+def _logo_bytes(seller) -> bytes | None:
+    logo = seller.logo
     if not logo:
         return None
     try:
         with logo.open("rb") as handle:
             return handle.read()
     except OSError:
-        logger.warning("seller logo unreadable", extra={"seller_id": invoice.seller_id})
+        logger.warning("seller logo unreadable", extra={"seller_id": seller.pk})
         return None
 
 
@@ -35,28 +36,52 @@ def storage_name(invoice: Invoice, filename: str) -> str:
 
 
 def render_invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.objects.select_related("seller", "credited_invoice").get(pk=invoice_id)
-    if not invoice.pdf:
-        _render_and_store(invoice)
-    emails.release_document_email(invoice)
-    return invoice
+    render_invoices([invoice_id])
+    return Invoice.objects.select_related("seller", "credited_invoice").get(pk=invoice_id)
 
 
-def _render_and_store(invoice: Invoice) -> None:
-    document = render_document(to_snapshot(invoice, logo=_logo_bytes(invoice)))
-    name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
-    attached = Invoice.objects.filter(pk=invoice.pk, pdf="").update(
-        pdf=name, pdf_sha256=document.sha256, rendered_at=now()
+def render_invoices(invoice_ids: list[int]) -> int:
+    """Render and store the documents not rendered yet, then release their emails together; return how many
+    documents have their file. A document that fails to render is logged and left to `render_missing`."""
+    invoices = list(
+        Invoice.objects.select_related("seller", "credited_invoice")
+        .prefetch_related("lines")
+        .filter(pk__in=invoice_ids)
+        .order_by("pk")
     )
-    if not attached:
+    logos: dict[int, bytes | None] = {}
+    for invoice in invoices:
+        if invoice.pdf:
+            continue
+        if invoice.seller_id not in logos:
+            logos[invoice.seller_id] = _logo_bytes(invoice.seller)
+        try:
+            _render_and_store(invoice, logos[invoice.seller_id])
+        except Exception:  # one broken document never holds back the others' emails
+            logger.exception("document could not be rendered", extra={"invoice_id": invoice.pk})
+    rendered = [invoice for invoice in invoices if invoice.pdf]
+    emails.release_document_emails(rendered)
+    return len(rendered)
+
+
+def _render_and_store(invoice: Invoice, logo: bytes | None) -> None:
+    document = render_document(to_snapshot(invoice, logo=logo))
+    name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
+    rendered_at = now()
+    attached = Invoice.objects.filter(pk=invoice.pk, pdf="").update(
+        pdf=name, pdf_sha256=document.sha256, rendered_at=rendered_at
+    )
+    if attached:
+        invoice.pdf.name, invoice.pdf_sha256, invoice.rendered_at = name, document.sha256, rendered_at
+    else:
         # A concurrent renderer attached its file first; ours is a duplicate nobody references.
         default_storage.delete(name)
-    invoice.refresh_from_db(fields=["pdf", "pdf_sha256", "rendered_at"])
+        invoice.refresh_from_db(fields=["pdf", "pdf_sha256", "rendered_at"])
 
 
 def render_missing(*, limit: int = 500) -> int:
     """Documents issued but never rendered (a worker died after commit): render them now."""
     pending = list(Invoice.objects.filter(pdf="").order_by("id").values_list("id", flat=True)[:limit])
-    for invoice_id in pending:
-        render_invoice(invoice_id)
+    for start in range(0, len(pending), RENDER_BATCH):
+        render_invoices(pending[start : start + RENDER_BATCH])
     return len(pending)

@@ -6,7 +6,7 @@ import logging
 
 from facturier.accounts.models import Seller
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import issue_invoice
+from facturier.invoicing.issuing import ISSUE_BATCH, IssueBatch, issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.sales.models import RefundRecord, SalesOrder
 
@@ -35,8 +35,20 @@ def _issue_each(items, issue, describe) -> tuple[int, list[str]]:
 
 
 def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
-    orders = orders_to_invoice(seller).select_related("seller")
-    return _issue_each(orders, issue_invoice, lambda order: order.order_id)
+    order_ids = list(orders_to_invoice(seller).values_list("pk", flat=True))
+    issued, errors = 0, []
+    for start in range(0, len(order_ids), ISSUE_BATCH):
+        batch = issue_orders(order_ids[start : start + ISSUE_BATCH])
+        issued, errors = issued + len(batch.issued), errors + batch.errors
+    return issued, errors
+
+
+def issue_orders(order_ids: list[int]) -> IssueBatch:
+    """Issue the invoices of these orders that are still eligible, for sellers still active, in this order."""
+    orders = SalesOrder.objects.select_related("seller").filter(pk__in=order_ids, eligibility=SalesOrder.ELIGIBLE)
+    position = {pk: index for index, pk in enumerate(order_ids)}
+    ready = sorted((order for order in orders if order.seller.is_active), key=lambda order: position[order.pk])
+    return issue_invoices(ready)
 
 
 def refunds_to_credit(seller: Seller):

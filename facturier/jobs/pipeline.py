@@ -14,6 +14,7 @@ from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.invoicing import services as invoicing
+from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.sales.models import RefundRecord, SyncRun
 from facturier.sales.sync import sync_seller
@@ -36,32 +37,34 @@ def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
     return run
 
 
-def pending_refunds(seller: Seller, *, waiting_for: list[int]):
-    """Refunds to credit now; those of an order whose invoice is about to be issued wait for it."""
-    return invoicing.refunds_to_credit(seller).exclude(order_id__in=waiting_for)
-
-
 def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
-    """Sync now; schedule one issuing task per document. The run's counters grow as the tasks finish."""
-    from facturier.jobs.tasks import issue_order_task, issue_refund_task
+    """Sync; as each page of orders is stored, schedule the issuing of its invoices in batches, so workers issue
+    while later pages are read. The run's counters grow as the tasks finish."""
+    from facturier.jobs.tasks import issue_orders_task, issue_refund_task
 
-    run = sync_seller(seller, trigger=trigger)
-    order_ids = list(invoicing.orders_to_invoice(seller).values_list("pk", flat=True))
-    refund_ids = list(pending_refunds(seller, waiting_for=order_ids).values_list("pk", flat=True))
+    scheduled: list[int] = []
 
-    def schedule() -> None:
-        for order_id in order_ids:
-            issue_order_task.delay(order_id, run.pk)
-        for refund_id in refund_ids:
-            issue_refund_task.delay(refund_id, run.pk)
+    def schedule_orders(run: SyncRun, order_ids: list[int]) -> None:
+        scheduled.extend(order_ids)
+        batches = [order_ids[i : i + ISSUE_BATCH] for i in range(0, len(order_ids), ISSUE_BATCH)]
+        transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in batches])
 
-    transaction.on_commit(schedule)
+    run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
+    # Orders left over by an earlier run (a failure, a seller set-up fixed since) go along too.
+    already = set(scheduled)
+    leftovers = [pk for pk in invoicing.orders_to_invoice(seller).values_list("pk", flat=True) if pk not in already]
+    if leftovers:
+        schedule_orders(run, leftovers)
+    # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
+    # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
+    refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
+    transaction.on_commit(lambda: [issue_refund_task.delay(refund_id, run.pk) for refund_id in refund_ids])
     return run
 
 
-def count_issued(run_id: int | None, field: str) -> None:
-    if run_id is not None:
-        SyncRun.objects.filter(pk=run_id).update(**{field: F(field) + 1})
+def count_issued(run_id: int | None, field: str, count: int = 1) -> None:
+    if run_id is not None and count:
+        SyncRun.objects.filter(pk=run_id).update(**{field: F(field) + count})
 
 
 def record_error(run_id: int | None, message: str) -> None:
@@ -73,6 +76,6 @@ def invoice_exists(order_id: int) -> bool:
     return Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE).exists()
 
 
-def refunds_of_order(order_id: int) -> list[int]:
-    pending = RefundRecord.objects.filter(order_id=order_id, state=RefundRecord.PENDING)
+def refunds_of_orders(order_ids: list[int]) -> list[int]:
+    pending = RefundRecord.objects.filter(order_id__in=order_ids, state=RefundRecord.PENDING)
     return list(pending.order_by("refunded_at", "id").values_list("pk", flat=True))

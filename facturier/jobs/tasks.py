@@ -52,29 +52,28 @@ def sync_all_sellers_task() -> int:
 
 @shared_task(**ISSUE_OPTIONS)
 def issue_order_task(order_id: int, run_id: int | None = None) -> int | None:
-    """Issue the invoice of one order (rendering and email follow on commit); then credit its refunds."""
-    from facturier.invoicing.issuing import issue_invoice
-    from facturier.sales.models import SalesOrder
+    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
+    from facturier.invoicing.models import Invoice
 
-    order = SalesOrder.objects.select_related("seller").filter(pk=order_id).first()
-    if order is None or order.eligibility != SalesOrder.ELIGIBLE or not order.seller.is_active:
-        return None
-    already = pipeline.invoice_exists(order_id)
-    try:
-        invoice = issue_invoice(order)
-    except TRANSIENT:
-        raise
-    except Exception as exc:  # a defect on one order is recorded and never blocks the queue
-        logger.exception("invoice could not be issued", extra={"order_id": order.order_id})
-        pipeline.record_error(run_id, f"{order.order_id} : {exc}")
-        return None
-    if invoice is None:
-        return None
-    if not already:
-        pipeline.count_issued(run_id, "invoices_issued")
-    refund_ids = pipeline.refunds_of_order(order_id)
+    issue_orders_task(order_ids=[order_id], run_id=run_id)
+    return Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE).values_list("pk", flat=True).first()
+
+
+@shared_task(**ISSUE_OPTIONS)
+def issue_orders_task(order_ids: list[int], run_id: int | None = None) -> int:
+    """Issue the invoices of a batch of orders (rendering and email follow on commit); then credit their refunds.
+
+    Orders already invoiced, gone or no longer eligible are skipped; a defect on one order is recorded on the
+    run and never blocks the others."""
+    from facturier.invoicing import services as invoicing
+
+    batch = invoicing.issue_orders(order_ids)
+    pipeline.count_issued(run_id, "invoices_issued", len(batch.issued))
+    for message in batch.errors:
+        pipeline.record_error(run_id, message)
+    refund_ids = pipeline.refunds_of_orders(order_ids)
     transaction.on_commit(lambda: [issue_refund_task.delay(pk, run_id) for pk in refund_ids])
-    return invoice.pk
+    return len(batch.issued)
 
 
 @shared_task(**ISSUE_OPTIONS)

@@ -35,14 +35,14 @@ def _task_started(task_id: str | None = None, **_kwargs) -> None:
 
 
 @signals.task_postrun.connect(weak=False)
-def _task_finished(task_id: str | None = None, task=None, state: str | None = None, **_kwargs) -> None:
+def _task_finished(task_id: str | None = None, task=None, state: str | None = None, args=None, **_kwargs) -> None:
     started = _started.pop(task_id, None) if task_id else None
     name = short_name(getattr(task, "name", None))
     if started is not None:
         TASK_SECONDS.labels(task=name).observe(time.perf_counter() - started)
     TASKS.labels(task=name, outcome=(state or "UNKNOWN").lower()).inc()
     if started is not None and TIMINGS_DIR:
-        record_timing(name, time.perf_counter() - started)
+        record_timing(name, time.perf_counter() - started, batch_size(args))
 
 
 # The benchmark asks workers for every task's exact duration (one file per process, appended).
@@ -50,8 +50,14 @@ TIMINGS_DIR = os.environ.get("FACTURIER_TASK_TIMINGS_DIR", "")
 _timings_file = None
 
 
-def record_timing(name: str, seconds: float) -> None:
+def batch_size(args) -> int:
+    """How many documents a task handled: the length of a batch task's list of ids, else one."""
+    first = args[0] if args else None
+    return len(first) if isinstance(first, list | tuple) else 1
+
+
+def record_timing(name: str, seconds: float, documents: int = 1) -> None:
     global _timings_file
     if _timings_file is None:
         _timings_file = open(os.path.join(TIMINGS_DIR, f"{os.getpid()}.tsv"), "a", buffering=1)  # noqa: SIM115
-    _timings_file.write(f"{name}\t{seconds:.6f}\n")
+    _timings_file.write(f"{name}\t{seconds:.6f}\t{documents}\n")

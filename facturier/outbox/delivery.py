@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import F, Q
 
 from facturier.core import clock
 from facturier.outbox.errors import SendFailure, classify
-from facturier.outbox.events import record_event
+from facturier.outbox.events import record_event, record_events
 from facturier.outbox.message import build_message, esp_message_id, open_connection
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 
@@ -59,60 +60,107 @@ def claimable(now: datetime) -> Q:
     return due | stuck
 
 
-def claim(pk: int, now: datetime) -> bool:
-    updated = OutgoingEmail.objects.filter(claimable(now), pk=pk).update(
-        state=OutgoingEmail.STATE_SENDING, sending_since=now, attempts=F("attempts") + 1
-    )
-    if updated == 1:
-        OutgoingEmail.objects.filter(pk=pk, first_attempt_at__isnull=True).update(first_attempt_at=now)
-    return updated == 1
-
-
 def deliver(message_id_or_pk: int | str, *, now: datetime | None = None) -> str:
     """Try to send one row if it is due; return its state afterwards."""
-    now = now or clock.now()
     lookup = {"pk": message_id_or_pk} if isinstance(message_id_or_pk, int) else {"message_id": message_id_or_pk}
     pk = OutgoingEmail.objects.filter(**lookup).values_list("pk", flat=True).first()
     if pk is None:
         return ""
-    if claim(pk, now):
-        return attempt(pk, now)
-    return OutgoingEmail.objects.values_list("state", flat=True).get(pk=pk)
+    report = deliver_many([pk], now=now)
+    return report.states.get(pk) or OutgoingEmail.objects.values_list("state", flat=True).get(pk=pk)
 
 
 def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryReport:
     """Send up to `limit` due rows, oldest due first; rows another worker claimed first are skipped."""
     now = now or clock.now()
-    report = DeliveryReport()
     due = OutgoingEmail.objects.filter(claimable(now)).order_by("next_attempt_at", "pk")
-    candidates = list(due.values_list("pk", flat=True)[:limit])
-    for pk in candidates:
-        if claim(pk, now):
-            report.add(pk, attempt(pk, now))
+    return deliver_many(list(due.values_list("pk", flat=True)[:limit]), now=now)
+
+
+def deliver_many(pks: list[int], *, now: datetime | None = None) -> DeliveryReport:
+    """Claim the rows of `pks` that are due, send them over one connection, record each outcome."""
+    now = now or clock.now()
+    report = DeliveryReport()
+    claimed = claim_many(pks, now)
+    if not claimed:
+        return report
+    emails = OutgoingEmail.objects.in_bulk(claimed)
+    sent: list[OutgoingEmail] = []
+    with Sender() as sender:
+        for pk in claimed:
+            email = emails[pk]
+            failure = sender.send(email)
+            if failure is None:
+                sent.append(email)
+            else:
+                report.add(pk, record_failure(email, failure, now))
+    for email in record_successes(sent, clock.now()):
+        report.add(email.pk, email.state)
     return report
 
 
-def attempt(pk: int, now: datetime) -> str:
-    """Send a row this worker has claimed and record the outcome."""
-    email = OutgoingEmail.objects.get(pk=pk)
-    try:
-        message = build_message(email, connection=open_connection())
-        message.send()
-    except Exception as error:  # noqa: BLE001 - every failure is classified, none may escape and lose the row
-        return record_failure(email, classify(error), now)
-    return record_success(email, esp_message_id(message), clock.now())
+def claim_many(pks: list[int], now: datetime) -> list[int]:
+    """Take the due rows among `pks` for this worker; rows another worker holds or took are skipped."""
+    if not pks:
+        return []
+    with transaction.atomic():
+        # skip_locked: two workers handed overlapping lists split them instead of waiting on each other. After
+        # the other commits, its rows are `sending` and no longer claimable. SQLite serialises writers instead.
+        free = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(claimable(now), pk__in=pks)
+        claimed = sorted(free.values_list("pk", flat=True))
+        OutgoingEmail.objects.filter(pk__in=claimed).update(
+            state=OutgoingEmail.STATE_SENDING, sending_since=now, attempts=F("attempts") + 1
+        )
+        OutgoingEmail.objects.filter(pk__in=claimed, first_attempt_at__isnull=True).update(first_attempt_at=now)
+    return claimed
 
 
-def record_success(email: OutgoingEmail, esp_id: str, sent_at: datetime) -> str:
-    email.state = OutgoingEmail.STATE_SENT
-    email.sent_at = sent_at
-    email.sending_since = None
-    email.next_attempt_at = None
-    email.last_error = ""
-    email.esp_message_id = esp_id if esp_id and esp_id != email.message_id else ""
-    email.save(update_fields=["state", "sent_at", "sending_since", "next_attempt_at", "last_error", "esp_message_id"])
-    record_event(email, EmailEvent.KIND_SENT, f"à {email.to}", at=sent_at)
-    return email.state
+def claim(pk: int, now: datetime) -> bool:
+    return claim_many([pk], now) == [pk]
+
+
+class Sender:
+    """One mail-backend connection for a batch; reopened after a failure so one bad message spoils no other."""
+
+    def __enter__(self) -> Sender:
+        self.connection = open_connection()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._close()
+
+    def send(self, email: OutgoingEmail) -> SendFailure | None:
+        try:
+            message = build_message(email, connection=self.connection)
+            self.connection.open()  # kept open across the batch: send() closes only what it opened itself
+            message.send()
+        except Exception as error:  # noqa: BLE001 - every failure is classified, none may escape and lose the row
+            self._close()
+            return classify(error)
+        email.esp_message_id = esp_message_id(message)
+        return None
+
+    def _close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close; the next send opens anew
+            logger.info("mail connection did not close cleanly", exc_info=True)
+
+
+def record_successes(emails: list[OutgoingEmail], sent_at: datetime) -> list[OutgoingEmail]:
+    for email in emails:
+        email.state = OutgoingEmail.STATE_SENT
+        email.sent_at = sent_at
+        email.sending_since = None
+        email.next_attempt_at = None
+        email.last_error = ""
+        esp_id = email.esp_message_id
+        email.esp_message_id = esp_id if esp_id and esp_id != email.message_id else ""
+    fields = ["state", "sent_at", "sending_since", "next_attempt_at", "last_error", "esp_message_id"]
+    with transaction.atomic():
+        OutgoingEmail.objects.bulk_update(emails, fields)
+        record_events(emails, EmailEvent.KIND_SENT, lambda email: f"à {email.to}", at=sent_at)
+    return emails
 
 
 def record_failure(email: OutgoingEmail, failure: SendFailure, now: datetime) -> str:

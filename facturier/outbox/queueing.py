@@ -13,7 +13,7 @@ from django.db import transaction
 from facturier.accounts.models import Seller
 from facturier.core import clock
 from facturier.core.errors import FacturierError
-from facturier.outbox.events import record_event
+from facturier.outbox.events import record_event, record_events
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 
 NO_ADDRESS = "aucune adresse e-mail sur la commande"
@@ -48,14 +48,15 @@ def clean_attachments(attachments: Iterable[Mapping[str, str]]) -> list[dict[str
     ]
 
 
-def schedule_delivery(pk: int) -> None:
-    from facturier.outbox.tasks import deliver_email_task
+def schedule_delivery(pks: list[int]) -> None:
+    """One delivery task for these rows after commit: it sends them over one SMTP connection."""
+    from facturier.outbox.tasks import deliver_emails_task
 
-    # robust: a broker outage must not break the caller's request; deliver_due_task picks the row up later.
-    transaction.on_commit(lambda: deliver_email_task.delay(pk), robust=True)
+    # robust: a broker outage must not break the caller's request; deliver_due_task picks the rows up later.
+    transaction.on_commit(lambda: deliver_emails_task.delay(pks), robust=True)
 
 
-def enqueue(
+def new_email(
     *,
     seller: Seller,
     to: str | None,
@@ -66,14 +67,10 @@ def enqueue(
     from_name: str | None,
     related_key: str,
     attachments: Iterable[Mapping[str, str]] = (),
-    hold: bool = False,
 ) -> OutgoingEmail:
-    """Queue a message in the caller's transaction; it is sent after commit (or when released, if held).
-
-    from_name is the full display name (default "<seller> via Facturier"); reply_to defaults to the seller's
-    support e-mail. A missing or invalid address fails the row at once, with the reason, without any attempt.
-    """
-    email = OutgoingEmail(
+    """An unsaved outbox row; from_name is the full display name (default "<seller> via Facturier"), reply_to
+    defaults to the seller's support e-mail."""
+    return OutgoingEmail(
         seller=seller,
         message_id=new_message_id(),
         related_key=related_key,
@@ -85,48 +82,84 @@ def enqueue(
         html_body=html_body,
         attachments=clean_attachments(attachments),
     )
-    return store_new(email, hold=hold, detail="")
+
+
+def enqueue(*, hold: bool = False, **fields) -> OutgoingEmail:
+    """Queue a message in the caller's transaction; it is sent after commit (or when released, if held).
+
+    A missing or invalid address fails the row at once, with the reason, without any attempt.
+    """
+    return store_new(new_email(**fields), hold=hold, detail="")
 
 
 def store_new(email: OutgoingEmail, *, hold: bool, detail: str) -> OutgoingEmail:
+    return store_many([email], hold=hold, detail=detail)[0]
+
+
+def store_many(emails: list[OutgoingEmail], *, hold: bool, detail: str = "") -> list[OutgoingEmail]:
+    """Insert new rows (held, queued, or failed at once when the address is unusable) with their first event."""
     now = clock.now()
-    email.created_at = now
-    problem = address_problem(email.to)
-    if problem:
-        email.state, email.last_error = OutgoingEmail.STATE_FAILED, problem
-    elif hold:
-        email.state = OutgoingEmail.STATE_HELD
-    else:
-        email.state, email.next_attempt_at = OutgoingEmail.STATE_QUEUED, now
+    problems = {}
+    for email in emails:
+        email.created_at = now
+        problems[id(email)] = problem = address_problem(email.to)
+        if problem:
+            email.state, email.last_error = OutgoingEmail.STATE_FAILED, problem
+        elif hold:
+            email.state = OutgoingEmail.STATE_HELD
+        else:
+            email.state, email.next_attempt_at = OutgoingEmail.STATE_QUEUED, now
     kind = {
         OutgoingEmail.STATE_FAILED: EmailEvent.KIND_FAILED,
         OutgoingEmail.STATE_HELD: EmailEvent.KIND_HELD,
     }
     with transaction.atomic():
-        email.save()
-        record_event(email, kind.get(email.state, EmailEvent.KIND_QUEUED), problem or detail or f"à {email.to}", at=now)
-        if email.state == OutgoingEmail.STATE_QUEUED:
-            schedule_delivery(email.pk)
-    return email
+        OutgoingEmail.objects.bulk_create(emails)
+        EmailEvent.objects.bulk_create(
+            EmailEvent(
+                email=email,
+                kind=kind.get(email.state, EmailEvent.KIND_QUEUED),
+                detail=problems[id(email)] or detail or f"à {email.to}",
+                created_at=now,
+            )
+            for email in emails
+        )
+        queued = [email.pk for email in emails if email.state == OutgoingEmail.STATE_QUEUED]
+        if queued:
+            schedule_delivery(queued)
+    return emails
 
 
 def release(*, related_key: str, attachments: Iterable[Mapping[str, str]]) -> int:
     """Give held messages their rendered attachments and queue them; return how many were released."""
-    cleaned = clean_attachments(attachments)
-    released = 0
+    return release_many({related_key: attachments})
+
+
+def release_many(attachments_by_key: Mapping[str, Iterable[Mapping[str, str]]]) -> int:
+    """Release the held messages of many documents at once, each with its own attachments, in one transaction.
+
+    The held rows are locked first, so a concurrent release of the same document finds them queued already and
+    a message is released (and scheduled) once.
+    """
+    cleaned = {key: clean_attachments(items) for key, items in attachments_by_key.items()}
+    if not cleaned:
+        return 0
+    now = clock.now()
     with transaction.atomic():
-        held = OutgoingEmail.objects.filter(related_key=related_key, state=OutgoingEmail.STATE_HELD)
-        for pk in list(held.values_list("pk", flat=True)):
-            now = clock.now()
-            updated = OutgoingEmail.objects.filter(pk=pk, state=OutgoingEmail.STATE_HELD).update(
-                state=OutgoingEmail.STATE_QUEUED, attachments=cleaned, next_attempt_at=now
+        held = list(
+            OutgoingEmail.objects.select_for_update()
+            .filter(related_key__in=list(cleaned), state=OutgoingEmail.STATE_HELD)
+            .order_by("pk")
+        )
+        for email in held:
+            email.state, email.attachments, email.next_attempt_at = (
+                OutgoingEmail.STATE_QUEUED, cleaned[email.related_key], now
             )
-            if updated:
-                email = OutgoingEmail.objects.get(pk=pk)
-                record_event(email, EmailEvent.KIND_QUEUED, f"document prêt, à {email.to}", at=now)
-                schedule_delivery(pk)
-                released += 1
-    return released
+        OutgoingEmail.objects.bulk_update(held, ["state", "attachments", "next_attempt_at"])
+        record_events(held, EmailEvent.KIND_QUEUED, lambda email: f"document prêt, à {email.to}", at=now)
+        if held:
+            schedule_delivery([email.pk for email in held])
+    return len(held)
 
 
 def resend(*, email: OutgoingEmail, to: str | None = None) -> OutgoingEmail:

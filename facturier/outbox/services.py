@@ -8,11 +8,20 @@ from datetime import datetime
 
 from django.db import transaction
 
-from facturier.outbox.delivery import DeliveryReport, deliver, deliver_due
+from facturier.outbox.delivery import DeliveryReport, deliver, deliver_due, deliver_many
 from facturier.outbox.digest import failed_digest
 from facturier.outbox.events import record_event
 from facturier.outbox.models import EmailEvent, OutgoingEmail
-from facturier.outbox.queueing import NO_ADDRESS, display_name_for, enqueue, release, resend
+from facturier.outbox.queueing import (
+    NO_ADDRESS,
+    display_name_for,
+    enqueue,
+    new_email,
+    release,
+    release_many,
+    resend,
+    store_many,
+)
 
 __all__ = [
     "NO_ADDRESS",
@@ -21,16 +30,20 @@ __all__ = [
     "HistoryEntry",
     "deliver",
     "deliver_due",
+    "deliver_many",
     "display_name_for",
     "enqueue",
     "failed_digest",
     "find_by_message_id",
     "history",
     "mark_bounced",
+    "new_email",
     "record_tracking",
     "release",
+    "release_many",
     "resend",
     "status_for",
+    "store_many",
 ]
 
 

@@ -19,9 +19,18 @@ TASK_OPTIONS = {
 
 @shared_task(**TASK_OPTIONS, soft_time_limit=90, time_limit=120)
 def deliver_email_task(pk: int) -> str:
+    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
     from facturier.outbox import services
 
     return services.deliver(pk)
+
+
+@shared_task(**TASK_OPTIONS, soft_time_limit=300, time_limit=360)
+def deliver_emails_task(pks: list[int]) -> int:
+    """Send these rows over one connection; rows already taken by another worker are skipped."""
+    from facturier.outbox import services
+
+    return services.deliver_many(pks).claimed
 
 
 @shared_task(**TASK_OPTIONS, soft_time_limit=25 * 60, time_limit=26 * 60)

@@ -7,10 +7,14 @@ failure mid-run loses nothing: the next run reads the same window again and the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
@@ -25,6 +29,11 @@ logger = logging.getLogger(__name__)
 CURSOR_OVERLAP = timedelta(hours=1)
 # The first pass also reads a month before the backfill window, so the seller sees why those orders are left out.
 FIRST_PASS_LOOKBACK = timedelta(days=30)
+PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
+# Columns a later sync may refresh; seller, order_id and first_seen_at stay as first recorded.
+MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at"]
+UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, "status", "placed_at", "shipped_at", "marketplace_updated_at"]
+OnEligible = Callable[[SyncRun, list[int]], None]
 
 
 @dataclass
@@ -44,12 +53,16 @@ def window_start(cursor: datetime | None, seller: Seller) -> datetime:
     return cursor - CURSOR_OVERLAP if cursor else seller.backfill_start - FIRST_PASS_LOOKBACK
 
 
-def sync_seller(seller: Seller, *, trigger: str = "schedule", client=None) -> SyncRun:
+def sync_seller(
+    seller: Seller, *, trigger: str = "schedule", client=None, on_eligible: OnEligible | None = None
+) -> SyncRun:
+    """Pull the seller's orders and refunds. `on_eligible(run, order_pks)` is called after each page is stored
+    with the page's orders that await their invoice, so issuing can start while later pages are read."""
     run = SyncRun.objects.create(seller=seller, trigger=trigger)
     connection = MarketplaceConnection.objects.get(seller=seller)
     client = client or client_for(connection)
     try:
-        orders = pull_orders(seller, connection, client)
+        orders = pull_orders(seller, connection, client, on_eligible=partial(on_eligible, run) if on_eligible else None)
         refunds = pull_refunds(seller, connection, client)
     except CredentialsRejected as exc:
         connection_status.mark_rejected(connection, exc.message)
@@ -64,31 +77,121 @@ def sync_seller(seller: Seller, *, trigger: str = "schedule", client=None) -> Sy
 
 
 def finish(run: SyncRun, status: str, message: str) -> SyncRun:
-    run.status, run.message, run.finished_at = status, message, now()
-    run.save()
+    """Close the run; issuing tasks started during the pass may have counted documents and errors on it
+    already, so those columns are added to, never overwritten."""
+    counts = ("orders_seen", "orders_eligible", "orders_malformed", "refunds_seen")
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=status,
+        finished_at=now(),
+        message=Concat(Value(message), F("message")),
+        **{name: getattr(run, name) for name in counts},
+    )
+    run.refresh_from_db()
     return run
 
 
-def pull_orders(seller: Seller, connection: MarketplaceConnection, client) -> PassResult:
+def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None) -> PassResult:
     result = PassResult()
-    for order in client.iter_orders(updated_at_min=window_start(connection.orders_cursor, seller)):
-        result.seen += 1
-        try:
-            verdict = record_order(seller, order)
-        except Exception as exc:  # one bad order never stops the others
-            logger.exception("order could not be recorded", extra={"order_id": getattr(order, "order_id", "")})
-            result.errors.append(f"{getattr(order, 'order_id', '?')} : {exc}")
-            continue
-        result.eligible += verdict == SalesOrder.ELIGIBLE
-        result.malformed += verdict == SalesOrder.INVALID
-        if isinstance(order, MarketOrder):
-            result.saw(order.updated_at)
+    for page in pages(client.iter_orders(updated_at_min=window_start(connection.orders_cursor, seller))):
+        verdicts = record_page(seller, page, result.errors)
+        for order in page:
+            result.seen += 1
+            verdict = verdicts.get(order.order_id)
+            result.eligible += verdict == SalesOrder.ELIGIBLE
+            result.malformed += verdict == SalesOrder.INVALID
+            if verdict and isinstance(order, MarketOrder):
+                result.saw(order.updated_at)
+        if on_eligible:
+            awaiting = awaiting_invoice(seller, [oid for oid, v in verdicts.items() if v == SalesOrder.ELIGIBLE])
+            if awaiting:
+                on_eligible(awaiting)
     if result.newest:
         MarketplaceConnection.objects.filter(pk=connection.pk).update(orders_cursor=result.newest)
     return result
 
 
-def record_order(seller: Seller, order: MarketOrder | MalformedOrder) -> str:
+def pages(orders: Iterable, size: int = PAGE_SIZE) -> Iterator[list]:
+    page: list = []
+    for order in orders:
+        page.append(order)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def awaiting_invoice(seller: Seller, order_ids: list[str]) -> list[int]:
+    if not order_ids:
+        return []
+    eligible = SalesOrder.objects.filter(seller=seller, order_id__in=order_ids, eligibility=SalesOrder.ELIGIBLE)
+    return list(eligible.exclude(invoices__isnull=False).order_by("placed_at", "pk").values_list("pk", flat=True))
+
+
+def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:
+    """Store a page of orders in one transaction; return each recorded order's eligibility.
+
+    An order whose verdict cannot be worked out is reported and the others go on; if the database refuses the
+    page, each order is stored on its own so that only the faulty one is left out.
+    """
+    rows: dict[str, SalesOrder] = {}
+    for order in orders:
+        try:
+            rows[order.order_id] = SalesOrder(seller=seller, order_id=order.order_id, **order_values(seller, order))
+        except Exception as exc:  # one bad order never stops the others
+            _report(order, exc, errors)
+    try:
+        _upsert(seller, rows, malformed={order.order_id for order in orders if isinstance(order, MalformedOrder)})
+    except (OperationalError, InterfaceError):
+        raise
+    except DatabaseError:
+        logger.exception("page of orders refused by the database, storing one by one", extra={"seller": seller.pk})
+        return _record_each(seller, [order for order in orders if order.order_id in rows], errors)
+    return {order_id: row.eligibility for order_id, row in rows.items()}
+
+
+def _report(order, exc: Exception, errors: list[str]) -> None:
+    logger.exception("order could not be recorded", extra={"order_id": getattr(order, "order_id", "")})
+    errors.append(f"{getattr(order, 'order_id', '?')} : {exc}")
+
+
+def _record_each(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:
+    verdicts = {}
+    for order in orders:
+        try:
+            verdicts[order.order_id] = record_order(seller, order)
+        except Exception as exc:  # one bad order never stops the others
+            _report(order, exc, errors)
+    return verdicts
+
+
+def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str]) -> None:
+    with transaction.atomic():
+        # The existing rows are locked, so an order cannot be invoiced between the check and the write.
+        existing = dict(
+            SalesOrder.objects.select_for_update()
+            .filter(seller=seller, order_id__in=list(rows))
+            .values_list("order_id", "pk")
+        )
+        invoiced = set(
+            SalesOrder.objects.filter(pk__in=list(existing.values()), invoices__isnull=False).values_list(
+                "order_id", flat=True
+            )
+        )
+        # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
+        writable = [
+            row for order_id, row in rows.items() if order_id not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
+        ]
+        # A malformed order has no dates or status to offer: what was known of it before is kept.
+        for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):
+            group = [row for row in writable if (row.order_id in malformed) == is_malformed]
+            if group:
+                SalesOrder.objects.bulk_create(
+                    group, update_conflicts=True, unique_fields=["seller", "order_id"], update_fields=fields
+                )
+
+
+def order_values(seller: Seller, order: MarketOrder | MalformedOrder) -> dict:
     verdict = classify(order, backfill_start=seller.backfill_start)
     values = {
         "eligibility": verdict.eligibility,
@@ -103,14 +206,19 @@ def record_order(seller: Seller, order: MarketOrder | MalformedOrder) -> str:
             shipped_at=order.shipped_at,
             marketplace_updated_at=order.updated_at,
         )
+    return values
+
+
+def record_order(seller: Seller, order: MarketOrder | MalformedOrder) -> str:
+    values = order_values(seller, order)
     with transaction.atomic():
         existing = SalesOrder.objects.select_for_update().filter(seller=seller, order_id=order.order_id).first()
         if existing is None:
             _create_order(seller, order.order_id, values)
-        elif not existing.invoices.exists() or verdict.eligibility == SalesOrder.ELIGIBLE:
+        elif not existing.invoices.exists() or values["eligibility"] == SalesOrder.ELIGIBLE:
             # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
             SalesOrder.objects.filter(pk=existing.pk).update(**values)
-    return verdict.eligibility
+    return values["eligibility"]
 
 
 def _create_order(seller: Seller, order_id: str, values: dict) -> None:

@@ -31,14 +31,14 @@ def test_fifty_concurrent_issuers_produce_a_continuous_series(seller_a, monkeypa
 @pytest.mark.django_db(transaction=True)
 def test_a_crash_inside_the_issuing_transaction_leaves_no_gap(seller_a, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
-    real_queue = emails.queue_document_email
+    real_queue = emails.queue_document_emails
 
-    def crash_on_odd_orders(invoice, **kwargs):
-        if invoice.order_reference.endswith(("1", "3", "5", "7", "9")):
+    def crash_on_odd_orders(invoices, **kwargs):
+        if invoices[0].order_reference.endswith(("1", "3", "5", "7", "9")):
             raise RuntimeError("worker killed mid-transaction")
-        return real_queue(invoice, **kwargs)
+        return real_queue(invoices, **kwargs)
 
-    monkeypatch.setattr(emails, "queue_document_email", crash_on_odd_orders)
+    monkeypatch.setattr(emails, "queue_document_emails", crash_on_odd_orders)
     orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(10)]
     errors = issue_concurrently(orders)
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from config.celery import app
 from facturier.ops import task_metrics
 from facturier.ops.bench.environment import BenchEnvironment
-from facturier.ops.bench.measure import peak_rss_kib, process_tree
+from facturier.ops.bench.measure import cpu_seconds, machine_cpu_seconds, peak_rss_kib, process_tree
 
 BENCH_REDIS_URL = os.environ.get("FACTURIER_BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 UNFINISHED_EMAIL_STATES = ("held", "queued", "sending", "retrying")
@@ -34,6 +34,7 @@ class RunResult:
     emails_received: int
     timings_dir: Path
     peak_rss_kib: dict[str, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def create_bench_seller(env: BenchEnvironment):
@@ -65,6 +66,7 @@ def start_workers(env: BenchEnvironment, workers: int, queue: str, timings_dir: 
         "OCTOPIA_API_URL": env.simulator.api_url,
         "OCTOPIA_AUTH_URL": env.simulator.auth_url,
         "FACTURIER_LOG_LEVEL": "WARNING",
+        "FACTURIER_DB_CONN_MAX_AGE": "600",  # as README's deployment section advises for workers
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
                f"--concurrency={workers}", "-Q", queue, "--loglevel=INFO", "--without-gossip",
@@ -109,6 +111,8 @@ def run_end_to_end(env: BenchEnvironment, workers: int) -> RunResult:
     worker = start_workers(env, workers, queue, timings_dir) if workers else None
     try:
         started = time.perf_counter()
+        cpu_before = {"machine": machine_cpu_seconds(), "bench": cpu_seconds(os.getpid())}
+        cpu_before["workers"] = sum(cpu_seconds(pid) for pid in process_tree(worker.pid)) if worker else 0.0
         run_id = sync_seller_task.delay(seller.pk, "bench").get() if not workers else None
         if workers:
             sync_seller_task.delay(seller.pk, "bench")
@@ -116,6 +120,12 @@ def run_end_to_end(env: BenchEnvironment, workers: int) -> RunResult:
         while not finished(run_id):
             time.sleep(0.2)
         seconds = time.perf_counter() - started
+        cpu = {
+            "machine": machine_cpu_seconds() - cpu_before["machine"],
+            "bench": cpu_seconds(os.getpid()) - cpu_before["bench"],
+            "workers": (sum(cpu_seconds(pid) for pid in process_tree(worker.pid)) if worker else 0.0)
+            - cpu_before["workers"],
+        }
         peaks = {"bench": peak_rss_kib(os.getpid())}
         if worker:
             peaks.update({f"worker {pid}": peak_rss_kib(pid) for pid in process_tree(worker.pid)})
@@ -123,7 +133,7 @@ def run_end_to_end(env: BenchEnvironment, workers: int) -> RunResult:
         if worker:
             worker.terminate()
             worker.wait(timeout=60)
-    return RunResult(Invoice.objects.count(), seconds, env.sink.count, timings_dir, peaks)
+    return RunResult(Invoice.objects.count(), seconds, env.sink.count, timings_dir, peaks, cpu)
 
 
 def wait_for_run(run_id: int | None) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,12 +22,28 @@ def p50_p95_ms(values: list[float]) -> str:
     return f"p50 {percentile(values, 0.5) * 1000:7.1f} ms   p95 {percentile(values, 0.95) * 1000:7.1f} ms"
 
 
-def read_task_timings(directory: Path) -> dict[str, list[float]]:
-    timings: dict[str, list[float]] = defaultdict(list)
+@dataclass
+class TaskTimings:
+    """Every run of one task: its duration and how many documents it handled."""
+
+    runs: list[tuple[float, int]] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return sum(count for _seconds, count in self.runs)
+
+    @property
+    def per_document(self) -> list[float]:
+        """Each document is given its batch's duration divided by the batch's size."""
+        return [seconds / count for seconds, count in self.runs if count for _ in range(count)]
+
+
+def read_task_timings(directory: Path) -> dict[str, TaskTimings]:
+    timings: dict[str, TaskTimings] = defaultdict(TaskTimings)
     for path in directory.glob("*.tsv"):
         for line in path.read_text().splitlines():
-            name, _, seconds = line.partition("\t")
-            timings[name].append(float(seconds))
+            name, seconds, count = line.split("\t")
+            timings[name].runs.append((float(seconds), int(count)))
     return timings
 
 
@@ -66,3 +84,18 @@ def process_tree(pid: int) -> list[int]:
 
 def mean_ms(values: list[float]) -> float:
     return statistics.fmean(values) * 1000 if values else 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time used by the whole machine (every core, every process) since boot, idle and iowait excluded."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")

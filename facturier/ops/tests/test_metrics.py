@@ -6,7 +6,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.tasks import issue_order_task
+from facturier.jobs.tasks import issue_orders_task
 from facturier.sales.models import SyncRun
 
 
@@ -24,7 +24,7 @@ def test_metrics_count_documents_runs_emails_and_task_latency(client, seller_a):
     before = samples(client.get("/metrics").content.decode())
     for number in (1, 2):
         order = sales_order(seller_a, octopia_order(f"ORDER-{number}", [octopia_line("L1", "12.00")]))
-        issue_order_task.delay(order.pk).get()
+        issue_orders_task.delay([order.pk]).get()
     SyncRun.objects.create(seller=seller_a, trigger="test", status=SyncRun.FAILED)
 
     response = client.get("/metrics")
@@ -36,8 +36,8 @@ def test_metrics_count_documents_runs_emails_and_task_latency(client, seller_a):
     assert values[("facturier_sync_runs_total", (("status", "failed"),))] == 1
     assert values[("facturier_emails_total", (("state", "sent"),))] == 2
     for key in (
-        ("facturier_task_duration_seconds_count", (("task", "issue_order_task"),)),
-        ("facturier_task_duration_seconds_count", (("task", "render_invoice_task"),)),
-        ("facturier_tasks_total", (("outcome", "success"), ("task", "deliver_email_task"))),
+        ("facturier_task_duration_seconds_count", (("task", "issue_orders_task"),)),
+        ("facturier_task_duration_seconds_count", (("task", "render_invoices_task"),)),
+        ("facturier_tasks_total", (("outcome", "success"), ("task", "deliver_emails_task"))),
     ):
         assert values[key] - before.get(key, 0) == 2, key

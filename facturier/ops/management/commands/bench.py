@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand
 from facturier.ops.bench.documents import measure_documents
 from facturier.ops.bench.end_to_end import run_end_to_end
 from facturier.ops.bench.environment import start_environment
-from facturier.ops.bench.measure import p50_p95_ms, rate, read_task_timings
+from facturier.ops.bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
 from facturier.ops.bench.portal import report_portal, run_portal
 
 STAGES = {
-    "issue": "issue_order_task",
-    "render+store+release": "render_invoice_task",
-    "email": "deliver_email_task",
+    "sync (whole pass)": "sync_seller_task",
+    "issue": "issue_orders_task",
+    "render+store+release": "render_invoices_task",
+    "email": "deliver_emails_task",
 }
 
 
@@ -53,10 +54,19 @@ class Command(BaseCommand):
         say(f"documents issued: {result.documents}   emails received by SMTP: {result.emails_received}")
         say(f"end-to-end: {result.documents / result.seconds:.1f} invoices/s")
         timings = read_task_timings(result.timings_dir)
+        say("per document (a batch task's time divided by its documents):")
         for stage, task in STAGES.items():
-            say(f"  {stage:<22} {p50_p95_ms(timings.get(task, []))}   ({len(timings.get(task, []))} tasks)")
+            stage_timings = timings.get(task, TaskTimings())
+            say(f"  {stage:<22} {p50_p95_ms(stage_timings.per_document)}"
+                f"   ({len(stage_timings.runs)} tasks, {stage_timings.documents} documents)")
         say(f"  {'render (sample)':<22} {p50_p95_ms(documents.render)}")
         say(f"  {'store (sample)':<22} {p50_p95_ms(documents.store)}")
+        cpu = result.cpu
+        others = cpu["machine"] - cpu["workers"] - cpu["bench"]
+        say(f"CPU time during the run: {cpu['machine']:.1f} s on the machine = workers {cpu['workers']:.1f} s"
+            f" + bench process (simulator, SMTP sink, polling) {cpu['bench']:.1f} s"
+            f" + others (PostgreSQL, Redis, …) {others:.1f} s;"
+            f" {cpu['machine'] * 1000 / max(result.documents, 1):.1f} ms per document")
         say(f"peak memory: {sum(result.peak_rss_kib.values()) / 1024:.0f} MiB in {len(result.peak_rss_kib)} processes"
             f" ({', '.join(f'{k} {v // 1024} MiB' for k, v in result.peak_rss_kib.items())})")
         ours, naive, bare = rate(documents.render), rate(documents.naive), rate(documents.bare)
