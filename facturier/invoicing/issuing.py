@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
@@ -134,28 +134,35 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
 
 
 def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], batch: IssueBatch) -> None:
-    documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
     orders = [order for order, _draft in drafts]
-
-    def already_issued(indexes: range) -> set[int]:
-        pks = {orders[i].pk: i for i in indexes}
-        found = Invoice.objects.filter(order_id__in=list(pks), kind=Invoice.KIND_INVOICE)
-        return {pks[order_id] for order_id in found.values_list("order_id", flat=True)}
-
+    documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
     try:
-        batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=already_issued)
+        batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=_issued_among(orders))
     except TRANSIENT:
         raise
-    except DatabaseError:
-        logger.exception("invoice batch refused by the database, issuing one by one", extra={"seller": seller.pk})
-        for order, draft in drafts:
+    except Exception:  # the whole batch was rolled back: issue one by one, so only the faulty order is left out
+        logger.exception("invoice batch refused, issuing one by one", extra={"seller_id": seller.pk})
+        for order, document in zip(orders, documents, strict=True):
             try:
-                batch.issued.append(_store(order, draft))
-            except IntegrityError:
-                continue  # issued meanwhile by another worker
-            except DatabaseError as exc:
+                batch.issued += persist_documents(
+                    seller, Invoice.KIND_INVOICE, [document], already_issued=_issued_among([order])
+                )
+            except TRANSIENT:
+                raise
+            except Exception as exc:
                 logger.exception("invoice could not be stored", extra={"order_id": order.order_id})
                 batch.errors.append(f"{order.order_id} : {exc}")
+
+
+def _issued_among(orders: list[SalesOrder]) -> Callable[[range], set[int]]:
+    """For persist_documents: the positions in `orders` of the orders that have their invoice already."""
+
+    def already_issued(indexes: range) -> set[int]:
+        positions = {orders[i].pk: i for i in indexes}
+        found = Invoice.objects.filter(order_id__in=list(positions), kind=Invoice.KIND_INVOICE)
+        return {positions[order_id] for order_id in found.values_list("order_id", flat=True)}
+
+    return already_issued
 
 
 def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str) -> None:

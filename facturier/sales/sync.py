@@ -167,10 +167,12 @@ def _record_each(seller: Seller, orders: list, errors: list[str]) -> dict[str, s
 
 def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str]) -> None:
     with transaction.atomic():
-        # The existing rows are locked, so an order cannot be invoiced between the check and the write.
+        # The existing rows are locked, so an order cannot be invoiced between the check and the write. Locks and
+        # writes go in order_id order: two syncs of one seller wait for each other instead of deadlocking.
         existing = dict(
             SalesOrder.objects.select_for_update()
             .filter(seller=seller, order_id__in=list(rows))
+            .order_by("order_id")
             .values_list("order_id", "pk")
         )
         invoiced = set(
@@ -180,7 +182,8 @@ def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str])
         )
         # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
         writable = [
-            row for order_id, row in rows.items() if order_id not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
+            row for order_id, row in sorted(rows.items())
+            if order_id not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
         ]
         # A malformed order has no dates or status to offer: what was known of it before is kept.
         for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):

@@ -23,6 +23,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
+    peer: tuple = ()  # the client's address and port: one per SMTP connection
 
 
 class RecordingHandler:
@@ -32,12 +33,15 @@ class RecordingHandler:
         self.received: list[ReceivedMail] = []
         self.rcpt_replies: deque[str] = deque()
         self.data_replies: deque[str] = deque()
+        self.refused: dict[str, str] = {}
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
         with self.lock:
             if self.rcpt_replies:
                 return self.rcpt_replies.popleft()
+            if address in self.refused:
+                return self.refused[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -46,7 +50,7 @@ class RecordingHandler:
             if self.data_replies:
                 return self.data_replies.popleft()
             message = message_from_bytes(envelope.original_content, policy=policy.default)
-            self.received.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message))
+            self.received.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message, session.peer))
         return "250 Message accepted for delivery"
 
 
@@ -75,6 +79,9 @@ class SmtpServer:
 
     def refuse_next_recipients(self, reply: str, times: int = 1) -> None:
         self.handler.rcpt_replies.extend([reply] * times)
+
+    def refuse_recipient(self, address: str, reply: str) -> None:
+        self.handler.refused[address] = reply
 
     def refuse_next_messages(self, reply: str, times: int = 1) -> None:
         self.handler.data_replies.extend([reply] * times)

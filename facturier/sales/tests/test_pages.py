@@ -1,0 +1,69 @@
+"""The sync stores a page of orders per transaction and hands each page's orders awaiting their invoice on at
+once, so issuing starts while later pages are read; an invoiced order keeps the data it was invoiced with."""
+
+from __future__ import annotations
+
+import pytest
+
+from facturier.invoicing.issuing import issue_invoice
+from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.marketplace.parse import parse_order
+from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.sync import record_page, sync_seller
+from facturier.simulator.tests.fixtures import make_client
+
+ORDERS = 250  # three pages of the API: 100, 100 and 50
+
+
+@pytest.mark.django_db
+def test_each_stored_page_hands_on_exactly_its_orders_awaiting_an_invoice(start_simulator, connect_to_simulator):
+    sim = start_simulator(seed=5, orders=ORDERS)
+    seller = connect_to_simulator(sim)
+    handed: list[list[int]] = []
+
+    run = sync_seller(seller, client=make_client(sim), on_eligible=lambda run, pks: handed.append(pks))
+
+    assert run.status == SyncRun.SUCCEEDED
+    assert (run.orders_seen, SalesOrder.objects.count()) == (ORDERS, ORDERS)
+    assert len(handed) == 3
+    eligible = SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE)
+    assert sorted(pk for page in handed for pk in page) == sorted(eligible.values_list("pk", flat=True))
+    assert run.orders_eligible == eligible.count()
+
+
+@pytest.mark.django_db
+def test_a_page_updates_orders_not_invoiced_and_leaves_invoiced_ones_as_they_were(seller_a):
+    invoiced = sales_order(seller_a, octopia_order("ORD-1", [octopia_line("1", "20.00")]))
+    waiting = sales_order(seller_a, octopia_order("ORD-2", [octopia_line("1", "30.00")]))
+    issue_invoice(invoiced)
+    cancelled_later = [
+        parse_order(octopia_order(order_id, [octopia_line("1", "20.00", status="Cancelled")], status="Cancelled"))
+        for order_id in ("ORD-1", "ORD-2")
+    ]
+    new = parse_order(octopia_order("ORD-3", [octopia_line("1", "15.00")]))
+    errors: list[str] = []
+
+    verdicts = record_page(seller_a, [*cancelled_later, new], errors)
+
+    assert verdicts == {"ORD-1": "cancelled", "ORD-2": "cancelled", "ORD-3": "eligible"}
+    assert errors == []
+    rows = {order.order_id: order for order in SalesOrder.objects.all()}
+    assert (rows["ORD-1"].eligibility, rows["ORD-1"].status) == (SalesOrder.ELIGIBLE, "Shipped")
+    assert rows["ORD-1"].raw == invoiced.raw
+    assert (rows["ORD-2"].eligibility, rows["ORD-2"].status) == (SalesOrder.CANCELLED, "Cancelled")
+    assert rows["ORD-2"].pk == waiting.pk
+    assert (rows["ORD-3"].eligibility, rows["ORD-3"].status) == (SalesOrder.ELIGIBLE, "Shipped")
+
+
+@pytest.mark.django_db
+def test_a_malformed_order_seen_again_keeps_what_was_known_of_it(seller_a):
+    good = octopia_order("ORD-9", [octopia_line("1", "20.00")])
+    record_page(seller_a, [parse_order(good)], [])
+    placed_at = SalesOrder.objects.get(order_id="ORD-9").placed_at
+
+    verdicts = record_page(seller_a, [parse_order({**good, "lines": [octopia_line("1", "abc")]})], [])
+
+    order = SalesOrder.objects.get(order_id="ORD-9")
+    assert verdicts == {"ORD-9": SalesOrder.INVALID}
+    assert (order.eligibility, order.status, order.placed_at) == (SalesOrder.INVALID, "Shipped", placed_at)
+    assert "unitSalesPrice" in order.reason
