@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
+from facturier.core.fields import JSONField
 from facturier.sales.models import RefundRecord, SalesOrder
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -84,11 +85,11 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     language = models.CharField(max_length=10, default="fr")
     vat_case = models.CharField(max_length=40)
-    seller_snapshot = models.JSONField()
-    buyer_snapshot = models.JSONField()
-    delivery_snapshot = models.JSONField(null=True, blank=True)
-    vat_breakdown = models.JSONField()
-    notes = models.JSONField(default=list)
+    seller_snapshot = JSONField()
+    buyer_snapshot = JSONField()
+    delivery_snapshot = JSONField(null=True, blank=True)
+    vat_breakdown = JSONField()
+    notes = JSONField(default=list)
     buyer_name = models.CharField(max_length=200, blank=True)
     buyer_email = models.CharField(max_length=254, blank=True)
     total_net = models.DecimalField(**MONEY)

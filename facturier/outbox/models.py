@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
+from facturier.core.fields import JSONField
 
 
 class OutgoingEmail(models.Model):
@@ -47,7 +48,7 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=300)
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
-    attachments = models.JSONField(default=list, blank=True)
+    attachments = JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=STATE_CHOICES, default=STATE_QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     first_attempt_at = models.DateTimeField(null=True, blank=True)

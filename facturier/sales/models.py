@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
+from facturier.core.fields import JSONField
 
 
 class SalesOrder(models.Model):
@@ -36,7 +37,7 @@ class SalesOrder(models.Model):
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
     reason = models.TextField(blank=True)
-    raw = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    raw = JSONField(default=dict, encoder=DjangoJSONEncoder)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
 
@@ -62,7 +63,7 @@ class RefundRecord(models.Model):
     refund_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=30)
     amount_gross = models.DecimalField(max_digits=14, decimal_places=2)
-    line_ids = models.JSONField(default=list)
+    line_ids = JSONField(default=list)
     reason = models.TextField(blank=True)
     refunded_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=STATE_CHOICES, default=PENDING)
