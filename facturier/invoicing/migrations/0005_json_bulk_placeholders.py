@@ -4,6 +4,10 @@ import facturier.core.fields
 from django.db import migrations
 
 
+# The column type does not change: only Django's state learns the field class. A database operation would
+# rebuild the table on SQLite and lose the immutability triggers.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,29 +15,34 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='invoice',
-            name='buyer_snapshot',
-            field=facturier.core.fields.JSONField(),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='delivery_snapshot',
-            field=facturier.core.fields.JSONField(blank=True, null=True),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='notes',
-            field=facturier.core.fields.JSONField(default=list),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='seller_snapshot',
-            field=facturier.core.fields.JSONField(),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='vat_breakdown',
-            field=facturier.core.fields.JSONField(),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='invoice',
+                    name='buyer_snapshot',
+                    field=facturier.core.fields.JSONField(),
+                ),
+                migrations.AlterField(
+                    model_name='invoice',
+                    name='delivery_snapshot',
+                    field=facturier.core.fields.JSONField(blank=True, null=True),
+                ),
+                migrations.AlterField(
+                    model_name='invoice',
+                    name='notes',
+                    field=facturier.core.fields.JSONField(default=list),
+                ),
+                migrations.AlterField(
+                    model_name='invoice',
+                    name='seller_snapshot',
+                    field=facturier.core.fields.JSONField(),
+                ),
+                migrations.AlterField(
+                    model_name='invoice',
+                    name='vat_breakdown',
+                    field=facturier.core.fields.JSONField(),
+                ),
+            ],
         ),
     ]

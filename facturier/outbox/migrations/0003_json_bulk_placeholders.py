@@ -4,6 +4,10 @@ import facturier.core.fields
 from django.db import migrations
 
 
+# The column type does not change: only Django's state learns the field class. A database operation would
+# rebuild the table on SQLite and lose the immutability triggers.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,9 +15,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='outgoingemail',
-            name='attachments',
-            field=facturier.core.fields.JSONField(blank=True, default=list),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='outgoingemail',
+                    name='attachments',
+                    field=facturier.core.fields.JSONField(blank=True, default=list),
+                ),
+            ],
         ),
     ]

@@ -5,6 +5,10 @@ import facturier.core.fields
 from django.db import migrations
 
 
+# The column type does not change: only Django's state learns the field class. A database operation would
+# rebuild the table on SQLite and lose the immutability triggers.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,14 +16,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='refundrecord',
-            name='line_ids',
-            field=facturier.core.fields.JSONField(default=list),
-        ),
-        migrations.AlterField(
-            model_name='salesorder',
-            name='raw',
-            field=facturier.core.fields.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='refundrecord',
+                    name='line_ids',
+                    field=facturier.core.fields.JSONField(default=list),
+                ),
+                migrations.AlterField(
+                    model_name='salesorder',
+                    name='raw',
+                    field=facturier.core.fields.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+            ],
         ),
     ]
