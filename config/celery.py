@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -15,6 +15,19 @@ app.autodiscover_tasks()
 
 # Task latency and outcomes for /metrics (Celery signals; no Django import at this point).
 import facturier.ops.task_metrics  # noqa: E402, F401
+
+
+@signals.task_prerun.connect(weak=False)
+@signals.task_postrun.connect(weak=False)
+def close_old_database_connections(sender=None, **_kwargs) -> None:
+    """Around each task, as Django does around each request: drop connections that broke or outlived
+    CONN_MAX_AGE, keep the others (Celery's own fix-up would close them all; see CELERY_DB_REUSE_MAX).
+    Not for eager tasks: they run inside their caller, possibly in the middle of its transaction."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 def sync_schedule(times: list[str]) -> dict:

@@ -218,6 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("FACTURIER_TASKS_EAGER", False)
+# Celery's Django fix-up closes every database connection around every task unless this is set (then only every
+# 2 × N tasks). Connections are closed the Django way instead, around each task (config/celery.py), honouring
+# CONN_MAX_AGE: a worker on PostgreSQL no longer opens a connection (a server process) per task.
+CELERY_DB_REUSE_MAX = 10_000
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

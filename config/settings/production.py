@@ -1,6 +1,6 @@
 """Production: every secret must come from the environment; no demo data, secure cookies."""
 
-from config.env import env_bool, env_list, env_required
+from config.env import env_bool, env_int, env_list, env_required
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +11,7 @@ SESSION_COOKIE_SECURE = env_bool("FACTURIER_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Persistent connections (checked before reuse): a worker or web process keeps its PostgreSQL connection.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("FACTURIER_DB_CONN_MAX_AGE", 60, minimum=0)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import Exists, OuterRef
+
 from facturier.accounts.models import Seller
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH, IssueBatch, issue_invoices
@@ -16,7 +18,9 @@ logger = logging.getLogger(__name__)
 def orders_to_invoice(seller: Seller):
     return (
         SalesOrder.objects.filter(seller=seller, eligibility=SalesOrder.ELIGIBLE)
-        .exclude(invoices__kind=Invoice.KIND_INVOICE)
+        # NOT EXISTS is an anti-join; Django's exclude() across the relation becomes NOT IN (subquery), which
+        # PostgreSQL cannot hash (the column is nullable) and ran for 1.5 s on 10,000 orders.
+        .filter(~Exists(Invoice.objects.filter(order=OuterRef("pk"), kind=Invoice.KIND_INVOICE)))
         .order_by("placed_at", "id")
     )
 

@@ -13,11 +13,15 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
+from facturier.core.db import refresh_planner_statistics
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
-from facturier.sales.models import RefundRecord, SyncRun
+from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
+
+# A sync that handed on this many new orders loaded the tables in bulk: their planner statistics are refreshed.
+BULK_LOAD = 1000
 
 
 def sellers_to_sync():
@@ -50,6 +54,8 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
         transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in batches])
 
     run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
+    if len(scheduled) >= BULK_LOAD:
+        refresh_planner_statistics(SalesOrder, Invoice)
     # Orders left over by an earlier run (a failure, a seller set-up fixed since) go along too.
     already = set(scheduled)
     leftovers = [pk for pk in invoicing.orders_to_invoice(seller).values_list("pk", flat=True) if pk not in already]

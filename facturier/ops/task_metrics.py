@@ -60,4 +60,4 @@ def record_timing(name: str, seconds: float, documents: int = 1) -> None:
     global _timings_file
     if _timings_file is None:
         _timings_file = open(os.path.join(TIMINGS_DIR, f"{os.getpid()}.tsv"), "a", buffering=1)  # noqa: SIM115
-    _timings_file.write(f"{name}\t{seconds:.6f}\t{documents}\n")
+    _timings_file.write(f"{name}\t{seconds:.6f}\t{documents}\t{time.time():.3f}\n")

@@ -148,17 +148,24 @@ class Sender:
 
 
 def record_successes(emails: list[OutgoingEmail], sent_at: datetime) -> list[OutgoingEmail]:
+    sent = {
+        "state": OutgoingEmail.STATE_SENT,
+        "sent_at": sent_at,
+        "sending_since": None,
+        "next_attempt_at": None,
+        "last_error": "",
+    }
     for email in emails:
-        email.state = OutgoingEmail.STATE_SENT
-        email.sent_at = sent_at
-        email.sending_since = None
-        email.next_attempt_at = None
-        email.last_error = ""
         esp_id = email.esp_message_id
         email.esp_message_id = esp_id if esp_id and esp_id != email.message_id else ""
-    fields = ["state", "sent_at", "sending_since", "next_attempt_at", "last_error", "esp_message_id"]
+        for name, value in sent.items():
+            setattr(email, name, value)
     with transaction.atomic():
-        OutgoingEmail.objects.bulk_update(emails, fields)
+        # One UPDATE for the batch; only an ESP's own message ids differ from row to row.
+        OutgoingEmail.objects.filter(pk__in=[email.pk for email in emails]).update(**sent, esp_message_id="")
+        for email in emails:
+            if email.esp_message_id:
+                OutgoingEmail.objects.filter(pk=email.pk).update(esp_message_id=email.esp_message_id)
         record_events(emails, EmailEvent.KIND_SENT, lambda email: f"à {email.to}", at=sent_at)
     return emails
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
@@ -125,7 +125,9 @@ def awaiting_invoice(seller: Seller, order_ids: list[str]) -> list[int]:
     if not order_ids:
         return []
     eligible = SalesOrder.objects.filter(seller=seller, order_id__in=order_ids, eligibility=SalesOrder.ELIGIBLE)
-    return list(eligible.exclude(invoices__isnull=False).order_by("placed_at", "pk").values_list("pk", flat=True))
+    documents = SalesOrder._meta.get_field("invoices").related_model  # invoicing sits above sales: no import
+    awaiting = eligible.filter(~Exists(documents.objects.filter(order=OuterRef("pk"))))
+    return list(awaiting.order_by("placed_at", "pk").values_list("pk", flat=True))
 
 
 def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:

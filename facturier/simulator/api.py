@@ -17,7 +17,6 @@ from .queries import (
     page,
     page_bounds,
     select_gestures,
-    select_orders,
 )
 from .state import SimulatorState, Upload
 from .wire import BadRequest, Request, Response, json_response, problem, validation_problem
@@ -91,14 +90,13 @@ def _authenticate(state: SimulatorState, request: Request) -> tuple[Response | N
 def list_orders(state: SimulatorState, seller_id: str, request: Request, match: re.Match) -> Response:
     index, size = page_bounds(request.query, default_size=DEFAULT_ORDERS_PAGE_SIZE, max_size=MAX_ORDERS_PAGE_SIZE)
     with state.lock:
-        selected = select_orders(state.sellers[seller_id].orders.values(), request.query)
-        items = state.served(seller_id, page(selected, index, size))
+        items = state.served(seller_id, page(state.select(seller_id, request.query), index, size))
         return json_response({"itemsPerPage": size, "items": items})
 
 
 def count_orders(state: SimulatorState, seller_id: str, request: Request, match: re.Match) -> Response:
     with state.lock:
-        return json_response(len(select_orders(state.sellers[seller_id].orders.values(), request.query)))
+        return json_response(len(state.select(seller_id, request.query)))
 
 
 def get_order(state: SimulatorState, seller_id: str, request: Request, match: re.Match) -> Response:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from .faults import FaultConfig, FaultInjector
 from .generator import ADDRESS_STATUSES, SHIPPED_STATUSES, iso, parse_iso
+from .queries import select_orders
 from .scenarios import generate
 
 DEFAULT_SELLER_ID = "98979"  # the test seller of Octopia's documentation
@@ -54,6 +55,13 @@ class SellerStore:
     gestures: list[dict] = field(default_factory=list)
     cancellations: list[dict] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
+    # Listing results by query (paging aside), dropped whenever an order changes: paging through N orders then
+    # costs one filter-and-sort, not one per page (N²/page for a first sync of 100,000 orders).
+    selections: dict[tuple, list[dict]] = field(default_factory=dict)
+
+
+PAGING_PARAMETERS = frozenset({"pageIndex", "pageSize"})
+MAX_SELECTIONS = 16
 
 
 class SimulatorState:
@@ -147,6 +155,17 @@ class SimulatorState:
         chosen = random.Random(f"{self.seed}:{seller_id}:malformed").sample(order_ids, min(count, len(order_ids)))
         return {order_id: CORRUPTIONS[index % len(CORRUPTIONS)][2] for index, order_id in enumerate(chosen)}
 
+    def select(self, seller_id: str, query: Mapping[str, str]) -> list[dict]:
+        """The seller's orders matching a listing query, sorted as it asks (paging parameters aside)."""
+        with self.lock:
+            store = self.sellers[seller_id]
+            key = tuple(sorted((name, value) for name, value in query.items() if name not in PAGING_PARAMETERS))
+            if key not in store.selections:
+                if len(store.selections) >= MAX_SELECTIONS:
+                    store.selections.clear()
+                store.selections[key] = select_orders(store.orders.values(), query)
+            return store.selections[key]
+
     def served(self, seller_id: str, orders: list[dict]) -> list[dict]:
         reasons = self.malformed_reasons(seller_id)
         if not reasons:
@@ -171,13 +190,17 @@ class SimulatorState:
         if not isinstance(order, dict) or not order.get("orderId"):
             raise ValueError("an order needs an orderId")
         with self.lock:
-            self.ensure_seller(seller_id).orders[str(order["orderId"])] = order
+            store = self.ensure_seller(seller_id)
+            store.orders[str(order["orderId"])] = order
+            store.selections.clear()
 
     def set_order_status(self, seller_id: str, order_id: str, status: str) -> dict:
         if status not in ORDER_STATUSES:
             raise ValueError(f"unknown status {status!r}")
         with self.lock:
-            order = self.ensure_seller(seller_id).orders[order_id]
+            store = self.ensure_seller(seller_id)
+            order = store.orders[order_id]
+            store.selections.clear()
             moment = self._next_update(order)
             event = {"status": status, "date": iso(moment)}
             order.update(status=status, updatedAt=event["date"])
@@ -210,6 +233,7 @@ class SimulatorState:
             store = self.ensure_seller(seller_id)
             if order_id not in store.orders:
                 raise KeyError(order_id)
+            store.selections.clear()
             created = iso(self.clock())
             if kind == "commercial_gesture":
                 return self._add_gesture(store, order_id, request, created)

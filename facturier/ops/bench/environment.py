@@ -4,35 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
 
+from facturier.ops.bench.smtp_sink import CountingSmtpSink
 from facturier.simulator.faults import FaultConfig
 from facturier.simulator.server import SimulatorServer
-
-
-class CountingSink:
-    """An SMTP server handler that accepts and counts messages (their content is not kept: memory stays flat)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
-        with self.lock:
-            self.count += 1
-        return "250 OK"
 
 
 @dataclass
@@ -40,16 +25,15 @@ class BenchEnvironment:
     database_url: str
     media_root: Path
     simulator: SimulatorServer
-    smtp: Controller
-    sink: CountingSink
+    sink: CountingSmtpSink
 
     @property
     def email_url(self) -> str:
-        return f"smtp://127.0.0.1:{self.smtp.port}"
+        return f"smtp://127.0.0.1:{self.sink.port}"
 
     def stop(self) -> None:
         self.simulator.stop()
-        self.smtp.stop()
+        self.sink.stop()
         drop_database(self.database_url)
 
 
@@ -87,21 +71,15 @@ def point_default_database(name: str) -> None:
     connections["default"].settings_dict["NAME"] = name
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def override(**values) -> None:
     # override_settings sends setting_changed, so the storage and e-mail handlers rebuild from the new values.
     override_settings(**values).enable()
 
 
 def quiet_bench_loggers() -> None:
-    # aiosmtpd logs every SMTP command and factur-x every baseline document at INFO: in a run of thousands of
-    # messages that logging would cost the benchmark process more than the work it measures.
-    for name in ("mail.log", "factur-x"):
+    # factur-x logs every baseline document at INFO: in a run of thousands of documents that logging would cost
+    # the benchmark process more than the work it measures.
+    for name in ("factur-x",):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -112,9 +90,8 @@ def start_environment(orders: int) -> BenchEnvironment:
     media_root.mkdir()
     simulator = SimulatorServer("127.0.0.1", 0, seed=7, orders=orders, faults=FaultConfig())
     simulator.start()
-    sink = CountingSink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    sink = CountingSmtpSink()
+    sink.start()
     override(
         OCTOPIA_API_URL=simulator.api_url,
         OCTOPIA_AUTH_URL=simulator.auth_url,
@@ -125,8 +102,8 @@ def start_environment(orders: int) -> BenchEnvironment:
         },
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=smtp.port,
+        EMAIL_PORT=sink.port,
         EMAIL_USE_TLS=False,
         EMAIL_USE_SSL=False,
     )
-    return BenchEnvironment(database_url, media_root, simulator, smtp, sink)
+    return BenchEnvironment(database_url, media_root, simulator, sink)

@@ -42,7 +42,7 @@ def read_task_timings(directory: Path) -> dict[str, TaskTimings]:
     timings: dict[str, TaskTimings] = defaultdict(TaskTimings)
     for path in directory.glob("*.tsv"):
         for line in path.read_text().splitlines():
-            name, seconds, count = line.split("\t")
+            name, seconds, count, _finished_at = line.split("\t")
             timings[name].runs.append((float(seconds), int(count)))
     return timings
 
