@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from facturier.core.clock import now
 from facturier.documents.render import render_document
@@ -50,33 +52,67 @@ def render_invoices(invoice_ids: list[int]) -> int:
         .order_by("pk")
     )
     logos: dict[int, bytes | None] = {}
+    stored: list[StoredDocument] = []
     for invoice in invoices:
         if invoice.pdf:
             continue
         if invoice.seller_id not in logos:
             logos[invoice.seller_id] = _logo_bytes(invoice.seller)
         try:
-            _render_and_store(invoice, logos[invoice.seller_id])
+            stored.append(_render_and_store(invoice, logos[invoice.seller_id]))
         except Exception:  # one broken document never holds back the others' emails
             logger.exception("document could not be rendered", extra={"invoice_id": invoice.pk})
+    _attach(stored)
     rendered = [invoice for invoice in invoices if invoice.pdf]
     emails.release_document_emails(rendered)
     return len(rendered)
 
 
-def _render_and_store(invoice: Invoice, logo: bytes | None) -> None:
+@dataclass(frozen=True)
+class StoredDocument:
+    invoice: Invoice
+    name: str
+    sha256: str
+
+
+def _render_and_store(invoice: Invoice, logo: bytes | None) -> StoredDocument:
     document = render_document(to_snapshot(invoice, logo=logo))
     name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
+    return StoredDocument(invoice, name, document.sha256)
+
+
+def _attach(stored: list[StoredDocument]) -> None:
+    """Attach the stored files to their documents, each once: one UPDATE for the batch, on rows still
+    without a file (a concurrent renderer may have attached its own; ours are then duplicates and go)."""
+    if not stored:
+        return
     rendered_at = now()
-    attached = Invoice.objects.filter(pk=invoice.pk, pdf="").update(
-        pdf=name, pdf_sha256=document.sha256, rendered_at=rendered_at
+    attached = set(_attach_where_missing([(s.invoice.pk, s.name, s.sha256) for s in stored], rendered_at))
+    for item in stored:
+        if item.invoice.pk in attached:
+            item.invoice.pdf.name, item.invoice.pdf_sha256, item.invoice.rendered_at = (
+                item.name, item.sha256, rendered_at
+            )
+        else:
+            default_storage.delete(item.name)
+            item.invoice.refresh_from_db(fields=["pdf", "pdf_sha256", "rendered_at"])
+
+
+def _attach_where_missing(rows: list[tuple[int, str, str]], rendered_at) -> list[int]:
+    # Raw SQL: the ORM has no UPDATE … FROM (VALUES …); per-row UPDATEs cost a round trip and ~0.5 ms each.
+    # VALUES columns are named column1… on both PostgreSQL and SQLite (3.35+ for RETURNING).
+    table = connection.ops.quote_name(Invoice._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(rendered_at)
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"UPDATE {table} SET pdf = v.column2, pdf_sha256 = v.column3, rendered_at = v.column4 "
+        f"FROM (VALUES {placeholders}) AS v WHERE {table}.id = v.column1 AND {table}.pdf = '' "
+        f"RETURNING {table}.id"
     )
-    if attached:
-        invoice.pdf.name, invoice.pdf_sha256, invoice.rendered_at = name, document.sha256, rendered_at
-    else:
-        # A concurrent renderer attached its file first; ours is a duplicate nobody references.
-        default_storage.delete(name)
-        invoice.refresh_from_db(fields=["pdf", "pdf_sha256", "rendered_at"])
+    params = [value for row in rows for value in (*row, at)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def render_missing(*, limit: int = 500) -> int:

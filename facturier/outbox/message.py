@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from email.utils import formataddr
 
 from django.conf import settings
@@ -28,8 +29,20 @@ def read_attachment(storage_name: str) -> bytes:
         raise AttachmentMissing(storage_name) from missing
 
 
+class OutboxMessage(EmailMultiAlternatives):
+    def message(self):
+        mime = super().message()
+        # Without a boundary, Python's generator draws random ones and searches the whole flattened part for a
+        # clash, a regex pass over the ~70 KB of every invoice email. A UUID4 cannot occur in base64 lines nor in
+        # our quoted-printable or UTF-8 bodies.
+        for part in mime.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_facturier_{uuid.uuid4().hex}")
+        return mime
+
+
 def build_message(email: OutgoingEmail, connection: BaseEmailBackend | None = None) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = OutboxMessage(
         subject=email.subject,
         body=email.text_body,
         from_email=from_address(email.from_name),

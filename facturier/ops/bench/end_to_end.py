@@ -56,6 +56,8 @@ def use_broker(url: str, queue: str, *, eager: bool) -> None:
 def start_workers(env: BenchEnvironment, workers: int, queue: str, timings_dir: Path) -> subprocess.Popen:
     environment = {
         **os.environ,
+        # The workers run as in production: production settings (no DEBUG query log), persistent connections.
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": env.database_url,
         "EMAIL_URL": env.email_url,
         "CELERY_BROKER_URL": BENCH_REDIS_URL,
@@ -66,7 +68,6 @@ def start_workers(env: BenchEnvironment, workers: int, queue: str, timings_dir: 
         "OCTOPIA_API_URL": env.simulator.api_url,
         "OCTOPIA_AUTH_URL": env.simulator.auth_url,
         "FACTURIER_LOG_LEVEL": "WARNING",
-        "FACTURIER_DB_CONN_MAX_AGE": "600",  # as README's deployment section advises for workers
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
                f"--concurrency={workers}", "-Q", queue, "--loglevel=INFO", "--without-gossip",
