@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 
 
@@ -18,3 +20,14 @@ def refresh_planner_statistics(*models) -> None:
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+def values_rows(rows: Sequence[Sequence[object]]) -> tuple[str, list[object]]:
+    """`(VALUES (%s, …), …) AS v` for rows of equal width, and its flattened parameters.
+
+    For the UPDATE … FROM (VALUES …) that the ORM cannot write: one statement updates every row of a batch with
+    its own values, where bulk_update builds and compiles a CASE WHEN per field and row. The columns are named
+    column1, column2… on PostgreSQL and on SQLite (3.35+ for RETURNING).
+    """
+    row = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    return f"(VALUES {', '.join([row] * len(rows))}) AS v", [value for values in rows for value in values]

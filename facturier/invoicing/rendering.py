@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from facturier.core.clock import now
+from facturier.core.db import values_rows
 from facturier.documents.render import render_document
 from facturier.invoicing import emails
 from facturier.invoicing.models import Invoice
@@ -99,17 +100,13 @@ def _attach(stored: list[StoredDocument]) -> None:
 
 
 def _attach_where_missing(rows: list[tuple[int, str, str]], rendered_at) -> list[int]:
-    # Raw SQL: the ORM has no UPDATE … FROM (VALUES …); per-row UPDATEs cost a round trip and ~0.5 ms each.
-    # VALUES columns are named column1… on both PostgreSQL and SQLite (3.35+ for RETURNING).
     table = connection.ops.quote_name(Invoice._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(rendered_at)
-    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    values, params = values_rows([(*row, at) for row in rows])
     sql = (
         f"UPDATE {table} SET pdf = v.column2, pdf_sha256 = v.column3, rendered_at = v.column4 "
-        f"FROM (VALUES {placeholders}) AS v WHERE {table}.id = v.column1 AND {table}.pdf = '' "
-        f"RETURNING {table}.id"
+        f"FROM {values} WHERE {table}.id = v.column1 AND {table}.pdf = '' RETURNING {table}.id"
     )
-    params = [value for row in rows for value in (*row, at)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

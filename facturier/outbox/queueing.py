@@ -8,10 +8,11 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 
 from facturier.accounts.models import Seller
 from facturier.core import clock
+from facturier.core.db import values_rows
 from facturier.core.errors import FacturierError
 from facturier.outbox.events import record_event, record_events
 from facturier.outbox.models import EmailEvent, OutgoingEmail
@@ -149,17 +150,34 @@ def release_many(attachments_by_key: Mapping[str, Iterable[Mapping[str, str]]]) 
         held = list(
             OutgoingEmail.objects.select_for_update()
             .filter(related_key__in=list(cleaned), state=OutgoingEmail.STATE_HELD)
+            .only("pk", "related_key", "to")
             .order_by("pk")
         )
         for email in held:
             email.state, email.attachments, email.next_attempt_at = (
                 OutgoingEmail.STATE_QUEUED, cleaned[email.related_key], now
             )
-        OutgoingEmail.objects.bulk_update(held, ["state", "attachments", "next_attempt_at"])
+        _queue_with_attachments(held, now)
         record_events(held, EmailEvent.KIND_QUEUED, lambda email: f"document prêt, à {email.to}", at=now)
         if held:
             schedule_delivery([email.pk for email in held])
     return len(held)
+
+
+def _queue_with_attachments(emails: list[OutgoingEmail], now) -> None:
+    if not emails:
+        return
+    table = connection.ops.quote_name(OutgoingEmail._meta.db_table)
+    attachments = OutgoingEmail._meta.get_field("attachments")
+    values, params = values_rows(
+        [(email.pk, attachments.get_db_prep_save(email.attachments, connection)) for email in emails]
+    )
+    sql = (
+        f"UPDATE {table} SET state = %s, next_attempt_at = %s, attachments = v.column2 "
+        f"FROM {values} WHERE {table}.id = v.column1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OutgoingEmail.STATE_QUEUED, connection.ops.adapt_datetimefield_value(now), *params])
 
 
 def resend(*, email: OutgoingEmail, to: str | None = None) -> OutgoingEmail:

@@ -67,8 +67,12 @@ class Command(BaseCommand):
             f" + bench process (simulator, SMTP sink, polling) {cpu['bench']:.1f} s"
             f" + others (PostgreSQL, Redis, …) {others:.1f} s;"
             f" {cpu['machine'] * 1000 / max(result.documents, 1):.1f} ms per document")
-        say(f"peak memory: {sum(result.peak_rss_kib.values()) / 1024:.0f} MiB in {len(result.peak_rss_kib)} processes"
-            f" ({', '.join(f'{k} {v // 1024} MiB' for k, v in result.peak_rss_kib.items())})")
+        workers = {name: kib for name, kib in result.peak_rss_kib.items() if name != "bench"}
+        if workers:
+            say(f"peak memory, Facturier's worker processes: {sum(workers.values()) / 1024:.0f} MiB in {len(workers)}"
+                f" (largest {max(workers.values()) / 1024:.0f} MiB)")
+        say(f"peak memory, benchmark process (simulator holding every order, SMTP sink; inline tasks when W = 0):"
+            f" {result.peak_rss_kib['bench'] / 1024:.0f} MiB")
         ours, naive, bare = rate(documents.render), rate(documents.naive), rate(documents.bare)
         say(f"render+embed: {ours:.0f} docs/s   naive baseline: {naive:.0f} docs/s   bare page: {bare:.0f} docs/s")
         say(f"ratios: render+embed / naive = {ours / naive:.2f}x   render+embed / bare page = {ours / bare:.2f}x")
