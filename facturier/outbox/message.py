@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import uuid
 from email.generator import NLCRE, BytesGenerator
+from email.mime.base import MIMEBase
 from email.utils import formataddr
 from io import BytesIO
 
@@ -34,7 +36,7 @@ def read_attachment(storage_name: str) -> bytes:
 
 class BodyAtOnceGenerator(BytesGenerator):
     """The standard generator, but a body is written in one piece: the same bytes, without a regex split and the
-    ~2,000 separate writes of the ~1,000 base64 lines of an invoice PDF (building an invoice email: 2.7 -> 1.8 ms)."""
+    ~2,000 separate writes of the ~1,000 base64 lines of an invoice PDF."""
 
     def _write_lines(self, lines: str) -> None:
         # The base class splits on NLCRE and writes each line followed by the policy's line separator.
@@ -65,7 +67,28 @@ class _Text(FlattenedAtOnce, SafeMIMEText):
 _FLATTENED_AT_ONCE = {SafeMIMEMultipart: _Multipart, SafeMIMEText: _Text}
 
 
+BASE64_LINE = 76  # characters per line, as email.encoders writes them (57 bytes of input)
+
+
+def base64_lines(content: bytes) -> str:
+    """What `email.encoders.encode_base64` puts in a part: base64 in 76-character lines, each ending with a newline.
+
+    The stdlib path stores the bytes as a surrogate-escaped str, reads them back, and encodes 57 bytes per call:
+    about a third of the time spent building an email with a 54 KB PDF. One call and slices give the same text."""
+    encoded = binascii.b2a_base64(content, newline=False).decode("ascii")
+    return "".join(f"{encoded[start : start + BASE64_LINE]}\n" for start in range(0, len(encoded), BASE64_LINE))
+
+
 class OutboxMessage(EmailMultiAlternatives):
+    def _create_mime_attachment(self, content, mimetype):
+        basetype, subtype = mimetype.split("/", 1)
+        if basetype in ("text", "message") or not isinstance(content, bytes):
+            return super()._create_mime_attachment(content, mimetype)
+        part = MIMEBase(basetype, subtype)
+        part.set_payload(base64_lines(content))
+        part["Content-Transfer-Encoding"] = "base64"
+        return part
+
     def message(self):
         mime = super().message()
         # Without a boundary, Python's generator draws random ones and searches the whole flattened part for a

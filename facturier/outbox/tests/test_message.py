@@ -1,14 +1,16 @@
-"""The MIME bytes of an outbox message: fixed-form boundaries, and the same bytes as Python's own generator."""
+"""The MIME bytes of an outbox message: fixed-form boundaries, and the same bytes as the stdlib and Django write."""
 
 from __future__ import annotations
 
+import base64
 import re
 from email.generator import BytesGenerator
 from io import BytesIO
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 
-from facturier.outbox.message import BodyAtOnceGenerator, FlattenedAtOnce, build_message
+from facturier.outbox.message import BodyAtOnceGenerator, FlattenedAtOnce, OutboxMessage, base64_lines, build_message
 from facturier.outbox.tests.fixtures import enqueue_invoice_email, invoice_attachment
 
 BOUNDARY = re.compile(rb'boundary="(=_facturier_[0-9a-f]{32})"')
@@ -57,3 +59,21 @@ def test_every_multipart_level_has_its_own_fixed_form_boundary(outbox_seller, st
     assert len(set(boundaries)) == 2
     for boundary in boundaries:
         assert flattened.count(b"--" + boundary + b"--\r\n") == 1
+
+
+SIZES = [0, 1, 2, 56, 57, 58, 114, 54_321]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_base64_lines_are_what_the_stdlib_encoder_writes(size):
+    content = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    assert base64_lines(content) == base64.encodebytes(content).decode("ascii")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_binary_attachment_part_is_byte_for_byte_django_s(size):
+    content = bytes(reversed(range(256))) * (size // 256) + bytes(range(size % 256))
+    ours = OutboxMessage()._create_mime_attachment(content, "application/pdf")
+    djangos = EmailMultiAlternatives()._create_mime_attachment(content, "application/pdf")
+    assert ours.as_bytes() == djangos.as_bytes()
+    assert ours.get_payload(decode=True) == content
