@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
+
+# Lost connections, timeouts, deadlocks: worth retrying the whole task, never recorded against one document.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
 def refresh_planner_statistics(*models) -> None:

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
+from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.invoicing import emails
 from facturier.invoicing.drafting import InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.models import Invoice, InvoiceLine
@@ -20,7 +21,6 @@ from facturier.marketplace.parse import parse_order
 from facturier.sales.models import SalesOrder
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, InterfaceError)
 # Invoices issued together: one lock of the seller's series and one INSERT per table for the whole batch.
 ISSUE_BATCH = 50
 
@@ -138,7 +138,7 @@ def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], 
     documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
     try:
         batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=_issued_among(orders))
-    except TRANSIENT:
+    except TRANSIENT_DB_ERRORS:
         raise
     except Exception:  # the whole batch was rolled back: issue one by one, so only the faulty order is left out
         logger.exception("invoice batch refused, issuing one by one", extra={"seller_id": seller.pk})
@@ -147,7 +147,7 @@ def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], 
                 batch.issued += persist_documents(
                     seller, Invoice.KIND_INVOICE, [document], already_issued=_issued_among([order])
                 )
-            except TRANSIENT:
+            except TRANSIENT_DB_ERRORS:
                 raise
             except Exception as exc:
                 logger.exception("invoice could not be stored", extra={"order_id": order.order_id})

@@ -78,8 +78,9 @@ def record_error(run_id: int | None, message: str) -> None:
         SyncRun.objects.filter(pk=run_id).update(message=Concat(F("message"), Value("\n" + message)))
 
 
-def invoice_exists(order_id: int) -> bool:
-    return Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE).exists()
+def invoice_id_of(order_id: int) -> int | None:
+    invoice = Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE)
+    return invoice.values_list("pk", flat=True).first()
 
 
 def refunds_of_orders(order_ids: list[int]) -> list[int]:

@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
 from facturier.accounts.models import Seller
+from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.jobs import pipeline
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
 TASK_OPTIONS = {"acks_late": True, "max_retries": 3, "default_retry_delay": 60}
 ISSUE_OPTIONS = {
     "acks_late": True,
-    "autoretry_for": TRANSIENT,
+    "autoretry_for": TRANSIENT_DB_ERRORS,
     "max_retries": 5,
     "retry_backoff": 5,
     "retry_backoff_max": 300,
@@ -30,7 +30,7 @@ ISSUE_OPTIONS = {
 }
 
 
-@shared_task(time_limit=1800, soft_time_limit=1700, autoretry_for=TRANSIENT, **TASK_OPTIONS)
+@shared_task(time_limit=1800, soft_time_limit=1700, autoretry_for=TRANSIENT_DB_ERRORS, **TASK_OPTIONS)
 def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     seller = Seller.objects.get(pk=seller_id)
     if not seller.is_active:
@@ -53,10 +53,8 @@ def sync_all_sellers_task() -> int:
 @shared_task(**ISSUE_OPTIONS)
 def issue_order_task(order_id: int, run_id: int | None = None) -> int | None:
     """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    from facturier.invoicing.models import Invoice
-
     issue_orders_task(order_ids=[order_id], run_id=run_id)
-    return Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE).values_list("pk", flat=True).first()
+    return pipeline.invoice_id_of(order_id)
 
 
 @shared_task(**ISSUE_OPTIONS)
@@ -86,7 +84,7 @@ def issue_refund_task(refund_id: int, run_id: int | None = None) -> int | None:
         return None
     try:
         credit_note = issue_credit_note(refund)
-    except TRANSIENT:
+    except TRANSIENT_DB_ERRORS:
         raise
     except Exception as exc:
         logger.exception("credit note could not be issued", extra={"refund_id": refund.refund_id})

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
+from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
 from facturier.marketplace.errors import CredentialsRejected, MarketplaceError
 from facturier.sales import connection_status
@@ -144,7 +145,7 @@ def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, st
             _report(order, exc, errors)
     try:
         _upsert(seller, rows, malformed={order.order_id for order in orders if isinstance(order, MalformedOrder)})
-    except (OperationalError, InterfaceError):
+    except TRANSIENT_DB_ERRORS:
         raise
     except DatabaseError:
         logger.exception("page of orders refused by the database, storing one by one", extra={"seller": seller.pk})

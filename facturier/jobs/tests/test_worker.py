@@ -1,6 +1,6 @@
 """The full loop through a REAL Celery worker and the Redis broker on 127.0.0.1:6379.
 
-simulator (HTTP) → sync_seller_task → issue_order_task × n → render_invoice_task → deliver_email_task → SMTP.
+simulator (HTTP) → sync_seller_task → issue_orders_task per batch → render_invoices_task → deliver_emails_task → SMTP.
 The worker runs in a thread of this process (celery.contrib.testing) on the test database; the queue name is
 unique to the run, on a Redis database number kept for tests, so concurrent runs never share messages.
 """
