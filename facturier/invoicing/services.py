@@ -59,6 +59,12 @@ def refunds_to_credit(seller: Seller):
     return RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING).order_by("refunded_at", "id")
 
 
+def pending_refunds(refund_ids: list[int]):
+    """These refunds, among those still awaiting their credit note, oldest first."""
+    pending = RefundRecord.objects.select_related("seller", "order").filter(pk__in=refund_ids)
+    return pending.filter(state=RefundRecord.PENDING).order_by("refunded_at", "id")
+
+
 def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
     pending = refunds_to_credit(seller).select_related("seller", "order")
     return _issue_each(pending, issue_credit_note, lambda refund: refund.refund_id)

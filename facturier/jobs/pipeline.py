@@ -8,17 +8,22 @@ Two ways to drive it, one set of services:
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
-from facturier.core.db import refresh_planner_statistics
+from facturier.core.db import TRANSIENT_DB_ERRORS, refresh_planner_statistics
 from facturier.invoicing import services as invoicing
+from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
+
+logger = logging.getLogger(__name__)
 
 # A sync that handed on this many new orders loaded the tables in bulk: their planner statistics are refreshed.
 BULK_LOAD = 1000
@@ -44,14 +49,13 @@ def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
 def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
     """Sync; as each page of orders is stored, schedule the issuing of its invoices in batches, so workers issue
     while later pages are read. The run's counters grow as the tasks finish."""
-    from facturier.jobs.tasks import issue_orders_task, issue_refund_task
+    from facturier.jobs.tasks import issue_orders_task, issue_refunds_task
 
     scheduled: list[int] = []
 
     def schedule_orders(run: SyncRun, order_ids: list[int]) -> None:
         scheduled.extend(order_ids)
-        batches = [order_ids[i : i + ISSUE_BATCH] for i in range(0, len(order_ids), ISSUE_BATCH)]
-        transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in batches])
+        transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in in_batches(order_ids)])
 
     run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
     if len(scheduled) >= BULK_LOAD:
@@ -64,8 +68,35 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
     # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
     # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
     refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    transaction.on_commit(lambda: [issue_refund_task.delay(refund_id, run.pk) for refund_id in refund_ids])
+    transaction.on_commit(lambda: [issue_refunds_task.delay(batch, run.pk) for batch in in_batches(refund_ids)])
     return run
+
+
+def in_batches(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + ISSUE_BATCH] for start in range(0, len(ids), ISSUE_BATCH)]
+
+
+def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:
+    """Issue the credit notes of these refunds still pending, oldest first, each counted on the run as soon as it
+    exists (a retry after a lost connection must not count it twice nor forget it)."""
+    issued = 0
+    for refund in invoicing.pending_refunds(refund_ids):
+        try:
+            credit_note = issue_credit_note(refund)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception as exc:  # one defective refund never blocks the others
+            logger.exception("credit note could not be issued", extra={"refund_id": refund.refund_id})
+            record_error(run_id, f"{refund.refund_id} : {exc}")
+            continue
+        if credit_note is not None:
+            issued += 1
+            count_issued(run_id, "credit_notes_issued")
+    return issued
+
+
+def credit_note_id_of(refund_id: int) -> int | None:
+    return Invoice.objects.filter(refund_id=refund_id).values_list("pk", flat=True).first()
 
 
 def count_issued(run_id: int | None, field: str, count: int = 1) -> None:

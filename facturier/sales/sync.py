@@ -19,6 +19,7 @@ from django.db.models.functions import Concat
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
 from facturier.marketplace.errors import CredentialsRejected, MarketplaceError
 from facturier.sales import connection_status
@@ -34,6 +35,7 @@ PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
 # Columns a later sync may refresh; seller, order_id and first_seen_at stay as first recorded.
 MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at"]
 UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, "status", "placed_at", "shipped_at", "marketplace_updated_at"]
+REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
 OnEligible = Callable[[SyncRun, list[int]], None]
 
 
@@ -93,7 +95,8 @@ def finish(run: SyncRun, status: str, message: str) -> SyncRun:
 
 def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None) -> PassResult:
     result = PassResult()
-    for page in pages(client.iter_orders(updated_at_min=window_start(connection.orders_cursor, seller))):
+    listing = client.iter_orders(updated_at_min=window_start(connection.orders_cursor, seller))
+    for page in read_ahead(pages(listing)):
         verdicts = record_page(seller, page, result.errors)
         for order in page:
             result.seen += 1
@@ -238,31 +241,60 @@ def _create_order(seller: Seller, order_id: str, values: dict) -> None:
 
 def pull_refunds(seller: Seller, connection: MarketplaceConnection, client) -> PassResult:
     result = PassResult()
-    for refund in client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller)):
-        result.seen += 1
-        record_refund(seller, refund)
-        result.saw(refund.created_at)
+    listing = client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller))
+    for page in read_ahead(pages(listing)):
+        record_refunds(seller, page, result.errors)
+        for refund in page:
+            result.seen += 1
+            result.saw(refund.created_at)
     if result.newest:
         MarketplaceConnection.objects.filter(pk=connection.pk).update(refunds_cursor=result.newest)
     return result
 
 
-def record_refund(seller: Seller, refund: RefundEvent) -> None:
-    order = SalesOrder.objects.filter(seller=seller, order_id=refund.order_id).first()
+def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]) -> None:
+    """Store a page of refunds with one INSERT; a refund recorded before is left as it was.
+
+    If the database refuses the page, each refund is stored on its own so that only the faulty one is left out.
+    """
+    wanted = {refund.order_id for refund in refunds}
+    orders = dict(SalesOrder.objects.filter(seller=seller, order_id__in=wanted).values_list("order_id", "pk"))
+    rows = [_refund_row(seller, refund, orders.get(refund.order_id)) for refund in refunds]
     try:
         with transaction.atomic():
-            RefundRecord.objects.get_or_create(
-                seller=seller,
-                refund_id=refund.refund_id,
-                defaults={
-                    "order": order,
-                    "marketplace_order_id": refund.order_id,
-                    "kind": refund.kind,
-                    "amount_gross": refund.amount_gross,
-                    "line_ids": list(refund.line_ids),
-                    "reason": refund.reason,
-                    "refunded_at": refund.created_at,
-                },
-            )
+            RefundRecord.objects.bulk_create(rows, ignore_conflicts=True)
+    except TRANSIENT_DB_ERRORS:
+        raise
+    except DatabaseError:
+        logger.exception("page of refunds refused by the database, storing one by one", extra={"seller": seller.pk})
+        for refund in refunds:
+            try:
+                record_refund(seller, refund)
+            except Exception as exc:  # one bad refund never stops the others
+                logger.exception("refund could not be recorded", extra={"refund_id": refund.refund_id})
+                errors.append(f"{refund.refund_id} : {exc}")
+
+
+def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> RefundRecord:
+    return RefundRecord(
+        seller=seller,
+        refund_id=refund.refund_id,
+        order_id=order_pk,
+        marketplace_order_id=refund.order_id,
+        kind=refund.kind,
+        amount_gross=refund.amount_gross,
+        line_ids=list(refund.line_ids),
+        reason=refund.reason,
+        refunded_at=refund.created_at,
+    )
+
+
+def record_refund(seller: Seller, refund: RefundEvent) -> None:
+    order_pk = SalesOrder.objects.filter(seller=seller, order_id=refund.order_id).values_list("pk", flat=True).first()
+    row = _refund_row(seller, refund, order_pk)
+    defaults = {name: getattr(row, name) for name in REFUND_FIELDS}
+    try:
+        with transaction.atomic():
+            RefundRecord.objects.get_or_create(seller=seller, refund_id=refund.refund_id, defaults=defaults)
     except IntegrityError:
         pass  # recorded by a concurrent sync
