@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import chain
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Value
@@ -56,6 +57,17 @@ def window_start(cursor: datetime | None, seller: Seller) -> datetime:
     return cursor - CURSOR_OVERLAP if cursor else seller.backfill_start - FIRST_PASS_LOOKBACK
 
 
+def listing_windows(cursor: datetime | None, seller: Seller) -> list[tuple[datetime, datetime | None]]:
+    """The (updated at least, updated at most) bounds of each order listing of a pass, in reading order."""
+    if cursor:
+        return [(cursor - CURSOR_OVERLAP, None)]
+    # A first pass reads the orders that may need an invoice first, so that issuing starts with its first page;
+    # the month before the backfill window, read only to show the seller why those orders are left out, follows.
+    # Both bounds are inclusive: an order updated on the boundary is read twice, which the upsert makes harmless.
+    start = seller.backfill_start
+    return [(start, None), (start - FIRST_PASS_LOOKBACK, start)]
+
+
 def sync_seller(
     seller: Seller, *, trigger: str = "schedule", client=None, on_eligible: OnEligible | None = None
 ) -> SyncRun:
@@ -95,7 +107,8 @@ def finish(run: SyncRun, status: str, message: str) -> SyncRun:
 
 def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None) -> PassResult:
     result = PassResult()
-    listing = client.iter_orders(updated_at_min=window_start(connection.orders_cursor, seller))
+    windows = listing_windows(connection.orders_cursor, seller)
+    listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
     for page in read_ahead(pages(listing)):
         verdicts = record_page(seller, page, result.errors)
         for order in page:

@@ -12,7 +12,7 @@ from facturier.sales.models import SalesOrder, SyncRun
 from facturier.sales.sync import record_page, sync_seller
 from facturier.simulator.tests.fixtures import make_client
 
-ORDERS = 250  # three pages of the API: 100, 100 and 50
+ORDERS = 250  # three pages of 100, 100 and 50
 
 
 @pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_each_stored_page_hands_on_exactly_its_orders_awaiting_an_invoice(start_
 
     assert run.status == SyncRun.SUCCEEDED
     assert (run.orders_seen, SalesOrder.objects.count()) == (ORDERS, ORDERS)
-    assert len(handed) == 3
+    assert len(handed) == 2  # the third page holds only orders of the month before the backfill window
     eligible = SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE)
     assert sorted(pk for page in handed for pk in page) == sorted(eligible.values_list("pk", flat=True))
     assert run.orders_eligible == eligible.count()
@@ -67,3 +67,23 @@ def test_a_malformed_order_seen_again_keeps_what_was_known_of_it(seller_a):
     assert verdicts == {"ORD-9": SalesOrder.INVALID}
     assert (order.eligibility, order.status, order.placed_at) == (SalesOrder.INVALID, "Shipped", placed_at)
     assert "unitSalesPrice" in order.reason
+
+
+@pytest.mark.django_db
+def test_a_first_pass_reads_the_backfill_window_before_the_month_shown_for_information(
+    start_simulator, connect_to_simulator
+):
+    sim = start_simulator(seed=5, orders=ORDERS)
+    seller = connect_to_simulator(sim)
+    start = seller.backfill_start
+    older_stored_when_handed: list[int] = []
+
+    def handed(_run, _pks) -> None:
+        older_stored_when_handed.append(SalesOrder.objects.filter(marketplace_updated_at__lt=start).count())
+
+    sync_seller(seller, client=make_client(sim), on_eligible=handed)
+
+    # Pages run across the two listings: the second page ends with the first 31 orders of the older month.
+    assert older_stored_when_handed == [0, 31]
+    assert SalesOrder.objects.filter(marketplace_updated_at__lt=start).count() == 81
+    assert SalesOrder.objects.count() == ORDERS
