@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from django.core import mail
 
+from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
 from facturier.jobs.pipeline import fan_out_seller
@@ -72,3 +73,20 @@ def test_issue_order_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a
     assert issue_order_task.delay(order.pk).get() is None
     assert issue_order_task.delay(order.pk + 1000).get() is None
     assert Invoice.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_are_filled_across_pages_and_the_rest_goes_when_the_sync_ends(start_simulator, connect_to_simulator):
+    seller = connect_to_simulator(start_simulator(seed=5, orders=1000))  # ten pages of 100 orders
+
+    run = fan_out_seller(seller, trigger="test")
+
+    # One batch of invoices is issued in one transaction, at one moment: the sizes of the batches, in order.
+    invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
+    sizes = Counter(invoices.values_list("issued_at", flat=True))
+    batch_sizes = [sizes[moment] for moment in sorted(sizes)]
+    eligible = SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE).count()
+    assert eligible == 339
+    assert batch_sizes == [ISSUE_BATCH] * 6 + [39]
+    run.refresh_from_db()
+    assert run.invoices_issued == eligible
