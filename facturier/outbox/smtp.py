@@ -2,7 +2,7 @@
 
 smtplib doubles a period that starts a line (RFC 5321 §4.5.2) with `re.sub(rb'(?m)^\\.', b'..', message)`, which
 steps through every byte of the message: 0.8 ms for an invoice email carrying its PDF, as much as building the
-email. Two `bytes.replace` calls give the same bytes in 0.05 ms. Everything else is smtplib's and Django's own.
+email. One `bytes.replace` gives the same bytes in 0.05 ms. Everything else is smtplib's and Django's own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def quote_periods(message: bytes) -> bytes:
 
 class QuotingWithoutRegex:
     def data(self, msg):
-        """smtplib.SMTP.data (Python 3.11 to 3.13), with quote_periods in place of smtplib._quote_periods."""
+        """smtplib.SMTP.data, with quote_periods in place of smtplib._quote_periods (a test watches the original)."""
         self.putcmd("data")
         code, reply = self.getreply()
         if self.debuglevel > 0:
