@@ -1,8 +1,8 @@
 """Django's SMTP backend with smtplib's DATA command minus its regular expression.
 
 smtplib doubles a period that starts a line (RFC 5321 §4.5.2) with `re.sub(rb'(?m)^\\.', b'..', message)`, which
-steps through every byte of the message: 0.8 ms for an invoice email carrying its PDF, as much as building the
-email. One `bytes.replace` gives the same bytes in 0.05 ms. Everything else is smtplib's and Django's own.
+steps through every byte of the message: 0.44 ms for a 75 KB invoice email carrying its PDF, a third of the time
+spent building it. One `bytes.replace` gives the same bytes in 0.07 ms. Everything else is smtplib's and Django's own.
 """
 
 from __future__ import annotations
