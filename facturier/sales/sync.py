@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import chain
+from operator import attrgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Value
@@ -158,30 +159,33 @@ def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, st
         try:
             rows[order.order_id] = SalesOrder(seller=seller, order_id=order.order_id, **order_values(seller, order))
         except Exception as exc:  # one bad order never stops the others
-            _report(order, exc, errors)
+            _report("order", getattr(order, "order_id", "?"), exc, errors)
     try:
         _upsert(seller, rows, malformed={order.order_id for order in orders if isinstance(order, MalformedOrder)})
     except TRANSIENT_DB_ERRORS:
         raise
     except DatabaseError:
         logger.exception("page of orders refused by the database, storing one by one", extra={"seller": seller.pk})
-        return _record_each(seller, [order for order in orders if order.order_id in rows], errors)
+        storable = [order for order in orders if order.order_id in rows]
+        return _record_each(storable, partial(record_order, seller), "order", attrgetter("order_id"), errors)
     return {order_id: row.eligibility for order_id, row in rows.items()}
 
 
-def _report(order, exc: Exception, errors: list[str]) -> None:
-    logger.exception("order could not be recorded", extra={"order_id": getattr(order, "order_id", "")})
-    errors.append(f"{getattr(order, 'order_id', '?')} : {exc}")
+def _report(kind: str, key: str, exc: Exception, errors: list[str]) -> None:
+    logger.exception("%s could not be recorded", kind, extra={f"{kind}_id": key})
+    errors.append(f"{key} : {exc}")
 
 
-def _record_each(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:
-    verdicts = {}
-    for order in orders:
+def _record_each(items: list, record: Callable, kind: str, key: Callable, errors: list[str]) -> dict:
+    """Store each item on its own, once the database refused their page: only a faulty one is left out (and
+    reported); return what `record` gave for each item stored, by key."""
+    results = {}
+    for item in items:
         try:
-            verdicts[order.order_id] = record_order(seller, order)
-        except Exception as exc:  # one bad order never stops the others
-            _report(order, exc, errors)
-    return verdicts
+            results[key(item)] = record(item)
+        except Exception as exc:  # one bad item never stops the others
+            _report(kind, key(item), exc, errors)
+    return results
 
 
 def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str]) -> None:
@@ -280,12 +284,7 @@ def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]
         raise
     except DatabaseError:
         logger.exception("page of refunds refused by the database, storing one by one", extra={"seller": seller.pk})
-        for refund in refunds:
-            try:
-                record_refund(seller, refund)
-            except Exception as exc:  # one bad refund never stops the others
-                logger.exception("refund could not be recorded", extra={"refund_id": refund.refund_id})
-                errors.append(f"{refund.refund_id} : {exc}")
+        _record_each(refunds, partial(record_refund, seller), "refund", attrgetter("refund_id"), errors)
 
 
 def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> RefundRecord:

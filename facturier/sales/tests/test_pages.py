@@ -4,6 +4,7 @@ once, so issuing starts while later pages are read; an invoiced order keeps the 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
@@ -87,3 +88,19 @@ def test_a_first_pass_reads_the_backfill_window_before_the_month_shown_for_infor
     assert older_stored_when_handed == [0, 31]
     assert SalesOrder.objects.filter(marketplace_updated_at__lt=start).count() == 81
     assert SalesOrder.objects.count() == ORDERS
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character; PostgreSQL refuses it")
+def test_an_order_the_database_refuses_is_reported_and_the_rest_of_its_page_is_stored(seller_a):
+    good = parse_order(octopia_order("ORD-1", [octopia_line("1", "20.00")]))
+    refused = parse_order(octopia_order("ORD-2", [octopia_line("1", "30.00")], status="Ship\x00ped"))
+    errors: list[str] = []
+
+    verdicts = record_page(seller_a, [good, refused], errors)
+
+    assert verdicts == {"ORD-1": SalesOrder.ELIGIBLE}
+    assert list(SalesOrder.objects.values_list("order_id", flat=True)) == ["ORD-1"]
+    assert len(errors) == 1
+    assert errors[0].startswith("ORD-2 : ")
+    assert "NUL" in errors[0]
