@@ -10,6 +10,11 @@ from django.db import InterfaceError, OperationalError, connection
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
+def in_batches(ids: Sequence[int], size: int) -> list[list[int]]:
+    """`ids` in consecutive slices of `size`, in order: one transaction or one task each."""
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
 def refresh_planner_statistics(*models) -> None:
     """ANALYZE these tables now (PostgreSQL; SQLite's planner needs no statistics here).
 

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from facturier.core.clock import now
-from facturier.core.db import values_rows
+from facturier.core.db import in_batches, values_rows
 from facturier.documents.render import render_document
 from facturier.invoicing import emails
 from facturier.invoicing.models import Invoice
@@ -115,6 +115,6 @@ def _attach_where_missing(rows: list[tuple[int, str, str]], rendered_at) -> list
 def render_missing(*, limit: int = 500) -> int:
     """Documents issued but never rendered (a worker died after commit): render them now."""
     pending = list(Invoice.objects.filter(pdf="").order_by("id").values_list("id", flat=True)[:limit])
-    for start in range(0, len(pending), RENDER_BATCH):
-        render_invoices(pending[start : start + RENDER_BATCH])
+    for batch in in_batches(pending, RENDER_BATCH):
+        render_invoices(batch)
     return len(pending)

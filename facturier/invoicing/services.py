@@ -7,6 +7,7 @@ import logging
 from django.db.models import Exists, OuterRef
 
 from facturier.accounts.models import Seller
+from facturier.core.db import in_batches
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH, IssueBatch, issue_invoices
 from facturier.invoicing.models import Invoice
@@ -41,8 +42,8 @@ def _issue_each(items, issue, describe) -> tuple[int, list[str]]:
 def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
     order_ids = list(orders_to_invoice(seller).values_list("pk", flat=True))
     issued, errors = 0, []
-    for start in range(0, len(order_ids), ISSUE_BATCH):
-        batch = issue_orders(order_ids[start : start + ISSUE_BATCH])
+    for batch_ids in in_batches(order_ids, ISSUE_BATCH):
+        batch = issue_orders(batch_ids)
         issued, errors = issued + len(batch.issued), errors + batch.errors
     return issued, errors
 

@@ -15,7 +15,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
-from facturier.core.db import TRANSIENT_DB_ERRORS, refresh_planner_statistics
+from facturier.core.db import TRANSIENT_DB_ERRORS, in_batches, refresh_planner_statistics
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH
@@ -60,7 +60,7 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
         # A page brings a fraction of a batch: batches are filled across pages, so every stage downstream runs
         # fewer, fuller tasks (each task has a fixed cost of some 10 ms in queries and messaging).
         ready = len(waiting) if flush else len(waiting) - len(waiting) % ISSUE_BATCH
-        batches = in_batches(waiting[:ready])
+        batches = in_batches(waiting[:ready], ISSUE_BATCH)
         del waiting[:ready]
         if batches:
             transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in batches])
@@ -75,12 +75,9 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
     # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
     # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
     refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    transaction.on_commit(lambda: [issue_refunds_task.delay(batch, run.pk) for batch in in_batches(refund_ids)])
+    refund_batches = in_batches(refund_ids, ISSUE_BATCH)
+    transaction.on_commit(lambda: [issue_refunds_task.delay(batch, run.pk) for batch in refund_batches])
     return run
-
-
-def in_batches(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + ISSUE_BATCH] for start in range(0, len(ids), ISSUE_BATCH)]
 
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:
