@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from operator import attrgetter
 
 from django.db.models import Exists, OuterRef
 
 from facturier.accounts.models import Seller
-from facturier.core.db import in_batches
+from facturier.core.db import TRANSIENT_DB_ERRORS, in_batches
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH, IssueBatch, issue_invoices
 from facturier.invoicing.models import Invoice
@@ -26,13 +27,16 @@ def orders_to_invoice(seller: Seller):
     )
 
 
-def _issue_each(items, issue, describe) -> tuple[int, list[str]]:
-    """Issue a document for each item; a failure on one is recorded and never stops the others."""
+def issue_each(items, issue, describe) -> tuple[int, list[str]]:
+    """Issue a document for each item; a failure on one is recorded and never stops the others. A lost database
+    connection is not one item's failure: it is raised, for the caller (a task) to retry the rest."""
     issued, errors = 0, []
     for item in items:
         try:
             if issue(item) is not None:
                 issued += 1
+        except TRANSIENT_DB_ERRORS:
+            raise
         except Exception as exc:
             logger.exception("document could not be issued", extra={"item": describe(item)})
             errors.append(f"{describe(item)} : {exc}")
@@ -68,4 +72,4 @@ def pending_refunds(refund_ids: list[int]):
 
 def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
     pending = refunds_to_credit(seller).select_related("seller", "order")
-    return _issue_each(pending, issue_credit_note, lambda refund: refund.refund_id)
+    return issue_each(pending, issue_credit_note, attrgetter("refund_id"))

@@ -1,29 +1,27 @@
-"""The seller pipeline: sync orders → issue invoices and credit notes (rendering and email follow per document).
+"""The seller pipeline: sync orders → issue invoices and credit notes (rendering and email follow per batch).
 
 Two ways to drive it, one set of services:
 - `run_seller` does everything in the calling process (the `facturier run`/`sync` commands, tests);
-- `fan_out_seller` syncs, then hands every document to its own idempotent Celery task scheduled after commit,
+- `fan_out_seller` syncs and hands the documents, in batches, to idempotent Celery tasks scheduled after commit,
   so more workers issue more documents in parallel (the `sync_seller_task` path).
 """
 
 from __future__ import annotations
 
-import logging
+from operator import attrgetter
 
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import MarketplaceConnection, Seller
-from facturier.core.db import TRANSIENT_DB_ERRORS, in_batches, refresh_planner_statistics
+from facturier.core.db import in_batches, refresh_planner_statistics
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
-
-logger = logging.getLogger(__name__)
 
 # A sync that handed on this many new orders loaded the tables in bulk: their planner statistics are refreshed.
 BULK_LOAD = 1000
@@ -81,21 +79,19 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
 
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:
-    """Issue the credit notes of these refunds still pending, oldest first, each counted on the run as soon as it
-    exists (a retry after a lost connection must not count it twice nor forget it)."""
-    issued = 0
-    for refund in invoicing.pending_refunds(refund_ids):
-        try:
-            credit_note = issue_credit_note(refund)
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as exc:  # one defective refund never blocks the others
-            logger.exception("credit note could not be issued", extra={"refund_id": refund.refund_id})
-            record_error(run_id, f"{refund.refund_id} : {exc}")
-            continue
+    """Issue the credit notes of these refunds still pending, oldest first; a defective refund is recorded on the
+    run and blocks no other. Each credit note is counted on the run as soon as it exists: a retry after a lost
+    connection must neither count it twice nor forget it."""
+
+    def credit(refund: RefundRecord):
+        credit_note = issue_credit_note(refund)
         if credit_note is not None:
-            issued += 1
             count_issued(run_id, "credit_notes_issued")
+        return credit_note
+
+    issued, errors = invoicing.issue_each(invoicing.pending_refunds(refund_ids), credit, attrgetter("refund_id"))
+    for message in errors:
+        record_error(run_id, message)
     return issued
 
 
