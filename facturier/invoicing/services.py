@@ -60,14 +60,18 @@ def issue_orders(order_ids: list[int]) -> IssueBatch:
     return issue_invoices(ready)
 
 
+def _awaiting_credit_note():
+    """Refunds still awaiting their credit note, oldest first: the credit notes of one invoice follow that order."""
+    return RefundRecord.objects.filter(state=RefundRecord.PENDING).order_by("refunded_at", "id")
+
+
 def refunds_to_credit(seller: Seller):
-    return RefundRecord.objects.filter(seller=seller, state=RefundRecord.PENDING).order_by("refunded_at", "id")
+    return _awaiting_credit_note().filter(seller=seller)
 
 
 def pending_refunds(refund_ids: list[int]):
     """These refunds, among those still awaiting their credit note, oldest first."""
-    pending = RefundRecord.objects.select_related("seller", "order").filter(pk__in=refund_ids)
-    return pending.filter(state=RefundRecord.PENDING).order_by("refunded_at", "id")
+    return _awaiting_credit_note().select_related("seller", "order").filter(pk__in=refund_ids)
 
 
 def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
