@@ -11,8 +11,9 @@ from facturier.core.clock import paris_date
 from facturier.core.errors import FacturierError
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
-from facturier.tax.eu import format_rate_fr
+from facturier.tax.eu import FRENCH_RATES, format_rate_fr
 from facturier.tax.products import product_category
+from facturier.tax.reduced_rates import rates_of
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
 SHIPPING_KEY_PREFIX = "shipping"
@@ -72,6 +73,17 @@ def sale_context(seller: Seller, order: MarketOrder) -> SaleContext:
         buyer_is_business=bool(order.business_order and buyer.company_vat_number),
         buyer_vat_number=buyer.company_vat_number if order.business_order else "",
     )
+
+
+def usual_rates(seller: Seller) -> tuple[Decimal, ...]:
+    """The rates a per-SKU rate of this seller may take: its home state's when it charges its home VAT on a
+    consumer sale shipped from home (case A), the French rates otherwise."""
+    home_sale = SaleContext(ship_from_country=seller.country, ship_to_country="FR")
+    try:
+        regime = decide_regime(vat_profile(seller), home_sale, home_vat_number=seller.vat_number)
+    except RegimeError:
+        return FRENCH_RATES
+    return rates_of(regime.rate_country) if regime.case == "A_HOME_STATE" else FRENCH_RATES
 
 
 def decide(seller: Seller, order: MarketOrder) -> VatRegime:
