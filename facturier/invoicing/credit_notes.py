@@ -2,10 +2,11 @@
 the original invoice's number and date; the invoice itself is never touched.
 
 Which lines a credit note credits:
-- a cancellation or a return (or any refund naming the marketplace line ids) credits exactly those lines at
-  their own rates, and what was refunded beyond them (their shipping) on the shipping of the same rates;
-  fewer units of a line are credited as that many units when the amount is a whole number of them,
-  otherwise exactly the amount on that line's rate (`tax.refund_lines`);
+- a cancellation or a return (or any refund naming the marketplace line ids) credits exactly those lines (all
+  the goods lines when it names none: the whole order) at their own rates, and what was refunded beyond them
+  (their shipping) on the shipping of the same rates; fewer units of a line are credited as that many units
+  when the amount is a whole number of them, otherwise exactly the amount on that line's rate
+  (`tax.refund_lines`);
 - only an amount-only refund (a commercial gesture naming no line) is spread pro rata over every line, so
   over the invoice's rates (`tax.allocation.allocate_refund`).
 Each credit-note line says what happened (cancellation, return, commercial gesture) and on which original
@@ -31,6 +32,8 @@ REFUND_LABELS = {
     "cancellation": "Annulation",
     "return": "Retour",
 }
+# Refunds that give back goods: naming no line, they are about the whole order (goods first, then shipping).
+WHOLE_ORDER_KINDS = frozenset({"cancellation", "return"})
 
 
 def _key(position: int) -> str:
@@ -72,11 +75,13 @@ def previous_allocations(invoice: Invoice) -> list[Allocation]:
 
 
 def refunded_keys(invoice: Invoice, refund: RefundRecord) -> list[str] | None:
-    """Keys of the goods lines the refund names; None when it names none (an amount-only refund)."""
+    """Keys of the goods lines the refund is about: those it names, every one for a whole-order cancellation
+    or return; None for an amount-only refund (a commercial gesture naming no line)."""
+    goods = [line for line in invoice.lines.all() if line.kind == InvoiceLine.KIND_GOODS]
     if not refund.line_ids:
-        return None
+        return [_key(line.position) for line in goods] if refund.kind in WHOLE_ORDER_KINDS else None
     wanted = {str(line_id) for line_id in refund.line_ids}
-    return [_key(line.position) for line in invoice.lines.all() if line.marketplace_line_id in wanted]
+    return [_key(line.position) for line in goods if line.marketplace_line_id in wanted]
 
 
 def _settle(refund: RefundRecord, state: str, reason: str = "") -> None:

@@ -161,3 +161,16 @@ def test_a_cancellation_larger_than_its_lines_and_shipping_is_set_aside(returned
         "Remboursement de 40,00\u00a0€ supérieur au reste des lignes remboursées et de leurs frais de port "
         "(facture FAC-000001)."
     )
+
+
+@pytest.mark.django_db
+def test_a_whole_order_cancellation_without_shipping_credits_the_goods_not_the_shipping(book_and_coffee_maker_invoice):
+    invoice = book_and_coffee_maker_invoice
+
+    credit_note = issue_credit_note(refund(invoice, "cancellation", "44.85", []))
+
+    assert credited(credit_note) == [
+        (f"Annulation – {COFFEE_MAKER}", Decimal("1.000"), Decimal("20.75"), Decimal("24.90"), Decimal("20.00")),
+        (f"Annulation – {BOOK}", Decimal("1.000"), Decimal("18.91"), Decimal("19.95"), Decimal("5.50")),
+    ]
+    assert credit_note.total_gross == Decimal("44.85")
