@@ -282,6 +282,7 @@ def _line_fields(line, category: str) -> dict:
         "gross_amount": line.net.gross_amount,
         "vat_category": category,
         "vat_rate": line.net.rate,
+        "rate_source": line.rate_source or None,
     }
 
 

@@ -168,6 +168,9 @@ class InvoiceLine(models.Model):
     gross_amount = models.DecimalField(**MONEY)
     vat_category = models.CharField(max_length=3)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    # Goods lines of invoices: where the rate came from (tax.regimes.SOURCE_*). Nullable so that adding it
+    # is a plain ALTER TABLE (a SQLite table rebuild would drop the immutability triggers).
+    rate_source = models.CharField(max_length=20, null=True, blank=True)
 
     objects = InvoiceLineQuerySet.as_manager()
 

@@ -7,7 +7,7 @@ rounded once per rate (as EN 16931 BT-117 is) and the invoice total equals the p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
@@ -221,8 +221,47 @@ def allocate_refund(
     return _refund_allocation(original, refunded, remaining)
 
 
+def allocate_refund_parts(
+    original: Allocation,
+    parts: Mapping[str, Decimal],
+    *,
+    quantities: Mapping[str, Decimal] | None = None,
+    previous_refunds: Sequence[Allocation] = (),
+) -> Allocation:
+    """Credit-note amounts when the caller has decided how much gross goes back on each line (`parts`, by
+    line key); each line's net and VAT stay within what remains of it, as in `allocate_refund`.
+    `quantities` names the quantity to show on a line (e.g. the units returned); by default, as above."""
+    remaining = _remaining(original, previous_refunds)
+    keys = [line.key for line in original.lines]
+    unknown = set(parts) - set(keys)
+    if unknown:
+        raise AllocationError(f"unknown invoice lines: {sorted(unknown)}")
+    refunded = {}
+    for key, part in parts.items():
+        _check_cents(part, key)
+        position = keys.index(key)
+        left = remaining[position][0]
+        if part > left:
+            raise AllocationError(f"{key}: refund of {part} exceeds what remains of the line ({left})")
+        if part:
+            refunded[position] = part
+    if not refunded:
+        raise AllocationError("refund must be positive")
+    shown = {keys.index(key): quantity for key, quantity in (quantities or {}).items()}
+    return _refund_allocation(original, refunded, remaining, shown)
+
+
+def remaining_gross(original: Allocation, previous_refunds: Sequence[Allocation] = ()) -> dict[str, Decimal]:
+    """What is still refundable (VAT incl.) on each line, by key, after `previous_refunds`."""
+    remaining = _remaining(original, previous_refunds)
+    return {line.key: gross for line, (gross, _net) in zip(original.lines, remaining, strict=True)}
+
+
 def _refund_allocation(
-    original: Allocation, refunded: dict[int, Decimal], remaining: Sequence[tuple[Decimal, Decimal]]
+    original: Allocation,
+    refunded: dict[int, Decimal],
+    remaining: Sequence[tuple[Decimal, Decimal]],
+    quantities: Mapping[int, Decimal] | None = None,
 ) -> Allocation:
     """Per rate nets for the refunded gross of each line position; lines in invoice order."""
     refunded_positions = sorted(refunded)
@@ -240,6 +279,7 @@ def _refund_allocation(
         line = original.lines[position]
         # The whole original line refunded at once keeps its quantity; a partial refund is "1 x amount".
         quantity = line.quantity if refunded[position] == line.gross_amount else Decimal(1)
+        quantity = (quantities or {}).get(position, quantity)
         net_lines.append(_net_line(line.key, quantity, line.rate, nets[position], refunded[position]))
     return _assemble(net_lines, totals)
 
