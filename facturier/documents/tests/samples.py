@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from facturier.documents.snapshot import (
     CREDIT_NOTE,
     INVOICE,
+    SERVICES,
     CtcFr,
     DocumentLine,
     DocumentSnapshot,
@@ -279,7 +280,8 @@ def domestic_fee_invoice() -> DocumentSnapshot:
         due_date=date(2026, 12, 31),
         payment_terms="Prélèvement SEPA à 30 jours",
         billing_period=(date(2026, 11, 1), date(2026, 11, 30)),
-        ctc_fr=CtcFr(business_process="S1", transaction_scope="B2B"),
+        ctc_fr=CtcFr(transaction_scope="B2B"),
+        operation_category=SERVICES,
     )
 
 
