@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from facturier.core.money import format_eur
 from facturier.documents import fonts
@@ -60,7 +61,20 @@ def block_height(lines: Sequence[TextLine]) -> float:
 
 def wrap(text: str, width: float, *, bold: bool = False, size: float = 9.0) -> list[str]:
     font = fonts.BOLD if bold else fonts.REGULAR
-    return simpleSplit(fonts.printable(text, font), font, size, width) or [""]
+    lines = simpleSplit(fonts.printable(text, font), font, size, width) or [""]
+    return [part for line in lines for part in _break_long_word(line, font, size, width)]
+
+
+def _break_long_word(line: str, font: str, size: float, width: float) -> list[str]:
+    """A word wider than the column (an e-mail address, a reference) is cut where the column ends."""
+    if stringWidth(line, font, size) <= width:
+        return [line]
+    parts = [""]
+    for char in line:
+        if parts[-1] and stringWidth(parts[-1] + char, font, size) > width:
+            parts.append("")
+        parts[-1] += char
+    return parts
 
 
 def fit(lines: Sequence[TextLine], width: float) -> list[TextLine]:

@@ -41,11 +41,14 @@ def test_every_sample_passes_en16931_schematron(name):
     assert {(failure.id, failure.flag) for failure in failures} <= {("PEPPOL-EN16931-R008", "warning")}
 
 
-def test_domestic_fee_invoice_passes_french_ctc_rules():
-    xml = build_facturx_xml(samples.domestic_fee_invoice())
+@pytest.mark.parametrize("name, business_process", [("domestic_fee", "S1"), ("b2b_company", "B2")])
+def test_french_b2b_documents_pass_french_ctc_rules(name, business_process):
+    xml = build_facturx_xml(samples.ALL_SAMPLES[name]())
 
     assert validate_fr_ctc(xml) == []
-    assert _values(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID/text()") == ["S1"]
+    assert _values(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID/text()") == [
+        business_process
+    ]
     assert _values(xml, "//ram:IncludedNote[ram:SubjectCode='BAR']/ram:Content/text()") == ["B2B"]
     assert _values(xml, "//ram:IncludedNote/ram:SubjectCode/text()") == ["PMD", "PMT", "AAB", "BAR"]
     assert _values(xml, "//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID/@schemeID") == ["0225"]
