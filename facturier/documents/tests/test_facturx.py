@@ -130,3 +130,16 @@ def test_non_ascii_names_are_kept_verbatim():
     assert _values(xml, "//ram:SellerTradeParty/ram:Description/text()") == [
         "SAS au capital de 10 000 € - RCS Lyon 850123456"
     ]
+
+
+@pytest.mark.parametrize("name", sorted(samples.ALL_SAMPLES))
+def test_a_document_always_states_a_date_of_supply(name):
+    snapshot = replace(samples.ALL_SAMPLES[name](), delivery_date=None)
+    expected = snapshot.billing_period[1] if snapshot.billing_period else snapshot.issue_date
+
+    xml = build_facturx_xml(snapshot)
+
+    assert _values(xml, "//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/*/text()") == [
+        expected.strftime("%Y%m%d")
+    ]
+    assert errors_only(validate_en16931(xml)) == []

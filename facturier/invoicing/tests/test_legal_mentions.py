@@ -5,7 +5,7 @@ a French issuer's B2B invoice also passes the French CTC rules (BR-FR Flux 2, bu
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pypdf
 import pytest
@@ -171,3 +171,64 @@ def test_every_case_carries_the_mentions_the_law_asks_for(make_seller, case):
     text = pdf_text(document.pdf)
     assert [mention for mention in printed if mention not in text] == []
     assert [mention for mention in absent if mention in text] == []
+
+
+def _without_shipping_events(raw: dict) -> dict:
+    return {key: value for key, value in raw.items() if key != "statusEvents"}
+
+
+@pytest.mark.django_db
+def test_an_order_without_shipping_event_takes_its_date_of_supply_from_the_stored_order(make_seller):
+    raw = _without_shipping_events(octopia_order("ORD-NOEVENT", [octopia_line("1", "30.00")], placed=PLACED))
+    order = sales_order(make_seller(), raw)
+    order.shipped_at = PLACED + timedelta(days=1)  # what sync stored (first seen shipped, or shippedAtMax)
+    order.save(update_fields=["shipped_at"])
+
+    invoice = issue_invoice(order)
+    document = render_document(to_snapshot(invoice))
+
+    assert invoice.delivery_date.isoformat() == "2026-11-19"
+    assert xml_values(document.xml, XPATHS["bt72"]) == ["20261119"]
+    assert "Date de livraison : 19/11/2026" in pdf_text(document.pdf)
+
+
+@pytest.mark.django_db
+def test_when_nothing_says_when_goods_left_the_date_of_supply_is_the_issue_date(make_seller):
+    raw = _without_shipping_events(octopia_order("ORD-NODATE", [octopia_line("1", "30.00")], placed=PLACED))
+
+    invoice = issue_invoice(sales_order(make_seller(), raw))
+    document = render_document(to_snapshot(invoice))
+
+    assert invoice.delivery_date == invoice.issue_date
+    assert xml_values(document.xml, XPATHS["bt72"]) == [f"{invoice.issue_date:%Y%m%d}"]
+    assert f"Date de livraison : {invoice.issue_date:%d/%m/%Y}" in pdf_text(document.pdf)
+
+
+@pytest.mark.django_db
+def test_the_debits_option_is_printed_and_encoded_when_the_seller_opted(make_seller):
+    invoice, document = issued_document(make_seller(vat_on_debits=True), "Seller", False)
+
+    assert "Option pour le paiement de la taxe d'après les débits" in pdf_text(document.pdf)
+    assert xml_values(document.xml, "//ram:ApplicableTradeTax/ram:DueDateTypeCode") == ["5"]
+    assert errors_only(validate_en16931(document.xml)) == []
+
+
+@pytest.mark.django_db
+def test_reform_mentions_wait_for_the_sellers_reform_date_when_one_is_set(make_seller):
+    seller = make_seller(reform_mentions_from=date(2027, 9, 1))
+    invoice, document = issued_document(seller, "Seller", False)
+
+    assert xml_values(document.xml, XPATHS["bt23"]) == []
+    assert "Catégorie de l'opération" not in pdf_text(document.pdf)
+    assert "Option pour le paiement" not in pdf_text(document.pdf)
+
+
+@pytest.mark.django_db
+def test_a_relay_point_delivery_address_is_printed_and_encoded(make_seller):
+    relay = {**ADDRESS, "addressLine1": "Tabac de la Gare", "pickupId": "FR-123", "pickupName": "Relais Gare"}
+    raw = octopia_order("ORD-RELAY", [octopia_line("1", "20.00", shipping_address=relay)], placed=PLACED)
+
+    document = render_document(to_snapshot(issue_invoice(sales_order(make_seller(), raw))))
+
+    assert xml_values(document.xml, "//ram:ShipToTradeParty/ram:Name") == ["Relais Gare (point relais FR-123)"]
+    assert "ADRESSE DE LIVRAISON" in pdf_text(document.pdf)
