@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from facturier.core.clock import paris_date
 from facturier.documents.snapshot import (
     GOODS,
     PAYMENT_NOTES,
@@ -98,7 +99,7 @@ def legal_mentions(invoice: Invoice) -> LegalMentions:
     if not is_b2b(invoice):
         return mentions
     # L441-9: due date (the marketplace collected the payment), penalties, 40 € indemnity, no discount.
-    paid_on = invoice.payment_date
+    paid_on = payment_date(invoice)
     return LegalMentions(
         operation_category=mentions.operation_category,
         vat_on_debits=mentions.vat_on_debits,
@@ -113,6 +114,13 @@ def _paid_terms(invoice: Invoice, paid_on: date | None) -> str:
     verb = "Remboursé" if invoice.is_credit_note else "Payée"
     when = f" le {paid_on:%d/%m/%Y}" if paid_on else ""
     return f"{verb} sur {MARKETPLACE}{when} : paiement encaissé par la place de marché."
+
+
+def payment_date(invoice: Invoice) -> date | None:
+    """When the buyer paid (an invoice) or was refunded (a credit note), as the marketplace reported it."""
+    if invoice.is_credit_note:
+        return paris_date(invoice.refund.refunded_at) if invoice.refund_id else None
+    return invoice.payment_date
 
 
 def _supply_date(invoice: Invoice) -> date | None:
@@ -148,7 +156,7 @@ def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnaps
         languages=("fr", "en") if invoice.language == "fr+en" else ("fr",),
         logo=logo,
         ctc_fr=mentions.ctc_fr,
-        payment_date=invoice.payment_date if not invoice.is_credit_note else None,
+        payment_date=payment_date(invoice),
         operation_category=mentions.operation_category,
         vat_on_debits=mentions.vat_on_debits,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pypdf
 import pytest
@@ -20,9 +21,11 @@ from facturier.documents.validation import (
     validate_fr_ctc,
     validate_xsd,
 )
+from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.snapshot import to_snapshot
 from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.sales.models import RefundRecord
 
 NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -232,3 +235,22 @@ def test_a_relay_point_delivery_address_is_printed_and_encoded(make_seller):
 
     assert xml_values(document.xml, "//ram:ShipToTradeParty/ram:Name") == ["Relais Gare (point relais FR-123)"]
     assert "ADRESSE DE LIVRAISON" in pdf_text(document.pdf)
+
+
+@pytest.mark.django_db
+def test_a_credit_note_to_a_french_business_passes_the_french_ctc_rules(make_seller):
+    invoice, _document = issued_document(make_seller(), "Seller", True)
+    refund = RefundRecord.objects.create(
+        seller=invoice.seller, order=invoice.order, marketplace_order_id="ORD-LEGAL", refund_id="gesture:1",
+        kind="commercial_gesture", amount_gross=Decimal("12.00"), refunded_at=PLACED + timedelta(days=3),
+    )
+
+    credit_note = issue_credit_note(refund)
+    document = render_document(to_snapshot(credit_note))
+
+    assert errors_only(validate_en16931(document.xml)) == []
+    assert validate_fr_ctc(document.xml) == []
+    assert xml_values(document.xml, XPATHS["bt72"]) == ["20261118"]
+    assert xml_values(document.xml, XPATHS["bt9"]) == ["20261121"]
+    text = pdf_text(document.pdf)
+    assert [mention for mention in [DELIVERY, INDEMNITY, "Remboursé le 21/11/2026"] if mention not in text] == []
