@@ -84,7 +84,7 @@ class Seller(models.Model):
     franchise_en_base = models.BooleanField(default=False)
     default_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("20.00"))
     # "Option pour le paiement de la taxe d'après les débits" (services; CGI 269-2-c), printed when opted.
-    vat_on_debits = models.BooleanField(default=False)
+    vat_on_debits = models.BooleanField(default=False, db_default=False)
     # Decree 2022-1299 mentions (category of operation, buyer SIREN, delivery address, débits option) are
     # due from the seller's e-invoicing date and allowed before it: empty = printed on every document.
     reform_mentions_from = models.DateField(null=True, blank=True)
