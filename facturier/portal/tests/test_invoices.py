@@ -156,6 +156,7 @@ def test_lines_csv_for_the_accountant(seller_a):
     assert rows[1][0] == "FAC-000001"
     assert rows[1][7] == line.description
     assert rows[1][12] == f"{line.net_amount}"
+    assert rows[1][11] == f"{line.unit_net_price:.2f}"  # to the cent, as printed
     assert len(rows) == 1 + Invoice.objects.get(pk=invoice.pk).lines.count()
 
 
