@@ -61,7 +61,10 @@ def block_height(lines: Sequence[TextLine]) -> float:
 
 def wrap(text: str, width: float, *, bold: bool = False, size: float = 9.0) -> list[str]:
     font = fonts.BOLD if bold else fonts.REGULAR
-    lines = simpleSplit(fonts.printable(text, font), font, size, width) or [""]
+    text = fonts.printable(text, font)
+    if stringWidth(text, font, size) <= width:  # most lines: one measure instead of one per word
+        return [text]
+    lines = simpleSplit(text, font, size, width) or [""]
     return [part for line in lines for part in _break_long_word(line, font, size, width)]
 
 
