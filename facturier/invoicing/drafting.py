@@ -12,11 +12,13 @@ from facturier.core.errors import FacturierError
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
 from facturier.tax.eu import FRENCH_RATES, format_rate_fr
+from facturier.tax.identifiers import siren_of_french_vat
 from facturier.tax.products import product_category
 from facturier.tax.reduced_rates import rates_of
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
 SHIPPING_KEY_PREFIX = "shipping"
+SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
 FULFILMENT_MODES = {"Fulfillment", "Xdock"}
 MANDATE_MENTION = (
     "Facture émise par Facturier au nom et pour le compte de {seller} en vertu d'un mandat de facturation "
@@ -48,6 +50,7 @@ class InvoiceDraft:
     buyer: dict
     delivery: dict | None
     delivery_date: date | None
+    payment_date: date | None
     notes: tuple[str, ...]
     seller_vat_number: str
 
@@ -127,9 +130,16 @@ def build_draft(seller: Seller, order: MarketOrder, rates: dict[str, Decimal]) -
         # EN 16931 BR-IC-11/12: an intra-community supply always states where the goods were delivered.
         delivery=delivery_party(order, always=regime.category == "K"),
         delivery_date=paris_date(order.shipped_at) if order.shipped_at else None,
+        payment_date=_payment_date(order),
         notes=invoice_notes(seller, regime),
         seller_vat_number=regime.seller_vat_number_to_print,
     )
+
+
+def _payment_date(order: MarketOrder) -> date | None:
+    """The marketplace collects the payment when the order is placed."""
+    moment = order.purchased_at or order.created_at
+    return paris_date(moment) if moment else None
 
 
 def _goods_line(line: OrderLine, net: NetLine, rate_source: str) -> DraftLine:
@@ -163,8 +173,12 @@ def _address_lines(address: Address) -> list[str]:
 
 
 def buyer_party(order: MarketOrder) -> dict:
+    """The buyer as printed; `is_business` (a company name or a VAT number on a business order) makes the
+    invoice a B2B one, with the L441-9 payment mentions."""
     billing = order.billing_address
     is_company = bool(order.business_order and billing.company_name)
+    vat_number = billing.company_vat_number if order.business_order else ""
+    siren = siren_of_french_vat(vat_number)  # decree 2022-1299: the French business buyer's SIREN
     return {
         "name": billing.company_name if is_company else billing.full_name or "Client",
         "contact_name": billing.full_name if is_company else "",
@@ -172,8 +186,12 @@ def buyer_party(order: MarketOrder) -> dict:
         "postal_code": billing.postal_code,
         "city": billing.city,
         "country_code": billing.country_code or "FR",
-        "vat_number": billing.company_vat_number if order.business_order else "",
+        "vat_number": vat_number,
+        "siren": siren,
+        "electronic_address": siren,
+        "electronic_address_scheme": SIREN_ADDRESS_SCHEME if siren else "",
         "email": billing.email,
+        "is_business": bool(is_company or vat_number),
     }
 
 

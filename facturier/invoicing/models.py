@@ -81,6 +81,8 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     issue_date = models.DateField()
     delivery_date = models.DateField(null=True, blank=True)
+    # When the buyer paid (the marketplace collected the payment): the due date of a paid B2B invoice.
+    payment_date = models.DateField(null=True, blank=True)
     order_reference = models.CharField(max_length=64)
     currency = models.CharField(max_length=3, default="EUR")
     language = models.CharField(max_length=10, default="fr")

@@ -45,6 +45,16 @@ REVERSE_CHARGE_TEXT = "Autoliquidation"
 REVERSE_CHARGE_MENTION = "Autoliquidation : TVA due par le preneur, art. 283-1 du CGI"
 
 
+# Cases whose invoice follows French invoicing rules (the supply is located in France and the seller is
+# French or registered for French VAT). Not A (home state), B (OSS: the identification state's rules,
+# directive art. 219a) nor the intra-EU supply (departure state's rules).
+FRENCH_RULES_CASES = frozenset(
+    {"FR_DOMESTIC", "FRANCHISE", "C_FR_REGISTERED", "D_STOCK_IN_FRANCE", "B2B_REVERSE_CHARGE"}
+)
+# A French issuer invoicing a French business: the French CTC rules (BR-FR) apply.
+FRENCH_ISSUER_CASES = frozenset({"FR_DOMESTIC", "FRANCHISE"})
+
+
 class RegimeError(ValueError):
     """The order cannot be invoiced under the seller's current VAT profile; the message says why."""
 

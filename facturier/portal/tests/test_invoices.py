@@ -156,4 +156,15 @@ def test_lines_csv_for_the_accountant(seller_a):
     assert rows[1][0] == "FAC-000001"
     assert rows[1][7] == line.description
     assert rows[1][12] == f"{line.net_amount}"
+    assert rows[1][11] == f"{line.unit_net_price:.2f}"  # to the cent, as printed
     assert len(rows) == 1 + Invoice.objects.get(pk=invoice.pk).lines.count()
+
+
+@pytest.mark.django_db
+def test_detail_shows_unit_prices_to_the_cent(seller_a):
+    invoice = issue(seller_a)
+    page = logged_in(seller_a).get(f"/factures/{invoice.pk}/").content.decode()
+
+    unit = invoice.lines.get(position=1).unit_net_price
+    assert f'<td class="num">{unit:.2f}</td>'.replace(".", ",") in page
+    assert f"{unit:.4f}".replace(".", ",") not in page
