@@ -59,16 +59,11 @@ def issue_orders_task(order_ids: list[int], run_id: int | None = None) -> int:
 
     Orders already invoiced, gone or no longer eligible are skipped; a defect on one order is recorded on the
     run and never blocks the others."""
-    from facturier.invoicing import services as invoicing
-
-    batch = invoicing.issue_orders(order_ids)
-    pipeline.count_issued(run_id, "invoices_issued", len(batch.issued))
-    for message in batch.errors:
-        pipeline.record_error(run_id, message)
+    issued = pipeline.issue_orders(order_ids, run_id)
     refund_ids = pipeline.refunds_of_orders(order_ids)
     if refund_ids:
         transaction.on_commit(lambda: issue_refunds_task.delay(refund_ids, run_id))
-    return len(batch.issued)
+    return issued
 
 
 @shared_task(**ISSUE_OPTIONS)
