@@ -22,6 +22,7 @@ from facturier.invoicing import services as invoicing
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import ISSUE_BATCH, counting_issued
 from facturier.invoicing.models import Invoice
+from facturier.sales import runs
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
 
@@ -33,6 +34,12 @@ def sellers_to_sync():
     return Seller.objects.filter(status=Seller.STATUS_ACTIVE, connection__isnull=False).exclude(
         connection__status=MarketplaceConnection.STATUS_REJECTED
     )
+
+
+def recover_interrupted_syncs() -> list[int]:
+    """Close the runs whose process died (lease expired) as interrupted; the sellers, still to sync, that need a
+    new pass now."""
+    return list(sellers_to_sync().filter(pk__in=runs.interrupt_expired()).order_by("pk").values_list("pk", flat=True))
 
 
 def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
