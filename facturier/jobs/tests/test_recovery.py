@@ -3,6 +3,7 @@
 `facturier sync` is run in a forked process on the test database and killed with SIGKILL (no handler, no
 `finally`): the run it leaves behind is resumed by the recovery sweeper, its counters are true, and every
 order is read and invoiced exactly once. The lease's expiry (five minutes) is simulated by moving it back.
+An email held by a worker killed after attaching the PDF is released by the rendering sweeper.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from facturier.core.clock import now
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
+from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
 from facturier.jobs.pipeline import run_seller
-from facturier.jobs.tasks import recover_interrupted_syncs_task
+from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task
+from facturier.outbox.models import OutgoingEmail
 from facturier.sales import runs
 from facturier.sales.models import SalesOrder, SyncRun
 
@@ -208,3 +211,26 @@ def test_every_task_can_be_sent_its_soft_time_limit_within_its_hard_one():
     refused = {name for name in refused if tasks[name].soft_time_limit > tasks[name].time_limit}
 
     assert refused == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rendering_sweeper_releases_an_email_held_by_a_crash_after_its_pdf_was_attached(
+    seller_a, smtp_server, monkeypatch
+):
+    invoice = killed_between_attaching_and_releasing(seller_a, "ORD-HELD", monkeypatch)
+    unrendered = issued_unrendered(seller_a, "ORD-UNRENDERED", "9.00", monkeypatch)
+
+    render_missing_task.delay()
+
+    email = OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}")
+    assert email.state == OutgoingEmail.STATE_SENT
+    [sent] = [item for item in smtp_server.received if item.message["Message-ID"] == email.message_id]
+    [attachment] = list(sent.message.iter_attachments())
+    assert attachment.get_filename() == f"{invoice.number}.pdf"
+    with invoice.pdf.open("rb") as stored:
+        assert attachment.get_content() == stored.read()
+    other = OutgoingEmail.objects.get(related_key=f"invoice:{unrendered.pk}")
+    assert other.state == OutgoingEmail.STATE_SENT
+    assert len(smtp_server.received) == 2
+    render_missing_task.delay()
+    assert len(smtp_server.received) == 2  # released once
