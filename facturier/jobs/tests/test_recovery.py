@@ -37,6 +37,7 @@ from facturier.jobs.tests.test_worker import drop_broker_connections, redis_is_u
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales import runs
 from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.sync import sync_seller
 
 ORDERS = 240  # three pages of the API
 
@@ -167,13 +168,25 @@ def test_a_slow_pass_taken_over_by_the_sweeper_stops_and_keeps_its_interrupted_s
         heartbeat()  # the next heartbeat finds the run taken over
         raise AssertionError("the pass went on after losing its lease")
 
-    from facturier.sales.sync import sync_seller
-
     run = sync_seller(simulated_seller, trigger="test", then=sweeper_runs_while_still_alive)
 
     assert run.status == SyncRun.INTERRUPTED
-    assert run.message == runs.INTERRUPTED_MESSAGE + "\n"
+    assert run.message == runs.INTERRUPTED_MESSAGE
     assert SyncRun.objects.filter(status=SyncRun.RUNNING).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_ended_by_an_exception_closes_its_run_as_interrupted_with_the_error(simulated_seller):
+    def issuing_breaks(run, heartbeat):
+        raise RuntimeError("disque plein")
+
+    with pytest.raises(RuntimeError, match="disque plein"):
+        sync_seller(simulated_seller, trigger="test", then=issuing_breaks)
+
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.INTERRUPTED
+    assert run.message == f"{runs.INTERRUPTED_MESSAGE}\nRuntimeError : disque plein"
+    assert run.lease_expires_at is None
 
 
 @pytest.mark.django_db(transaction=True)
