@@ -107,8 +107,9 @@ def line_sums(seller: Seller, start: date, end: date) -> list[LineSum]:
             currency=row["invoice__currency"],
             line_kind=row["kind"],
             rate=row["vat_rate"],
-            net=row["net"],
-            gross=row["gross"],
+            # SQLite sums decimals as floats: back to cents (PostgreSQL's numeric sums are exact already).
+            net=row["net"].quantize(ZERO),
+            gross=row["gross"].quantize(ZERO),
         )
         for row in rows
     ]
