@@ -43,7 +43,8 @@ class Command(BaseCommand):
             report_ereporting(run_ereporting(options["invoices"] or 100_000), self.stdout.write)
             return
         if mode == "portal":
-            result = run_portal(options["invoices"] or 1_000_000, options["zip"], options["searches"], keep=options["keep"])
+            invoices = options["invoices"] or 1_000_000
+            result = run_portal(invoices, options["zip"], options["searches"], keep=options["keep"])
             report_portal(result, self.stdout.write)
             return
         env = start_environment(orders)
