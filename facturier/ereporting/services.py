@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import Seller
@@ -291,10 +292,11 @@ def _queue_warning(seller: Seller, report: EReport) -> None:
     text = _(
         "Bonjour,\n\nLe rapport d'e-reporting %(id)s (période du %(start)s au %(end)s) doit être transmis à votre "
         "plateforme agréée au plus tard le %(deadline)s ; il est actuellement : %(status)s.\n"
-        "Une transmission manquante est passible d'une amende de 500 €.\n\n%(url)s/ereporting/\n"
+        "Une transmission manquante est passible d'une amende de 500 €.\n\n%(url)s\n"
     ) % {
         "id": report.report_id, "start": report.period_start, "end": report.period_end,
-        "deadline": report.deadline, "status": report.get_status_display(), "url": settings.SITE_URL,
+        "deadline": report.deadline, "status": report.get_status_display(),
+        "url": settings.SITE_URL + reverse("portal:reform"),
     }
     enqueue(
         seller=seller,
