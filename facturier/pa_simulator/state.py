@@ -52,10 +52,12 @@ class Flow:
 @dataclass
 class Faults:
     """unavailable: the next N flow deposits answer 503; reject: the next N deposits are acknowledged Error;
+    reject_every: every Nth deposit is acknowledged Error (the demo's "some rejections"; 0 = never);
     polls_before_ack: GETs answered Pending before the acknowledgement is decided."""
 
     unavailable: int = 0
     reject: int = 0
+    reject_every: int = 0
     polls_before_ack: int = 0
 
 
@@ -104,7 +106,8 @@ class PAState:
             submitted_at=moment,
             updated_at=moment,
         )
-        if self.take_fault("reject"):
+        every = self.faults.reject_every
+        if self.take_fault("reject") or (every and (self.stats["flow_posts"] + 1) % every == 0):
             flow.ack_details = [_detail("REJ_SEMAN", "Rejet simulé : contenu refusé par la plateforme")]
         with self.lock:
             self.stats["flow_posts"] += 1
