@@ -78,3 +78,49 @@ class DeadlineWarning(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["seller", "period_start"], name="unique_deadline_warning"),
         ]
+
+
+class PADeposit(models.Model):
+    """A B2B e-invoice deposited to the seller's PA (Factur-X, BR-FR) and its life-cycle statuses."""
+
+    STATUS_INVALID = "invalid"
+    STATUS_PENDING = "pending"
+    STATUS_DEPOSITED = "deposited"
+    STATUS_REJECTED = "rejected"
+    STATUS_CHOICES = [
+        (STATUS_INVALID, _("Non conforme BR-FR (non déposée)")),
+        (STATUS_PENDING, _("À déposer")),
+        (STATUS_DEPOSITED, _("Déposée sur la PA")),
+        (STATUS_REJECTED, _("Refusée par la PA au dépôt")),
+    ]
+    # Life-cycle statuses (CDAR, XP Z12-012) that need the seller: the invoice must be corrected or reissued.
+    ALERT_CODES = frozenset({"210", "213", "501"})
+
+    invoice = models.OneToOneField("invoicing.Invoice", on_delete=models.PROTECT, related_name="pa_deposit")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="pa_deposits")
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES)
+    errors = models.JSONField(default=list)
+    flow_id = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    lifecycle_code = models.CharField(max_length=4, blank=True)
+    lifecycle_label = models.CharField(max_length=100, blank=True)
+    lifecycle_reason = models.TextField(blank=True)
+    lifecycle_history = models.JSONField(default=list)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "status"], name="padeposit_seller_status")]
+
+    def __str__(self) -> str:
+        return f"PA {self.invoice_id} {self.lifecycle_code or self.status}"
+
+
+class LifecycleCursor(models.Model):
+    """Where the last search of the seller's life-cycle flows stopped (AFNOR `updatedAfter`)."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="lifecycle_cursor")
+    updated_after = models.CharField(max_length=40)

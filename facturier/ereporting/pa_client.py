@@ -95,6 +95,17 @@ class FlowClient:
         )
         return Acknowledgement(status=ack.get("status", "Pending"), reasons=reasons)
 
+    def original(self, flow_id: str) -> bytes:
+        """The flow's file as the PA holds it (a CDAR life-cycle message, for instance)."""
+        headers = {"Authorization": f"Bearer {self._access_token()}"}
+        try:
+            response = self.http.get(f"{self.base}/flows/{flow_id}", params={"docType": "Original"}, headers=headers)
+        except httpx.TransportError as error:
+            raise PAError(f"PA injoignable : {error}", transient=True) from error
+        if response.status_code != 200:
+            raise _error(response)
+        return response.content
+
     def search(self, where: dict) -> list[dict]:
         body = self._call("POST", "/flows/search", expected=200, json={"where": where, "limit": 100})
         return list(body.get("results") or [])

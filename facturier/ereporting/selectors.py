@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from facturier.accounts.models import Seller
 from facturier.accounts.reform import PAConnection, ReformProfile
 from facturier.ereporting.calendar import Period, period_of
-from facturier.ereporting.models import EReport
+from facturier.ereporting.models import EReport, PADeposit
 from facturier.ereporting.scope import Obligations, obligations, profile_of
 
 
@@ -21,6 +21,7 @@ class ReformOverview:
     next_deadline: date
     reports: list[EReport]
     connection: PAConnection | None
+    deposits: list[PADeposit]
 
 
 def reform_overview(seller: Seller, today: date) -> ReformOverview:
@@ -42,6 +43,7 @@ def reform_overview(seller: Seller, today: date) -> ReformOverview:
         next_deadline=min(upcoming) if upcoming else current.deadline,
         reports=list(EReport.objects.filter(seller=seller).exclude(status=EReport.STATUS_SUPERSEDED)[:60]),
         connection=PAConnection.objects.filter(seller=seller).first(),
+        deposits=list(PADeposit.objects.filter(seller=seller).select_related("invoice").order_by("-id")[:50]),
     )
 
 

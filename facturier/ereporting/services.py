@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import Seller
@@ -289,6 +290,11 @@ def warn_deadlines(seller: Seller, profile: ReformProfile, today: date) -> int:
 
 
 def _queue_warning(seller: Seller, report: EReport) -> None:
+    with translation.override(seller.owner.preferred_language or "fr"):
+        _queue_warning_in_language(seller, report)
+
+
+def _queue_warning_in_language(seller: Seller, report: EReport) -> None:
     text = _(
         "Bonjour,\n\nLe rapport d'e-reporting %(id)s (période du %(start)s au %(end)s) doit être transmis à votre "
         "plateforme agréée au plus tard le %(deadline)s ; il est actuellement : %(status)s.\n"

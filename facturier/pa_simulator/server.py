@@ -5,7 +5,11 @@
   GET  /v1/flows/{flowId}      metadata with the acknowledgement (Ok, or Error with details)
   POST /v1/flows/search        {"where": {...}} -> {"results": [...]}
   GET  /v1/healthcheck
-  POST /_pa/faults             {"unavailable": N, "reject": N, "polls_before_ack": N} (test and demo control)
+  GET  /v1/flows/{flowId}?docType=Original   the file (a CDAR life-cycle message for CustomerInvoiceLC flows)
+  POST /_pa/faults             {"unavailable": N, "reject": N, "refuse": N, ...} (test and demo control)
+
+A B2B invoice acknowledged Ok gets two life-cycle flows (CustomerInvoiceLC): 200 Déposée, then 212 Encaissée,
+or 210 Refusée with a reason for the next `refuse` invoices.
 
 Runs in a background thread for tests (`start()` returns the base URL) or in the foreground
 (`python -m facturier.pa_simulator`). Needs neither Django nor a database.
@@ -38,13 +42,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         try:
-            status, payload = self.server.route(self.command, url.path, body, self.headers)
+            query = {key: values[0] for key, values in parse_qs(url.query).items()}
+            status, payload = self.server.route(self.command, url.path, body, self.headers, query)
         except Exception:  # a simulator bug answers 500 like a real server, the thread lives on
             logger.exception("PA simulator failed on %s %s", self.command, url.path)
             status, payload = 500, {"errorCode": "INTERNAL", "errorMessage": "simulator failure"}
-        data = json.dumps(payload).encode()
+        raw = isinstance(payload, bytes)
+        data = payload if raw else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "application/xml" if raw else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -67,7 +73,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
 
-    def route(self, method: str, path: str, body: bytes, headers) -> tuple[int, dict]:
+    def route(self, method: str, path: str, body: bytes, headers, query: dict) -> tuple[int, dict | bytes]:
         if path == TOKEN_PATH and method == "POST":
             return self.token(body)
         if path == "/_pa/faults" and method == "POST":
@@ -85,7 +91,9 @@ class _Server(ThreadingHTTPServer):
             return self.search(client_id, body)
         if path.startswith("/v1/flows/") and method == "GET":
             flow = self.state.poll(client_id, path.removeprefix("/v1/flows/"))
-            return (200, flow.metadata()) if flow else _error(404, "FLOW_NOT_FOUND", "no such flow")
+            if flow is None:
+                return _error(404, "FLOW_NOT_FOUND", "no such flow")
+            return (200, flow.content) if query.get("docType") == "Original" else (200, flow.metadata())
         return _error(404, "NOT_FOUND", path)
 
     def token(self, body: bytes) -> tuple[int, dict]:

@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .lifecycle import cdar
+
 SYNTAXES = ("CII", "UBL", "Factur-X", "CDAR", "FRR")
 RULES = ("B2B", "B2BInt", "B2C", "B2G", "B2GInt", "OutOfScope", "B2GOutOfScope", "ArchiveOnly", "NotApplicable")
 
@@ -57,6 +59,7 @@ class Faults:
 
     unavailable: int = 0
     reject: int = 0
+    refuse: int = 0  # the next N B2B invoices are refused by their buyer (210) instead of paid (212)
     reject_every: int = 0
     polls_before_ack: int = 0
 
@@ -123,7 +126,31 @@ class PAState:
             if flow.ack_status == "Pending" and flow.polls > self.faults.polls_before_ack:
                 flow.ack_status = "Error" if flow.ack_details else "Ok"
                 flow.updated_at = utc_now()
+                if flow.ack_status == "Ok" and flow.processing_rule == "B2B":
+                    self._emit_lifecycle(flow)
             return flow
+
+    def _emit_lifecycle(self, invoice: Flow) -> None:
+        """200 Déposée, then the buyer's answer: 212 Encaissée, or 210 Refusée with a reason (lock held)."""
+        refused = self.faults.refuse > 0
+        if refused:
+            self.faults.refuse -= 1
+        self._add_lifecycle(invoice, "200")
+        if refused:
+            self._add_lifecycle(invoice, "210", "REF_PRIX", "Prix non conforme à la commande")
+        else:
+            self._add_lifecycle(invoice, "212")
+
+    def _add_lifecycle(self, invoice: Flow, code: str, reason_code: str = "", reason: str = "") -> None:
+        moment = utc_now()
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        flow = Flow(
+            flow_id=uuid.uuid4().hex, client_id=invoice.client_id, name=f"CDAR-{invoice.tracking_id}-{code}.xml",
+            syntax="CDAR", processing_rule="B2B", flow_type="CustomerInvoiceLC", tracking_id=invoice.tracking_id,
+            content=cdar(invoice.tracking_id, code, stamp, reason_code, reason), submitted_at=moment,
+            updated_at=moment, ack_status="Ok",
+        )
+        self.flows[flow.flow_id] = flow
 
 
 def _detail(code: str, message: str) -> dict:

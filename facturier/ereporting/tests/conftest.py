@@ -1,6 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages are asserted in French, whatever language an earlier test left active in this thread."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture

@@ -119,3 +119,14 @@ def test_the_simulator_refuses_flows_without_a_token(pa_simulator):
     response = httpx.post(pa_simulator.base_url + "/v1/flows", files={"file": ("a.xml", b"<a/>")})
     assert response.status_code == 401
     assert json.loads(response.content)["errorCode"] == "UNAUTHORIZED"
+
+
+def test_the_deadline_warning_speaks_the_sellers_language(seller):
+    seller.owner.preferred_language = "en"
+    seller.owner.save()
+
+    run_seller(seller, today=date(2027, 12, 7))
+
+    email = OutgoingEmail.objects.get(related_key__startswith="ereporting-deadline:")
+    assert email.subject == "Facturier: e-report to transmit before 2027-12-10"
+    assert "A missing transmission may be fined €500." in email.text_body

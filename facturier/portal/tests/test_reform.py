@@ -79,3 +79,21 @@ def test_a_bad_siren_is_refused_in_french(make_seller):
     assert response.status_code == 200
     assert ReformProfile.objects.get(seller=seller).vat_regime == "normal_monthly"
     assert "SIREN" in response.context["form"].errors["siren"][0]
+
+
+def test_b2b_invoices_show_their_pa_status_on_the_reform_page_and_the_invoice(make_seller):
+    from facturier.ereporting.models import PADeposit
+    from facturier.ereporting.tests.test_einvoicing import b2b_invoice
+
+    seller = reform_seller(make_seller)
+    invoice = b2b_invoice(seller)
+    PADeposit.objects.create(invoice=invoice, seller=seller, status=PADeposit.STATUS_DEPOSITED,
+                             lifecycle_code="210", lifecycle_label="Refusée", lifecycle_reason="REF_PRIX Prix faux")
+    client = logged_in(seller)
+
+    reform_page = client.get(reverse("portal:reform")).content.decode()
+    detail = client.get(reverse("portal:invoice_detail", args=[invoice.pk])).content.decode()
+
+    assert f">{invoice.number}</a></td><td>Atelier Durand SARL</td>" in reform_page
+    assert "210 Refusée — REF_PRIX Prix faux" in reform_page
+    assert '<dd class="pa-status pa-deposited">210 Refusée — REF_PRIX Prix faux</dd>' in detail
