@@ -9,7 +9,6 @@ deposited and is shown with its errors. Life-cycle messages (CDAR) are read back
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -20,9 +19,9 @@ from django.utils.translation import gettext as _
 from pyfrctc.pyfrctc import parse_cdar
 
 from facturier.accounts.models import Seller
-from facturier.accounts.reform import PAConnection
+from facturier.accounts.reform import DOMESTIC_VAT_CASES, PAConnection, siren_from_vat_number
 from facturier.core.clock import now
-from facturier.documents.validation import errors_only, extract_facturx_xml, validate_fr_ctc
+from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
 from facturier.ereporting.models import LifecycleCursor, PADeposit
 from facturier.ereporting.pa_client import FlowClient, FlowDocument, PAError
 from facturier.ereporting.scope import profile_of
@@ -30,15 +29,12 @@ from facturier.invoicing.models import Invoice
 from facturier.outbox.queueing import enqueue
 
 logger = logging.getLogger(__name__)
-FRENCH_VAT = re.compile(r"^FR[0-9A-Z]{2}(\d{9})$")
-DOMESTIC_CASES = ("FR_DOMESTIC", "FRANCHISE")
 LIFECYCLE_FLOW_TYPE = "CustomerInvoiceLC"
 RETRY_AFTER = timedelta(minutes=5)
 
 
 def buyer_siren(invoice: Invoice) -> str:
-    match = FRENCH_VAT.match((invoice.buyer_snapshot or {}).get("vat_number", "").replace(" ", "").upper())
-    return match.group(1) if match else ""
+    return siren_from_vat_number((invoice.buyer_snapshot or {}).get("vat_number", ""))
 
 
 def to_deposit(seller: Seller):
@@ -47,7 +43,7 @@ def to_deposit(seller: Seller):
     if not profile.established_in_france:
         return Invoice.objects.none()
     return Invoice.objects.filter(
-        seller=seller, issue_date__gte=profile.start, vat_case__in=DOMESTIC_CASES,
+        seller=seller, issue_date__gte=profile.start, vat_case__in=DOMESTIC_VAT_CASES,
         buyer_snapshot__vat_number__startswith="FR", pa_deposit__isnull=True,
     ).exclude(pdf="").order_by("id")
 
@@ -59,7 +55,8 @@ def check_document(invoice: Invoice) -> tuple[bytes, list[str]]:
         xml = extract_facturx_xml(pdf)
     except ValueError as error:
         return pdf, [str(error)]
-    return pdf, [f"{f.id} {f.text}".strip() for f in errors_only(validate_fr_ctc(xml))]
+    failures = errors_only(validate_en16931(xml)) + errors_only(validate_fr_ctc(xml))
+    return pdf, [f"{f.id} {f.text}".strip() for f in failures]
 
 
 def deposit(invoice: Invoice, client: FlowClient) -> PADeposit:

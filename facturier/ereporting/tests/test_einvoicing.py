@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from facturier.accounts.reform import ReformProfile
+from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
 from facturier.ereporting.einvoicing import buyer_siren, follow_lifecycle, run_einvoicing, submit, to_deposit
 from facturier.ereporting.models import PADeposit
 from facturier.ereporting.services import client_for
@@ -34,16 +36,37 @@ def test_only_rendered_invoices_to_french_businesses_of_an_established_seller_ar
     assert list(to_deposit(foreign)) == []
 
 
-def test_a_document_failing_br_fr_is_never_deposited_and_shows_its_errors(make_seller, pa_simulator, connect_pa):
+def test_a_b2b_invoice_is_rendered_with_br_fr_data_then_deposited_and_followed(make_seller, pa_simulator,
+                                                                                connect_pa):
     seller = reform_seller(make_seller)
     connect_pa(seller, pa_simulator)
     invoice = b2b_invoice(seller)
+    with invoice.pdf.open("rb") as handle:
+        pdf = handle.read()
+    xml = extract_facturx_xml(pdf)
+    assert errors_only(validate_fr_ctc(xml)) == []
+    assert errors_only(validate_en16931(xml)) == []
+
+    assert run_einvoicing(seller) == 1
+
+    record = PADeposit.objects.get(invoice=invoice)
+    assert (record.status, record.errors, record.lifecycle_code) == (PADeposit.STATUS_DEPOSITED, [], "212")
+    [flow] = [f for f in pa_simulator.flows() if f.syntax == "Factur-X"]
+    assert flow.content == pdf
+    assert run_einvoicing(seller) == 0  # deposited once
+
+
+def test_a_document_failing_br_fr_is_never_deposited_and_shows_its_errors(make_seller, pa_simulator, connect_pa):
+    seller = make_seller()
+    invoice = b2b_invoice(seller)  # rendered before the seller set up the reform: no French CTC data
+    ReformProfile.objects.create(seller=seller, established_in_france=True, company_size=ReformProfile.SIZE_LARGE,
+                                 pa_code="0042")
+    connect_pa(seller, pa_simulator)
 
     run_einvoicing(seller)
 
     record = PADeposit.objects.get(invoice=invoice)
     assert record.status == PADeposit.STATUS_INVALID
-    # What today's Factur-X lacks for BR-FR (documents/ does not write these mentions yet).
     assert [error.split()[0] for error in record.errors] == [
         "BR-FR-05_BT-22_PMT", "BR-FR-05_BT-22_PMD", "BR-FR-05_BT-22_AAB", "BR-FR-08_BT-23", "BR-FR-12_BT-49",
         "BR-FR-13_BT-34",
