@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from facturier.documents.snapshot import DocumentLine, DocumentSnapshot, Party, VatBreakdown
+from facturier.accounts.reform import is_b2b_e_invoice, siren_from_vat_number
+from facturier.core.clock import paris_date
+from facturier.documents.snapshot import CtcFr, DocumentLine, DocumentSnapshot, Party, VatBreakdown
 from facturier.invoicing.models import Invoice
 
 TYPE_CODES = {Invoice.KIND_INVOICE: "380", Invoice.KIND_CREDIT_NOTE: "381"}
+SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address is its SIREN
+# BT-23 "cadre de facturation": B2 = goods already paid (the marketplace collected the payment).
+GOODS_ALREADY_PAID = "B2"
 
 
 def party(data: dict) -> Party:
@@ -44,14 +50,32 @@ def document_lines(invoice: Invoice) -> tuple[DocumentLine, ...]:
     )
 
 
+def e_invoice_parties(invoice: Invoice) -> tuple[Party, Party, CtcFr | None]:
+    """Seller and buyer; for a B2B e-invoice going through a PA, with their SIRENs as electronic addresses
+    and the French CTC data (BR-FR)."""
+    seller, buyer = party(invoice.seller_snapshot), party(invoice.buyer_snapshot)
+    if not is_b2b_e_invoice(invoice.seller_id, invoice.issue_date, invoice.vat_case, buyer.vat_number):
+        return seller, buyer, None
+    buyer_siren = siren_from_vat_number(buyer.vat_number)
+    seller_siren = seller.siren or siren_from_vat_number(seller.vat_number)
+    seller = replace(seller, siren=seller_siren, electronic_address=seller_siren,
+                     electronic_address_scheme=SIREN_ADDRESS_SCHEME)
+    buyer = replace(buyer, siren=buyer_siren, electronic_address=buyer_siren,
+                    electronic_address_scheme=SIREN_ADDRESS_SCHEME)
+    return seller, buyer, CtcFr(business_process=GOODS_ALREADY_PAID, transaction_scope="B2B")
+
+
 def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnapshot:
     credited = invoice.credited_invoice
+    seller, buyer, ctc_fr = e_invoice_parties(invoice)
+    # BR-FR-CO-09: with B2 the due date is the payment date, i.e. when the buyer paid the marketplace. [INF]
+    due_date = paris_date(invoice.order.placed_at) if ctc_fr and invoice.order.placed_at else None
     return DocumentSnapshot(
         type_code=TYPE_CODES[invoice.kind],
         number=invoice.number,
         issue_date=invoice.issue_date,
-        seller=party(invoice.seller_snapshot),
-        buyer=party(invoice.buyer_snapshot),
+        seller=seller,
+        buyer=buyer,
         lines=document_lines(invoice),
         vat_breakdown=tuple(breakdown(row) for row in invoice.vat_breakdown),
         total_net=invoice.total_net,
@@ -67,4 +91,6 @@ def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnaps
         preceding_invoice_date=credited.issue_date if credited else None,
         languages=("fr", "en") if invoice.language == "fr+en" else ("fr",),
         logo=logo,
+        ctc_fr=ctc_fr,
+        due_date=due_date,
     )
