@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from facturier.accounts.models import Seller
 from facturier.accounts.reform import PAConnection, ReformProfile
+from facturier.ereporting.aggregate import period_blocks
 from facturier.ereporting.calendar import Period, period_of
 from facturier.ereporting.models import EReport, PADeposit
 from facturier.ereporting.scope import Obligations, obligations, profile_of
@@ -22,6 +24,8 @@ class ReformOverview:
     reports: list[EReport]
     connection: PAConnection | None
     deposits: list[PADeposit]
+    current_taxable: Decimal
+    current_tax: Decimal
 
 
 def reform_overview(seller: Seller, today: date) -> ReformOverview:
@@ -34,6 +38,7 @@ def reform_overview(seller: Seller, today: date) -> ReformOverview:
             deadline__gte=today,
         )
     ]
+    so_far = period_blocks(seller, current.start, min(today, current.end)) if today >= profile.start else ()
     upcoming = [d for d in (previous.deadline, current.deadline, *open_deadlines) if d >= today]
     return ReformOverview(
         profile=profile,
@@ -44,6 +49,8 @@ def reform_overview(seller: Seller, today: date) -> ReformOverview:
         reports=list(EReport.objects.filter(seller=seller).exclude(status=EReport.STATUS_SUPERSEDED)[:60]),
         connection=PAConnection.objects.filter(seller=seller).first(),
         deposits=list(PADeposit.objects.filter(seller=seller).select_related("invoice").order_by("-id")[:50]),
+        current_taxable=sum((b.taxable for b in so_far), Decimal("0.00")),
+        current_tax=sum((b.tax for b in so_far), Decimal("0.00")),
     )
 
 

@@ -97,3 +97,17 @@ def test_b2b_invoices_show_their_pa_status_on_the_reform_page_and_the_invoice(ma
     assert f">{invoice.number}</a></td><td>Atelier Durand SARL</td>" in reform_page
     assert "210 Refusée — REF_PRIX Prix faux" in reform_page
     assert '<dd class="pa-status pa-deposited">210 Refusée — REF_PRIX Prix faux</dd>' in detail
+
+
+def test_the_current_period_shows_its_sales_so_far(make_seller):
+    from facturier.core.clock import today_in_paris
+    from facturier.ereporting.calendar import period_of
+
+    seller = reform_seller(make_seller, regime="normal_monthly")
+    issue(seller, today_in_paris(), [("36.00", "20"), ("10.55", "5.5")])
+    period = period_of(today_in_paris(), "normal_monthly")
+
+    text = logged_in(seller).get(reverse("portal:reform")).content.decode()
+
+    assert (f"Période en cours ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}) : base 40,00 €, TVA 6,55 € à ce "
+            "jour ; le rapport est préparé à la fin de la période.") in text
