@@ -131,3 +131,26 @@ def test_a_deposit_rejected_by_the_pa_is_flagged(make_seller, pa_simulator, conn
     assert (record.status, record.lifecycle_reason) == (
         PADeposit.STATUS_REJECTED, "REJ_SEMAN Rejet simulé : contenu refusé par la plateforme")
     assert OutgoingEmail.objects.filter(related_key=f"pa-alert:{record.pk}").count() == 1
+
+
+def pdf_text(storage_name: str) -> str:
+    from django.core.files.storage import default_storage
+    from pypdf import PdfReader
+
+    with default_storage.open(storage_name, "rb") as handle:
+        return PdfReader(handle).pages[0].extract_text()
+
+
+def test_the_buyer_of_a_b2b_e_invoice_is_e_mailed_a_copy_and_a_consumer_the_original(make_seller):
+    seller = reform_seller(make_seller)
+    b2b = b2b_invoice(seller)
+    b2c = b2b_invoice(seller, "B2C-1", billing=ADDRESS)
+
+    [b2b_file] = OutgoingEmail.objects.get(related_key=f"invoice:{b2b.pk}").attachments
+    [b2c_file] = OutgoingEmail.objects.get(related_key=f"invoice:{b2c.pk}").attachments
+
+    assert b2b_file["storage_name"] == b2b.pdf.name.removesuffix(".pdf") + "-copie.pdf"
+    assert b2b_file["filename"] == f"{b2b.pdf.name.rsplit('/', 1)[-1].removesuffix('.pdf')}-copie.pdf"
+    assert "FACTURE – COPIE" in pdf_text(b2b_file["storage_name"])
+    assert "COPIE" not in pdf_text(b2b.pdf.name)
+    assert b2c_file["storage_name"] == b2c.pdf.name
