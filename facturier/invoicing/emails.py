@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from facturier.core.money import format_eur
+from facturier.invoicing.copies import emailed_file
 from facturier.invoicing.models import Invoice
 from facturier.outbox import services as outbox
 
@@ -62,8 +63,9 @@ def release_document_emails(invoices: list[Invoice]) -> int:
 
 
 def _attachment(invoice: Invoice) -> dict:
+    name = emailed_file(invoice)
     return {
-        "filename": invoice.pdf.name.rsplit("/", 1)[-1],
-        "storage_name": invoice.pdf.name,
+        "filename": name.rsplit("/", 1)[-1],
+        "storage_name": name,
         "mimetype": "application/pdf",
     }
