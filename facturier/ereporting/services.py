@@ -244,14 +244,16 @@ def run_seller(seller: Seller, *, today: date | None = None) -> PassResult:
         before = latest_report(seller, period)
         report = prepare_report(seller, period)
         result.built += int(report is not None and report != before)
-    _exchange_with_pa(seller, result)
+    _exchange_with_pa(seller, result, today)
     result.warned = warn_deadlines(seller, profile, today)
     return result
 
 
-def _exchange_with_pa(seller: Seller, result: PassResult) -> None:
+def _exchange_with_pa(seller: Seller, result: PassResult, today: date) -> None:
+    # A report built early (`ereporting build` on the current period) waits for its period to end.
     due = EReport.objects.filter(
-        seller=seller, status__in=[EReport.STATUS_PENDING, EReport.STATUS_SENT], next_attempt_at__lte=now()
+        seller=seller, status__in=[EReport.STATUS_PENDING, EReport.STATUS_SENT], next_attempt_at__lte=now(),
+        period_end__lt=today,
     ).order_by("period_start", "sequence")
     if not due.exists() or not PAConnection.objects.filter(seller=seller).exists():
         return
@@ -316,8 +318,10 @@ def _queue_warning_in_language(seller: Seller, report: EReport) -> None:
     )
 
 
-def send_now(seller: Seller, period: Period) -> EReport:
-    """`facturier ereporting send`: build the period's report and deposit it at once."""
+def send_now(seller: Seller, period: Period, *, today: date | None = None) -> EReport:
+    """`facturier ereporting send`: build the period's report and deposit it at once (once the period is over)."""
+    if period.end >= (today or today_in_paris()):
+        raise ReportError(_("La période se termine le %s : son rapport ne peut être transmis qu'après.") % period.end)
     report = prepare_report(seller, period)
     if report is None:
         raise ReportError(_("Rien à déclarer sur cette période (pas de rapport à blanc)."))

@@ -17,14 +17,14 @@ from facturier.ereporting.tests.documents import issue, reform_seller
 from facturier.outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
-NOVEMBER = period_of(date(2027, 11, 3), "normal_quarterly")
-AFTER_NOVEMBER = date(2027, 12, 2)
+NOVEMBER = period_of(date(2026, 11, 3), "normal_quarterly")
+AFTER_NOVEMBER = date(2026, 12, 2)
 
 
 @pytest.fixture
 def seller(make_seller):
     seller = reform_seller(make_seller)
-    issue(seller, date(2027, 11, 3), [("59.99", "20"), ("24.00", "5.5")])
+    issue(seller, date(2026, 11, 3), [("59.99", "20"), ("24.00", "5.5")])
     return seller
 
 
@@ -89,7 +89,7 @@ def test_refused_credentials_mark_the_connection_and_keep_the_report_pending(sel
 def test_an_invalid_report_is_never_sent(make_seller, pa_simulator, connect_pa):
     seller = reform_seller(make_seller)
     connect_pa(seller, pa_simulator)
-    issue(seller, date(2027, 11, 3), [("11.90", "19")])  # not a French rate
+    issue(seller, date(2026, 11, 3), [("11.90", "19")])  # not a French rate
 
     with pytest.raises(ReportError, match=r"^Rapport invalide, non envoyé :\n\[G1.24\]"):
         send_now(seller, NOVEMBER)
@@ -104,15 +104,15 @@ def test_without_a_pa_the_report_waits_for_download_and_the_seller_is_warned_onc
     with pytest.raises(ReportError, match="Aucune plateforme agréée connectée"):
         send_now(seller, NOVEMBER)
 
-    assert run_seller(seller, today=date(2027, 12, 2)).warned == 0  # deadline 10 December: not yet
-    assert run_seller(seller, today=date(2027, 12, 7)).warned == 1
-    assert run_seller(seller, today=date(2027, 12, 8)).warned == 0
+    assert run_seller(seller, today=date(2026, 12, 2)).warned == 0  # deadline 10 December: not yet
+    assert run_seller(seller, today=date(2026, 12, 7)).warned == 1
+    assert run_seller(seller, today=date(2026, 12, 8)).warned == 0
 
     [warning] = DeadlineWarning.objects.filter(seller=seller)
-    assert warning.deadline == date(2027, 12, 10)
+    assert warning.deadline == date(2026, 12, 10)
     email = OutgoingEmail.objects.get(related_key__startswith="ereporting-deadline:")
-    assert email.subject == "Facturier : e-reporting à transmettre avant le 2027-12-10"
-    assert "TX-123456782-20271101-20271130-01" in email.text_body
+    assert email.subject == "Facturier : e-reporting à transmettre avant le 2026-12-10"
+    assert "TX-123456782-20261101-20261130-01" in email.text_body
 
 
 def test_the_simulator_refuses_flows_without_a_token(pa_simulator):
@@ -125,8 +125,22 @@ def test_the_deadline_warning_speaks_the_sellers_language(seller):
     seller.owner.preferred_language = "en"
     seller.owner.save()
 
-    run_seller(seller, today=date(2027, 12, 7))
+    run_seller(seller, today=date(2026, 12, 7))
 
     email = OutgoingEmail.objects.get(related_key__startswith="ereporting-deadline:")
-    assert email.subject == "Facturier: e-report to transmit before 2027-12-10"
+    assert email.subject == "Facturier: e-report to transmit before 2026-12-10"
     assert "A missing transmission may be fined €500." in email.text_body
+
+
+def test_a_period_not_over_is_neither_sent_now_nor_by_the_pass(make_seller, pa_simulator, connect_pa):
+    seller = reform_seller(make_seller)
+    connect_pa(seller, pa_simulator)
+    issue(seller, date(2026, 11, 3), [("12.00", "20")])
+    prepare_report(seller, NOVEMBER)  # `ereporting build` on the period while it runs
+
+    with pytest.raises(ReportError, match="^La période se termine le 2026-11-30 : son rapport ne peut être transmis"):
+        send_now(seller, NOVEMBER, today=date(2026, 11, 30))
+    run_seller(seller, today=date(2026, 11, 30))
+
+    assert pa_simulator.flows() == []
+    assert EReport.objects.get(seller=seller).status == EReport.STATUS_PENDING
