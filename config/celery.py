@@ -60,6 +60,8 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "task": "facturier.jobs.tasks.purge_expired_task",
             "schedule": crontab(hour=3, minute=30),
         },
+        "ereporting-pass": {"task": "facturier.ereporting.tasks.ereporting_pass_task", "schedule": 600.0},
+        "pa-einvoicing-pass": {"task": "facturier.ereporting.tasks.einvoicing_pass_task", "schedule": 60.0},
         "daily-failed-email-digest": {
             "task": "facturier.outbox.tasks.failed_digest_task",
             "schedule": crontab(hour=8, minute=0),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "facturier.invoicing",
     "facturier.outbox",
     "facturier.billing",
+    "facturier.ereporting",
     "facturier.jobs",
     "facturier.ops",
     "facturier.portal",

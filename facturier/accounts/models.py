@@ -189,3 +189,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+# The reform settings live in their own module; importing them here registers them with the app.
+from facturier.accounts.reform import PAConnection, ReformProfile  # noqa: E402, F401

@@ -78,6 +78,11 @@ def _compiled_stylesheet(path: Path) -> Any:
     return compiler.compile_stylesheet(stylesheet_file=str(path))
 
 
+def run_schematron(path: Path, xml: bytes) -> list[Failure]:
+    """Failed asserts of any compiled schematron XSLT (also used for the e-reporting Flux10 one)."""
+    return _run_schematron(path, xml)
+
+
 def _run_schematron(path: Path, xml: bytes) -> list[Failure]:
     with _saxon_lock:  # one Saxon processor per process; executables are not documented thread-safe
         executable = _compiled_stylesheet(path)

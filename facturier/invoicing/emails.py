@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 
 from facturier.core.db import in_batches
 from facturier.core.money import format_eur
+from facturier.invoicing.copies import emailed_file
 from facturier.invoicing.models import Invoice
 from facturier.outbox import services as outbox
 from facturier.outbox.models import OutgoingEmail
@@ -67,9 +68,10 @@ def release_document_emails(invoices: list[Invoice]) -> int:
 
 
 def _attachment(invoice: Invoice) -> dict:
+    name = emailed_file(invoice)
     return {
-        "filename": invoice.pdf.name.rsplit("/", 1)[-1],
-        "storage_name": invoice.pdf.name,
+        "filename": name.rsplit("/", 1)[-1],
+        "storage_name": name,
         "mimetype": "application/pdf",
     }
 

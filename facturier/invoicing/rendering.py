@@ -13,7 +13,7 @@ from django.db import connection
 from facturier.core.clock import now
 from facturier.core.db import in_batches, values_rows
 from facturier.documents.render import render_document
-from facturier.invoicing import emails
+from facturier.invoicing import copies, emails
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.snapshot import to_snapshot
 
@@ -77,8 +77,10 @@ class StoredDocument:
 
 
 def _render_and_store(invoice: Invoice, logo: bytes | None) -> StoredDocument:
-    document = render_document(to_snapshot(invoice, logo=logo))
+    snapshot = to_snapshot(invoice, logo=logo)
+    document = render_document(snapshot)
     name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
+    copies.store_copy(snapshot, name)
     return StoredDocument(invoice, name, document.sha256)
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.i18n import set_language
 
-from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, rates
+from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, rates, reform
 
 app_name = "portal"
 
@@ -51,6 +51,8 @@ urlpatterns = [
     path("factures/<int:pk>/renvoyer/", invoices.invoice_resend_view, name="invoice_resend"),
     path("mes-factures-facturier/", account.fee_invoices_view, name="fee_invoices"),
     path("mes-factures-facturier/<int:pk>/pdf", account.fee_invoice_download_view, name="fee_invoice_download"),
+    path("reforme/", reform.reform_view, name="reform"),
+    path("reforme/rapports/<int:pk>/xml", reform.ereport_download_view, name="ereport_download"),
     path("reglages/", account.settings_view, name="settings"),
     path("reglages/taux-sku/", account.sku_rates_view, name="sku_rates"),
     path("reglages/taux-appliques/", rates.rates_used_view, name="rates_used"),

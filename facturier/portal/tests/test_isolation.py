@@ -12,6 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from facturier.accounts.models import ApiToken
 from facturier.billing.services import issue_fee_invoice
+from facturier.ereporting.models import EReport
 from facturier.portal.tests.helpers import issue, logged_in
 
 # Reachable without an account (authentication itself, sign-up, language switch).
@@ -23,6 +24,7 @@ PUBLIC = {
 OBJECT_URLS = {
     "invoice_detail": "invoice", "invoice_pdf": "invoice", "invoice_download": "invoice",
     "invoice_resend": "invoice", "api_token_revoke": "api_token", "fee_invoice_download": "fee_invoice",
+    "ereport_download": "ereport",
 }  # fmt: skip
 POST_ONLY = {"invoice_resend", "api_token_revoke", "sync_now", "connection_test", "invoice_selection_archive",
              "two_factor_disable"}
@@ -57,7 +59,12 @@ def objects_of_a(seller_a):
     invoice = issue(seller_a)
     token = ApiToken.objects.create(seller=seller_a, token_sha256="a" * 64, prefix="fct_aaaa")
     fee, _ = issue_fee_invoice(seller_a.pk, date(2026, 10, 1))
-    return {"invoice": invoice.pk, "api_token": token.pk, "fee_invoice": fee.pk}
+    ereport = EReport.objects.create(
+        seller=seller_a, period_start=date(2027, 11, 1), period_end=date(2027, 11, 30), deadline=date(2027, 12, 10),
+        sequence=1, report_id="TX-A", type_code="IN", status=EReport.STATUS_DOWNLOAD, xml="<Report/>",
+        fingerprint="", taxable_total=0, tax_total=0,
+    )
+    return {"invoice": invoice.pk, "api_token": token.pk, "fee_invoice": fee.pk, "ereport": ereport.pk}
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from facturier.jobs import demo, pipeline
+from facturier.jobs.pa_demo import start_demo_pa
 
 WEB_ADDRESS = "127.0.0.1:8000"
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         simulator = self._start_simulator(orders, seed)
         worker = self._start_worker()
+        pa_simulator = None
         try:
             seller = demo.ensure_demo_seller()
             self.stdout.write(
@@ -41,12 +43,15 @@ class Command(BaseCommand):
                 f"First sync: {run.orders_seen} orders seen, {run.invoices_issued} invoices issued. "
                 f"Mail outbox: {settings.EMAIL_FILE_PATH or settings.EMAIL_BACKEND}"
             )
+            pa_simulator = start_demo_pa(seller, self.stdout.write)
             call_command("runserver", WEB_ADDRESS, use_reloader=False)
         finally:
             worker.terminate()
             worker.wait(timeout=20)
             if simulator:
                 simulator.stop()
+            if pa_simulator:
+                pa_simulator.stop()
 
     def _start_simulator(self, orders: int, seed: int):
         if os.environ.get("OCTOPIA_API_URL"):

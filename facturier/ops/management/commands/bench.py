@@ -1,6 +1,8 @@
 """`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/).
 
 `facturier bench portal [--invoices N] [--zip Z] [--searches S]`: portal search and bulk ZIP on PostgreSQL.
+
+`facturier bench ereporting [--invoices N]`: one month's flux 10.3 report of a seller with N documents (100,000).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand
 from facturier.ops.bench.documents import measure_documents
 from facturier.ops.bench.end_to_end import run_end_to_end
 from facturier.ops.bench.environment import start_environment
+from facturier.ops.bench.ereporting import report_ereporting, run_ereporting
 from facturier.ops.bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
 from facturier.ops.bench.portal import report_portal, run_portal
 
@@ -26,8 +29,8 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("mode", nargs="?", default="end-to-end", choices=["end-to-end", "portal"])
-        parser.add_argument("--invoices", type=int, default=1_000_000, help="portal: invoices generated")
+        parser.add_argument("mode", nargs="?", default="end-to-end", choices=["end-to-end", "portal", "ereporting"])
+        parser.add_argument("--invoices", type=int, help="portal: invoices generated (1,000,000); ereporting: 100,000")
         parser.add_argument("--zip", type=int, default=10_000, help="portal: invoices in the bulk ZIP")
         parser.add_argument("--searches", type=int, default=300, help="portal: searches timed")
         parser.add_argument("--keep", action="store_true", help="portal: keep the generated database")
@@ -36,8 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
 
     def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
+        if mode == "ereporting":
+            report_ereporting(run_ereporting(options["invoices"] or 100_000), self.stdout.write)
+            return
         if mode == "portal":
-            result = run_portal(options["invoices"], options["zip"], options["searches"], keep=options["keep"])
+            invoices = options["invoices"] or 1_000_000
+            result = run_portal(invoices, options["zip"], options["searches"], keep=options["keep"])
             report_portal(result, self.stdout.write)
             return
         env = start_environment(orders)

@@ -1,0 +1,40 @@
+"""The buyer's copy of a B2B e-invoice: the original goes through the seller's PA, the e-mail carries a PDF
+marked as a copy (reform-and-markets §A3) so the buyer never books two originals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from facturier.accounts.reform import is_b2b_e_invoice
+from facturier.documents.labels import label
+from facturier.documents.render import render_document
+from facturier.documents.snapshot import DocumentSnapshot
+from facturier.invoicing.models import Invoice
+
+COPY_SUFFIX = "-copie.pdf"
+
+
+def copy_name(pdf_name: str) -> str:
+    return pdf_name.removesuffix(".pdf") + COPY_SUFFIX
+
+
+def store_copy(snapshot: DocumentSnapshot, original_name: str) -> None:
+    """Beside the original of a document carrying French CTC data (a B2B e-invoice), a copy to e-mail."""
+    if snapshot.ctc_fr is None:
+        return
+    kind = label("credit_note" if snapshot.is_credit_note else "invoice", snapshot.languages)
+    document = render_document(replace(snapshot, title=f"{kind} – COPIE"))
+    default_storage.save(copy_name(original_name), ContentFile(document.pdf))
+
+
+def emailed_file(invoice: Invoice) -> str:
+    """The file the buyer's e-mail attaches: the copy for a B2B e-invoice, else the original."""
+    buyer_vat = (invoice.buyer_snapshot or {}).get("vat_number", "")
+    if is_b2b_e_invoice(invoice.seller_id, invoice.issue_date, invoice.vat_case, buyer_vat):
+        name = copy_name(invoice.pdf.name)
+        if default_storage.exists(name):
+            return name
+    return invoice.pdf.name
