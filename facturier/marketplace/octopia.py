@@ -280,8 +280,10 @@ def format_datetime(moment: datetime) -> str:
 
 
 def _json(response: httpx.Response) -> object:
+    # Bytes that are not UTF-8 (one order's text from a Latin-1 system) must not cost the whole page: they are
+    # kept as lone surrogates, which parse.parse_order repairs and reports on that order alone.
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        return json.loads(response.content.decode("utf-8", "surrogateescape"), parse_float=Decimal)
     except ValueError:
         raise UnexpectedResponse(
             f"Octopia {response.request.method} {response.request.url.path} did not answer JSON"
