@@ -49,6 +49,7 @@ UPSERT_FIELDS = [
 REFETCH_INVALID_FOR = timedelta(days=30)
 REFETCH_INVALID_PER_PASS = 100
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+STATUS_MAX_LENGTH = SalesOrder._meta.get_field("status").max_length
 REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
 OnEligible = Callable[[SyncRun, list[int]], None]
 
@@ -331,7 +332,8 @@ def order_values(
         if first_seen_shipped is None and order.status in INVOICEABLE_STATUSES:
             first_seen_shipped = values["last_seen_at"]
         values.update(
-            status=order.status,
+            # Cut to the column; the full status stays in raw and in the reason.
+            status=order.status[:STATUS_MAX_LENGTH],
             placed_at=order.purchased_at or order.created_at,
             shipped_at=date_of_supply(order, first_seen_shipped),
             first_seen_shipped_at=first_seen_shipped,
