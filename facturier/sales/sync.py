@@ -124,16 +124,14 @@ def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on
     read_at = now()
     windows = listing_windows(connection.orders_cursor, seller)
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
-    read: set[str] = set()
     for page in read_ahead(pages(listing)):
         store_page(seller, page, result, on_eligible)
-        read.update(storage_id(order.order_id) for order in page)
     if result.newest:
         # Never past the moment of the read, whatever the data says: an order dated in the future (a clock or a
         # data error) would otherwise make every later listing start after the orders still to come.
         cursor = min(result.newest, read_at)
         MarketplaceConnection.objects.filter(pk=connection.pk).update(orders_cursor=cursor)
-    for page in pages(invalid_orders_again(seller, client, read, result.errors)):
+    for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
         store_page(seller, page, result, on_eligible)
     return result
 
@@ -154,16 +152,19 @@ def store_page(seller: Seller, page: list, result: PassResult, on_eligible=None)
 
 
 def invalid_orders_again(
-    seller: Seller, client, already_read: set[str], errors: list[str]
+    seller: Seller, client, read_at: datetime, errors: list[str]
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
     always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
-    first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen first."""
+    first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen first;
+    those the listing of this pass read (seen since `read_at`) are not fetched twice."""
     candidates = (
         SalesOrder.objects.filter(
-            seller=seller, eligibility=SalesOrder.INVALID, first_seen_at__gte=now() - REFETCH_INVALID_FOR
+            seller=seller,
+            eligibility=SalesOrder.INVALID,
+            first_seen_at__gte=now() - REFETCH_INVALID_FOR,
+            last_seen_at__lt=read_at,
         )
-        .exclude(order_id__in=already_read)
         .exclude(order_id="")
         .order_by("last_seen_at", "pk")
         .values_list("order_id", "raw")[:REFETCH_INVALID_PER_PASS]
