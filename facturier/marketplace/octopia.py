@@ -26,7 +26,7 @@ from .errors import (
     UnexpectedResponse,
     parse_problem,
 )
-from .parse import parse_order, text
+from .parse import parse_order, repaired, text
 from .refunds import (
     RefundFieldError,
     cancellation_order_id,
@@ -291,11 +291,14 @@ def _json(response: httpx.Response) -> object:
 
 
 def _items(body: object) -> list:
+    """The objects of a refund listing, their texts made storable (see parse.repaired)."""
     if isinstance(body, list):
-        return [item for item in body if isinstance(item, Mapping)]
-    if isinstance(body, Mapping) and isinstance(body.get("items"), list):
-        return [item for item in body["items"] if isinstance(item, Mapping)]
-    return []
+        items = body
+    elif isinstance(body, Mapping) and isinstance(body.get("items"), list):
+        items = body["items"]
+    else:
+        return []
+    return [repaired(item, "", []) for item in items if isinstance(item, Mapping)]
 
 
 def _next_cursor(body: object, response: httpx.Response) -> str:
