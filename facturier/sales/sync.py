@@ -317,7 +317,7 @@ def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures
 
 
 def order_values(
-    seller: Seller, order: MarketOrder | MalformedOrder, known: SalesOrder | None = None, notes: list[dict] = ()
+    seller: Seller, order: MarketOrder | MalformedOrder, known: SalesOrder | None = None, notes: Iterable[dict] = ()
 ) -> dict:
     """The columns of the order's row; `known` is the row as stored before (its history is carried over)."""
     verdict = classify(order, backfill_start=seller.backfill_start)
@@ -347,7 +347,7 @@ def _record_order_with_notes(seller: Seller, notes: dict[str, list[dict]], order
     return record_order(seller, order, notes.get(storage_id(order.order_id), []))
 
 
-def record_order(seller: Seller, order: MarketOrder | MalformedOrder, notes: list[dict] = ()) -> str:
+def record_order(seller: Seller, order: MarketOrder | MalformedOrder, notes: Iterable[dict] = ()) -> str:
     key = storage_id(order.order_id)
     with transaction.atomic():
         existing = SalesOrder.objects.select_for_update().filter(seller=seller, order_id=key).first()
@@ -387,9 +387,9 @@ def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]
 
     If the database refuses the page, each refund is stored on its own so that only the faulty one is left out.
     """
-    wanted = {refund.order_id for refund in refunds}
+    wanted = {storage_id(refund.order_id) for refund in refunds}
     orders = dict(SalesOrder.objects.filter(seller=seller, order_id__in=wanted).values_list("order_id", "pk"))
-    rows = [_refund_row(seller, refund, orders.get(refund.order_id)) for refund in refunds]
+    rows = [_refund_row(seller, refund, orders.get(storage_id(refund.order_id))) for refund in refunds]
     try:
         with transaction.atomic():
             RefundRecord.objects.bulk_create(rows, ignore_conflicts=True)
@@ -405,7 +405,7 @@ def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> Re
         seller=seller,
         refund_id=refund.refund_id,
         order_id=order_pk,
-        marketplace_order_id=refund.order_id,
+        marketplace_order_id=storage_id(refund.order_id),  # the order's key, as in SalesOrder
         kind=refund.kind,
         amount_gross=refund.amount_gross,
         line_ids=list(refund.line_ids),
@@ -415,7 +415,8 @@ def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> Re
 
 
 def record_refund(seller: Seller, refund: RefundEvent) -> None:
-    order_pk = SalesOrder.objects.filter(seller=seller, order_id=refund.order_id).values_list("pk", flat=True).first()
+    order_id = storage_id(refund.order_id)
+    order_pk = SalesOrder.objects.filter(seller=seller, order_id=order_id).values_list("pk", flat=True).first()
     row = _refund_row(seller, refund, order_pk)
     defaults = {name: getattr(row, name) for name in REFUND_FIELDS}
     try:

@@ -18,7 +18,7 @@ from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
 from facturier.jobs.pipeline import run_seller
-from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
 from facturier.simulator.generator import iso
 from facturier.simulator.tests.fixtures import make_client
@@ -220,6 +220,7 @@ def test_nul_characters_and_overlong_ids_are_stored_with_their_reason(sim, selle
     sim.add_order(sim_order(sim, "NULCHAR001", billingAddress={
         **sim.scenario_order("b2c")["billingAddress"], "lastName": "Mar\u0000tin"}))  # fmt: skip
     sim.add_order(sim_order(sim, long_id))
+    sim.add_refund(kind="commercial_gesture", orderId=long_id, amount="4.00", id="CG-LONG")
 
     run = sync_seller(seller, client=make_client(sim))
 
@@ -239,6 +240,8 @@ def test_nul_characters_and_overlong_ids_are_stored_with_their_reason(sim, selle
         f"Identifiant de commande de 80 caractères (64 au plus) : enregistré sous {long.order_id}, l'identifiant "
         "complet est gardé dans les données reçues."
     )
+    refund = RefundRecord.objects.get(refund_id="gesture:CG-LONG")
+    assert (refund.order, refund.marketplace_order_id, refund.amount_gross) == (long, long.order_id, Decimal("4.00"))
 
 
 @pytest.mark.django_db
