@@ -126,14 +126,18 @@ def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
     for page in read_ahead(pages(listing)):
         store_page(seller, page, result, on_eligible)
-    if result.newest:
-        # Never past the moment of the read, whatever the data says: an order dated in the future (a clock or a
-        # data error) would otherwise make every later listing start after the orders still to come.
-        cursor = min(result.newest, read_at)
-        MarketplaceConnection.objects.filter(pk=connection.pk).update(orders_cursor=cursor)
+    advance_cursor(connection, "orders_cursor", result.newest, read_at)
     for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
         store_page(seller, page, result, on_eligible)
     return result
+
+
+def advance_cursor(connection: MarketplaceConnection, name: str, newest: datetime | None, read_at: datetime) -> None:
+    """Move the cursor to the newest date read, never past the moment of the read whatever the data says: an item
+    dated in the future (a clock or a data error) would otherwise make every later listing start after the items
+    still to come."""
+    if newest:
+        MarketplaceConnection.objects.filter(pk=connection.pk).update(**{name: min(newest, read_at)})
 
 
 def store_page(seller: Seller, page: list, result: PassResult, on_eligible=None) -> None:
@@ -371,14 +375,14 @@ def _create_order(seller: Seller, order_id: str, values: dict) -> None:
 
 def pull_refunds(seller: Seller, connection: MarketplaceConnection, client) -> PassResult:
     result = PassResult()
+    read_at = now()
     listing = client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller))
     for page in read_ahead(pages(listing)):
         record_refunds(seller, page, result.errors)
         for refund in page:
             result.seen += 1
             result.saw(refund.created_at)
-    if result.newest:
-        MarketplaceConnection.objects.filter(pk=connection.pk).update(refunds_cursor=result.newest)
+    advance_cursor(connection, "refunds_cursor", result.newest, read_at)
     return result
 
 

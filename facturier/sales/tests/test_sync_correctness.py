@@ -269,3 +269,17 @@ def test_the_date_of_supply_of_an_order_never_seen_shipped_by_the_sync_is_its_sh
     (invoice,) = issue_invoices([order]).issued
 
     assert invoice.delivery_date == date(2026, 9, 4)
+
+
+@pytest.mark.django_db
+def test_a_refund_dated_in_the_future_never_moves_the_refunds_cursor_past_the_read(sim, seller):
+    order_id = sim.scenario_order("gesture")["orderId"]
+    future = sim.add_refund(kind="commercial_gesture", orderId=order_id, amount="1.00", id="CG-FUTURE")
+    future.update(createdAt="2028-01-10T10:00:00Z", updatedAt="2028-01-10T10:00:00Z")
+    sync_seller(seller, client=make_client(sim))
+    sim.add_refund(kind="commercial_gesture", orderId=order_id, amount="2.00", id="CG-LATER")
+
+    sync_seller(seller, client=make_client(sim))
+
+    assert MarketplaceConnection.objects.get(seller=seller).refunds_cursor <= datetime.now(UTC)
+    assert RefundRecord.objects.get(refund_id="gesture:CG-LATER").amount_gross == Decimal("2.00")
