@@ -6,25 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0003_json_bulk_placeholders'),
+        ("sales", "0003_json_bulk_placeholders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salesorder',
-            name='first_seen_shipped_at',
+            model_name="salesorder",
+            name="first_seen_shipped_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='salesorder',
-            name='sync_notes',
-            field=facturier.core.fields.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder),
+            model_name="salesorder",
+            name="sync_notes",
+            field=facturier.core.fields.JSONField(
+                blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder
+            ),
         ),
         migrations.AlterField(
-            model_name='salesorder',
-            name='eligibility',
-            field=models.CharField(choices=[('eligible', 'À facturer'), ('not_shipped', 'Pas encore expédiée'), ('outside_france', 'Livrée hors de France'), ('before_backfill', 'Passée avant la période de reprise'), ('cancelled', 'Annulée avant expédition'), ('invalid', 'Données invalides'), ('not_invoiceable', 'Non facturable (configuration TVA)'), ('foreign_currency', "Devise autre que l'euro")], max_length=20),
+            model_name="salesorder",
+            name="eligibility",
+            field=models.CharField(
+                choices=[
+                    ("eligible", "À facturer"),
+                    ("not_shipped", "Pas encore expédiée"),
+                    ("outside_france", "Livrée hors de France"),
+                    ("before_backfill", "Passée avant la période de reprise"),
+                    ("cancelled", "Annulée avant expédition"),
+                    ("invalid", "Données invalides"),
+                    ("not_invoiceable", "Non facturable (configuration TVA)"),
+                    ("foreign_currency", "Devise autre que l'euro"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
