@@ -49,6 +49,8 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
         **sync_schedule(settings.FACTURIER_SYNC_TIMES),
         "deliver-due-emails": {"task": "facturier.outbox.tasks.deliver_due_task", "schedule": 30.0},
         "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 60.0},
+        # Runs whose process died are interrupted and resumed within LEASE (sales/runs.py) + this period.
+        "recover-interrupted-syncs": {"task": "facturier.jobs.tasks.recover_interrupted_syncs_task", "schedule": 60.0},
         "render-missing-documents": {"task": "facturier.jobs.tasks.render_missing_task", "schedule": 120.0},
         "monthly-billing": {
             "task": "facturier.billing.tasks.monthly_billing_task",

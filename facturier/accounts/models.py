@@ -83,6 +83,11 @@ class Seller(models.Model):
     above_distance_threshold = models.BooleanField(default=False)
     franchise_en_base = models.BooleanField(default=False)
     default_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("20.00"))
+    # "Option pour le paiement de la taxe d'après les débits" (services; CGI 269-2-c), printed when opted.
+    vat_on_debits = models.BooleanField(default=False, db_default=False)
+    # Decree 2022-1299 mentions (category of operation, buyer SIREN, delivery address, débits option) are
+    # due from the seller's e-invoicing date and allowed before it: empty = printed on every document.
+    reform_mentions_from = models.DateField(null=True, blank=True)
     # Invoicing preferences.
     invoice_prefix = models.CharField(max_length=20, default="FAC-")
     credit_note_prefix = models.CharField(max_length=20, default="AV-")
@@ -108,6 +113,9 @@ class Seller(models.Model):
     @property
     def is_read_only(self) -> bool:
         return self.status != self.STATUS_ACTIVE
+
+    def reform_mentions_on(self, day) -> bool:
+        return self.reform_mentions_from is None or day >= self.reform_mentions_from
 
     @property
     def backfill_start(self):

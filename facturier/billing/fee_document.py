@@ -15,7 +15,15 @@ from facturier.accounts.models import Seller
 from facturier.billing.models import FeeInvoice
 from facturier.billing.usage import last_day
 from facturier.core.money import ZERO, quantize
-from facturier.documents.snapshot import INVOICE, CtcFr, DocumentLine, DocumentSnapshot, VatBreakdown
+from facturier.documents.snapshot import (
+    INVOICE,
+    PAYMENT_NOTES,
+    SERVICES,
+    CtcFr,
+    DocumentLine,
+    DocumentSnapshot,
+    VatBreakdown,
+)
 from facturier.invoicing.snapshot import party
 from facturier.tax.eu import is_eu_member, normalize_country
 from facturier.tax.identifiers import IdentifierError, validate_vat_number
@@ -26,11 +34,6 @@ SIREN_SCHEME = "0225"  # BR-FR-21: the electronic address of a French party is i
 REVERSE_CHARGE_TEXT = "Autoliquidation - reverse charge, art. 196 Directive 2006/112/CE"
 REVERSE_CHARGE_CODE = "VATEX-EU-AE"
 SERVICES_TEXT = "Prestations de services"
-# L441-9 / L441-10 / D441-5 payment mentions (invoicing-rules §1.5); one wording for every fee invoice.
-LATE_PENALTY_TEXT = "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points."
-RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €."
-NO_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé."
-PAYMENT_NOTES = (LATE_PENALTY_TEXT, RECOVERY_INDEMNITY_TEXT, NO_DISCOUNT_TEXT)
 MONTH_NAMES = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -136,13 +139,7 @@ def _ctc_fr(fee: FeeInvoice) -> CtcFr | None:
     """French CTC data (BR-FR) for domestic B2B fee invoices; BAR=B2B needs the buyer's SIREN (BR-FR-11)."""
     if fee.vat_case != FeeInvoice.VAT_DOMESTIC or not fee.buyer_snapshot.get("siren"):
         return None
-    return CtcFr(
-        business_process="S1",
-        transaction_scope="B2B",
-        late_penalty_note=LATE_PENALTY_TEXT,
-        recovery_indemnity_note=RECOVERY_INDEMNITY_TEXT,
-        discount_note=NO_DISCOUNT_TEXT,
-    )
+    return CtcFr(transaction_scope="B2B")
 
 
 def _breakdown(fee: FeeInvoice) -> VatBreakdown:
@@ -180,4 +177,5 @@ def to_snapshot(fee: FeeInvoice) -> DocumentSnapshot:
         billing_period=(fee.month, last_day(fee.month)),
         languages=("fr",) if fee.vat_case == FeeInvoice.VAT_DOMESTIC else ("fr", "en"),
         ctc_fr=_ctc_fr(fee),
+        operation_category=SERVICES,
     )

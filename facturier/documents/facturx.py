@@ -66,9 +66,8 @@ def _date(parent: etree._Element, tag: str, value: date, ns: str = UDT) -> None:
 
 def _add_context(root: etree._Element, snapshot: DocumentSnapshot) -> None:
     context = _sub(root, "ExchangedDocumentContext", ns=RSM)
-    if snapshot.ctc_fr is not None:  # BT-23
-        _sub(_sub(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID",
-             snapshot.ctc_fr.business_process)
+    if snapshot.business_process:  # BT-23
+        _sub(_sub(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID", snapshot.business_process)
     _sub(_sub(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", EN16931_GUIDELINE)  # BT-24
 
 
@@ -171,9 +170,7 @@ def _add_delivery(transaction: etree._Element, snapshot: DocumentSnapshot) -> No
         ship_to = _sub(delivery, "ShipToTradeParty")
         _sub(ship_to, "Name", place.name)  # BT-70
         _add_address(ship_to, place)
-    if snapshot.delivery_date is not None:
-        _date(_sub(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime",
-              snapshot.delivery_date)  # BT-72
+    _date(_sub(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", snapshot.supply_date)  # BT-72
 
 
 def _add_vat(settlement: etree._Element, vat: VatBreakdown, snapshot: DocumentSnapshot) -> None:
@@ -186,7 +183,7 @@ def _add_vat(settlement: etree._Element, vat: VatBreakdown, snapshot: DocumentSn
     _sub(tax, "CategoryCode", vat.category)  # BT-118
     if vat.exemption_reason_code:
         _sub(tax, "ExemptionReasonCode", vat.exemption_reason_code)  # BT-121
-    if snapshot.ctc_fr is not None and snapshot.ctc_fr.vat_on_debits:
+    if snapshot.vat_on_debits:
         _sub(tax, "DueDateTypeCode", VAT_ON_DEBITS_CODE)  # BT-8
     _sub(tax, "RateApplicablePercent", _rate(vat.rate))  # BT-119
 

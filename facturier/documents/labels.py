@@ -21,7 +21,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "siren": ("SIREN", "SIREN"),
     "siret": ("SIRET", "SIRET"),
     "order_reference": ("Commande n°", "Order No."),
-    "delivery_date": ("Date de livraison", "Delivery date"),
+    "delivery_date": ("Date de livraison", "Date of supply"),
+    "operation_category": ("Catégorie de l'opération", "Type of supply"),
     "billing_period": ("Période de facturation", "Billing period"),
     "due_date": ("Date d'échéance", "Due date"),
     "payment_terms": ("Conditions de paiement", "Payment terms"),
@@ -49,6 +50,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "continued": ("Suite page suivante", "Continued on next page"),
 }
 
+OPERATION_CATEGORIES: dict[str, tuple[str, str]] = {
+    "goods": ("Livraison de biens", "Supply of goods"),
+    "services": ("Prestation de services", "Supply of services"),
+    "mixed": ("Livraison de biens et prestation de services", "Supply of goods and services"),
+}
+
+# The EN 16931 VAT category (BT-118) said in words; (category, exemption code) first, then the category alone.
+EXEMPTION_WORDS: dict[tuple[str, str], str] = {
+    ("E", "VATEX-FR-FRANCHISE"): "Non applicable",
+    ("E", ""): "Exonération",
+    ("K", ""): "Exonération",
+    ("G", ""): "Exonération",
+    ("AE", ""): "Autoliquidation",
+    ("O", ""): "Hors champ",
+}
+
 COUNTRY_NAMES = {
     "FR": "France", "DE": "Allemagne", "BE": "Belgique", "ES": "Espagne", "IT": "Italie", "LU": "Luxembourg",
     "NL": "Pays-Bas", "PL": "Pologne", "PT": "Portugal", "AT": "Autriche", "IE": "Irlande", "DK": "Danemark",
@@ -71,15 +88,25 @@ def french_number(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
+def operation_category_text(category: str, languages: tuple[str, ...]) -> str:
+    if category not in OPERATION_CATEGORIES:
+        return ""
+    french, english = OPERATION_CATEGORIES[category]
+    return f"{french} / {english}" if "en" in languages else french
+
+
+def exemption_word(category: str, exemption_code: str) -> str:
+    """'' for a taxed category (S): its rate is printed instead."""
+    return EXEMPTION_WORDS.get((category, exemption_code)) or EXEMPTION_WORDS.get((category, ""), "")
+
+
 def vat_rate_text(rate: Decimal) -> str:
     return f"{french_number(rate)} %"
 
 
 def unit_price_text(price: Decimal) -> str:
-    """At least cents, up to the 4 decimals of a net unit price derived from a VAT-inclusive price."""
-    if price == price.quantize(Decimal("0.01")):
-        return format_eur(price)
-    return french_number(price.quantize(Decimal("0.0001"))) + "\u00a0€"
+    """Printed to the cent, as an accountant expects (the XML's BT-146 may keep more decimals)."""
+    return format_eur(price)
 
 
 def country_name(code: str) -> str:

@@ -11,16 +11,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from facturier.core.money import format_eur
 from facturier.documents import fonts
-from facturier.documents.labels import country_name, french_date, label, vat_rate_text
+from facturier.documents.labels import (
+    country_name,
+    exemption_word,
+    french_date,
+    label,
+    operation_category_text,
+    vat_rate_text,
+)
 from facturier.documents.snapshot import DocumentLine, DocumentSnapshot, Party
 
 LEADING = 11.0
 SMALL_LEADING = 9.0
 ROW_PADDING = 6.0
 REVERSE_CHARGE_MENTION = "Autoliquidation"
+VAT_ON_DEBITS_MENTION = "Option pour le paiement de la taxe d'après les débits"
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,32 @@ def block_height(lines: Sequence[TextLine]) -> float:
 
 def wrap(text: str, width: float, *, bold: bool = False, size: float = 9.0) -> list[str]:
     font = fonts.BOLD if bold else fonts.REGULAR
-    return simpleSplit(fonts.printable(text, font), font, size, width) or [""]
+    text = fonts.printable(text, font)
+    if stringWidth(text, font, size) <= width:  # most lines: one measure instead of one per word
+        return [text]
+    lines = simpleSplit(text, font, size, width) or [""]
+    return [part for line in lines for part in _break_long_word(line, font, size, width)]
+
+
+def _break_long_word(line: str, font: str, size: float, width: float) -> list[str]:
+    """A word wider than the column (an e-mail address, a reference) is cut where the column ends."""
+    if stringWidth(line, font, size) <= width:
+        return [line]
+    parts = [""]
+    for char in line:
+        if parts[-1] and stringWidth(parts[-1] + char, font, size) > width:
+            parts.append("")
+        parts[-1] += char
+    return parts
+
+
+def fit(lines: Sequence[TextLine], width: float) -> list[TextLine]:
+    """Each line wrapped to `width`, so that no text runs into the next column."""
+    fitted = []
+    for line in lines:
+        parts = wrap(line.text, width, bold=line.bold, size=line.size) if line.text else [""]
+        fitted += [TextLine(part, bold=line.bold, size=line.size, grey=line.grey) for part in parts]
+    return fitted
 
 
 def _address(party: Party) -> list[TextLine]:
@@ -62,7 +96,7 @@ def _address(party: Party) -> list[TextLine]:
     return lines
 
 
-def seller_lines(party: Party, languages: tuple[str, ...]) -> list[TextLine]:
+def seller_lines(party: Party, languages: tuple[str, ...], width: float) -> list[TextLine]:
     lines = [TextLine(label("seller", languages).upper(), bold=True, size=7.5, grey=True)]
     lines.append(TextLine(party.name, bold=True, size=10))
     lines += _address(party)
@@ -76,10 +110,10 @@ def seller_lines(party: Party, languages: tuple[str, ...]) -> list[TextLine]:
         lines.append(TextLine(f"{label('vat_number', languages)} : {party.vat_number}", size=8))
     if party.email:
         lines.append(TextLine(party.email, size=8))
-    return lines
+    return fit(lines, width)
 
 
-def buyer_lines(party: Party, languages: tuple[str, ...]) -> list[TextLine]:
+def buyer_lines(party: Party, languages: tuple[str, ...], width: float) -> list[TextLine]:
     lines = [TextLine(label("buyer", languages).upper(), bold=True, size=7.5, grey=True)]
     lines.append(TextLine(party.name, bold=True, size=10))
     if party.contact_name:
@@ -89,18 +123,18 @@ def buyer_lines(party: Party, languages: tuple[str, ...]) -> list[TextLine]:
         lines.append(TextLine(f"{label('siren', languages)} : {party.siren}", size=8))
     if party.vat_number:
         lines.append(TextLine(f"{label('vat_number', languages)} : {party.vat_number}", size=8))
-    return lines
+    return fit(lines, width)
 
 
-def delivery_lines(place: Party | None, languages: tuple[str, ...]) -> list[TextLine]:
+def delivery_lines(place: Party | None, languages: tuple[str, ...], width: float) -> list[TextLine]:
     if place is None:
         return []
     lines = [TextLine(label("delivery_address", languages).upper(), bold=True, size=7.5, grey=True)]
     lines.append(TextLine(place.name, bold=True))
-    return lines + _address(place)
+    return fit(lines + _address(place), width)
 
 
-def reference_lines(snapshot: DocumentSnapshot) -> list[TextLine]:
+def reference_lines(snapshot: DocumentSnapshot, width: float) -> list[TextLine]:
     languages = snapshot.languages
     lines: list[TextLine] = []
     if snapshot.is_credit_note and snapshot.preceding_invoice_number:
@@ -110,13 +144,14 @@ def reference_lines(snapshot: DocumentSnapshot) -> list[TextLine]:
         lines.append(TextLine(text, bold=True, size=10))
     pairs = [
         ("order_reference", snapshot.order_reference),
-        ("delivery_date", snapshot.delivery_date and french_date(snapshot.delivery_date)),
+        ("delivery_date", french_date(snapshot.supply_date)),
         ("billing_period", snapshot.billing_period and " – ".join(map(french_date, snapshot.billing_period))),
+        ("operation_category", operation_category_text(snapshot.operation_category, languages)),
         ("due_date", snapshot.due_date and french_date(snapshot.due_date)),
         ("payment_terms", snapshot.payment_terms),
     ]
     lines += [TextLine(f"{label(key, languages)} : {value}") for key, value in pairs if value]
-    return lines
+    return fit(lines, width)
 
 
 def table_rows(snapshot: DocumentSnapshot, description_width: float) -> list[TableRow]:
@@ -138,8 +173,8 @@ def note_lines(snapshot: DocumentSnapshot, width: float) -> list[TextLine]:
     ctc = snapshot.ctc_fr
     if ctc is not None:
         texts += [ctc.late_penalty_note, ctc.recovery_indemnity_note, ctc.discount_note]
-        if ctc.vat_on_debits:
-            texts.append("Option pour le paiement de la taxe d'après les débits")
+    if snapshot.vat_on_debits and VAT_ON_DEBITS_MENTION not in texts:
+        texts.append(VAT_ON_DEBITS_MENTION)
     lines = []
     for text in texts:
         lines += [TextLine(part, size=8) for part in wrap(text, width, size=8)]
@@ -164,9 +199,11 @@ def totals_lines(snapshot: DocumentSnapshot) -> list[tuple[str, str, bool]]:
     return rows
 
 
-def vat_text(category: str, rate: Decimal) -> str:
-    """'20 %' for taxed lines; '0 % AE' style when the category (exemption, reverse charge) matters."""
-    return vat_rate_text(rate) if category == "S" else f"{vat_rate_text(rate)} {category}"
+def vat_text(snapshot: DocumentSnapshot, category: str, rate: Decimal) -> str:
+    """'20 %' for taxed lines; a word ('Autoliquidation', 'Exonération', 'Non applicable') instead of the
+    EN 16931 category letter otherwise (the legal reference is printed in full among the mentions)."""
+    codes = [vat.exemption_reason_code for vat in snapshot.vat_breakdown if vat.category == category]
+    return exemption_word(category, codes[0] if codes else "") or vat_rate_text(rate)
 
 
 def paid_stamp(snapshot: DocumentSnapshot) -> str:

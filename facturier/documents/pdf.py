@@ -24,6 +24,7 @@ from facturier.documents.layout import (
     block_height,
     buyer_lines,
     delivery_lines,
+    fit,
     note_lines,
     paid_stamp,
     plan_pages,
@@ -44,8 +45,10 @@ BOTTOM = 62.0  # above the footer
 COLUMN_GAP = 15.0
 HALF = (RIGHT - LEFT - COLUMN_GAP) / 2
 # Right edges of the numeric columns; the description takes the rest.
-QTY_X, PRICE_X, RATE_X, AMOUNT_X = 330.0, 415.0, 465.0, RIGHT - 4
+QTY_X, PRICE_X, RATE_X, AMOUNT_X = 325.0, 395.0, 468.0, RIGHT - 4
 DESCRIPTION_WIDTH = 250.0
+HEADER_NAME_WIDTH = RIGHT - LEFT - 230.0  # left of the title, number and date printed on the right
+REFERENCE_WIDTH = RIGHT - LEFT - 12.0
 TOTALS_ROW = 15.0
 VAT_ROW = 11.0
 INK = (0.12, 0.12, 0.14)
@@ -180,7 +183,7 @@ def _draw_page_header(page: PageWriter, snapshot: DocumentSnapshot, number: int,
         page.canvas.drawImage(ImageReader(io.BytesIO(snapshot.logo)), LEFT, TOP - 50, width=160, height=50,
                          preserveAspectRatio=True, anchor="sw", mask="auto")
     else:
-        page.text(snapshot.seller.name, LEFT, TOP - 20, size=15, bold=True, color=ACCENT)
+        _draw_header_name(page, snapshot.seller.name)
     languages = snapshot.languages
     page.text(_document_title(snapshot), RIGHT, TOP - 18, size=18, bold=True, color=ACCENT, align="right")
     page.text(f"{label('number', languages)} {snapshot.number}", RIGHT, TOP - 34, size=10, bold=True,
@@ -194,23 +197,33 @@ def _draw_page_header(page: PageWriter, snapshot: DocumentSnapshot, number: int,
     page.canvas.line(LEFT, TOP - 68, RIGHT, TOP - 68)
 
 
+def _draw_header_name(page: PageWriter, name: str) -> None:
+    """The seller's name left of the title and number: wrapped, smaller if it needs more than two lines."""
+    for size in (15.0, 12.0, 10.0):
+        lines = fit([TextLine(name, bold=True, size=size)], HEADER_NAME_WIDTH)
+        if len(lines) <= 2:
+            break
+    for index, line in enumerate(lines[:3]):
+        page.text(line.text, LEFT, TOP - 20 - index * line.height, size=line.size, bold=True, color=ACCENT)
+
+
 def _right_column(snapshot: DocumentSnapshot) -> list[TextLine]:
-    delivery = delivery_lines(snapshot.delivery_address, snapshot.languages)
-    buyer = buyer_lines(snapshot.buyer, snapshot.languages)
+    delivery = delivery_lines(snapshot.delivery_address, snapshot.languages, HALF)
+    buyer = buyer_lines(snapshot.buyer, snapshot.languages, HALF)
     return buyer + ([TextLine("", size=7)] + delivery if delivery else [])
 
 
 def _parties_height(snapshot: DocumentSnapshot) -> float:
-    left = block_height(seller_lines(snapshot.seller, snapshot.languages))
+    left = block_height(seller_lines(snapshot.seller, snapshot.languages, HALF))
     right = block_height(_right_column(snapshot))
-    references = reference_lines(snapshot)
+    references = reference_lines(snapshot, REFERENCE_WIDTH)
     return max(left, right) + (block_height(references) + 14 if references else 0) + 14
 
 
 def _draw_parties(page: PageWriter, snapshot: DocumentSnapshot, top: float) -> None:
-    left = _draw_block(page, seller_lines(snapshot.seller, snapshot.languages), LEFT, top)
+    left = _draw_block(page, seller_lines(snapshot.seller, snapshot.languages, HALF), LEFT, top)
     right = _draw_block(page, _right_column(snapshot), LEFT + HALF + COLUMN_GAP, top)
-    references = reference_lines(snapshot)
+    references = reference_lines(snapshot, REFERENCE_WIDTH)
     if references:
         y = min(left, right) - 8
         page.canvas.setFillColorRGB(*TINT)
@@ -247,14 +260,19 @@ def _draw_table(page: PageWriter, snapshot: DocumentSnapshot, rows: Sequence[Tab
     y = _draw_table_header(page, snapshot, top)
     page.canvas.setLineWidth(0.4)
     for row in rows:
-        _draw_row(page, row, y)
+        _draw_row(page, snapshot, row, y)
         y -= row.height
         page.canvas.setStrokeColorRGB(*RULE)
         page.canvas.line(LEFT, y, RIGHT, y)
     return y
 
 
-def _draw_row(page: PageWriter, row: TableRow, top: float) -> None:
+def _rate_size(line) -> float:
+    """Words (Autoliquidation...) in the narrow VAT column are set smaller than rates."""
+    return 9.0 if line.vat_category == "S" else 8.0
+
+
+def _draw_row(page: PageWriter, snapshot: DocumentSnapshot, row: TableRow, top: float) -> None:
     line = row.line
     baseline = top - LEADING + 1
     y = baseline
@@ -265,7 +283,8 @@ def _draw_row(page: PageWriter, row: TableRow, top: float) -> None:
         page.text(row.detail, LEFT + 4, y + 2, size=7, grey=True)
     page.text(french_number(line.quantity), QTY_X, baseline, align="right")
     page.text(unit_price_text(line.unit_net_price), PRICE_X, baseline, align="right")
-    page.text(vat_text(line.vat_category, line.vat_rate), RATE_X, baseline, align="right")
+    page.text(vat_text(snapshot, line.vat_category, line.vat_rate), RATE_X, baseline, size=_rate_size(line),
+              align="right")
     page.text(format_eur(line.net_amount), AMOUNT_X, baseline, align="right")
 
 
@@ -288,7 +307,7 @@ def _draw_vat_summary(page: PageWriter, snapshot: DocumentSnapshot, top: float) 
         y -= SMALL_LEADING
     for vat in snapshot.vat_breakdown:
         y -= VAT_ROW
-        page.text(vat_text(vat.category, vat.rate), x0 + 4, y, size=8.5)
+        page.text(vat_text(snapshot, vat.category, vat.rate), x0 + 4, y, size=8.5)
         page.text(format_eur(vat.taxable_amount), x0 + 160, y, size=8.5, align="right")
         page.text(format_eur(vat.tax_amount), RIGHT - 4, y, size=8.5, align="right")
     return y - 8
@@ -320,5 +339,6 @@ def _draw_footer(page: PageWriter, snapshot: DocumentSnapshot) -> None:
         parts.append(f"{label('vat_number', ('fr',))} {seller.vat_number}")
     page.canvas.setStrokeColorRGB(*RULE)
     page.canvas.line(LEFT, 44, RIGHT, 44)
-    page.text(" · ".join(part for part in parts if part), PAGE_WIDTH / 2, 32, size=7, grey=True,
-          align="center")
+    lines = fit([TextLine(" · ".join(part for part in parts if part), size=7, grey=True)], RIGHT - LEFT)
+    for index, line in enumerate(lines[:3]):
+        page.text(line.text, PAGE_WIDTH / 2, 32 - index * line.height, size=7, grey=True, align="center")

@@ -12,6 +12,9 @@ from decimal import Decimal
 
 INVOICE = "380"
 CREDIT_NOTE = "381"
+GOODS, SERVICES, MIXED = "goods", "services", "mixed"
+# BT-23 "cadre de facturation" (BR-FR-08): B goods, S services, M both; 1 to pay, 2 already paid.
+_CATEGORY_LETTERS = {GOODS: "B", SERVICES: "S", MIXED: "M"}
 
 
 @dataclass(frozen=True)
@@ -71,23 +74,26 @@ class VatBreakdown:
     exemption_reason_code: str = ""
 
 
+# L441-9 / L441-10 / D441-5 payment mentions of every B2B invoice (invoicing-rules §1.5).
+LATE_PENALTY_TEXT = "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points."
+RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €."
+NO_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé."
+PAYMENT_NOTES = (LATE_PENALTY_TEXT, RECOVERY_INDEMNITY_TEXT, NO_DISCOUNT_TEXT)
+
+
 @dataclass(frozen=True)
 class CtcFr:
-    """What the French CTC rules (BR-FR, Flux 2) need on Facturier's own domestic B2B fee invoices.
+    """What the French CTC rules (BR-FR, Flux 2) need on a French issuer's invoice to a French business.
 
-    business_process: BT-23 "cadre de facturation" (S1 services to pay, S2 services already paid...).
+    BT-23 comes from the snapshot's operation category (DocumentSnapshot.business_process).
     transaction_scope: the BAR note value (B2B, B2BINT...); B2B requires the buyer SIREN (BR-FR-11).
     The three payment notes are the L441-9 mentions carried as notes PMD, PMT and AAB (BR-FR-05).
     """
 
-    business_process: str = "S1"
     transaction_scope: str = "B2B"
-    late_penalty_note: str = (
-        "En cas de retard de paiement, pénalités au taux de refinancement de la BCE majoré de 10 points."
-    )
-    recovery_indemnity_note: str = "Indemnité forfaitaire pour frais de recouvrement : 40 €."
-    discount_note: str = "Pas d'escompte pour paiement anticipé."
-    vat_on_debits: bool = False  # "Option pour le paiement de la taxe d'après les débits" (BT-8 = 5)
+    late_penalty_note: str = LATE_PENALTY_TEXT
+    recovery_indemnity_note: str = RECOVERY_INDEMNITY_TEXT
+    discount_note: str = NO_DISCOUNT_TEXT
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,24 @@ class DocumentSnapshot:
     title: str = ""
     ctc_fr: CtcFr | None = None
     payment_date: date | None = None  # when amount_paid > 0: printed "Payée le ..."
+    # Decree 2022-1299 mentions: goods / services / mixed (printed and BT-23), and the débits option (BT-8).
+    operation_category: str = ""
+    vat_on_debits: bool = False
+
+    @property
+    def supply_date(self) -> date:
+        """BT-72, printed as the date of supply: never empty. The issue date only when nothing else is known."""
+        if self.delivery_date is not None:
+            return self.delivery_date
+        if self.billing_period is not None:
+            return self.billing_period[1]
+        return self.issue_date
+
+    @property
+    def business_process(self) -> str:
+        """BT-23 (B1/S1/M1 to pay, B2/S2/M2 already paid); '' when no category is stated."""
+        letter = _CATEGORY_LETTERS.get(self.operation_category, "")
+        return f"{letter}{2 if self.is_paid else 1}" if letter else ""
 
     @property
     def amount_due(self) -> Decimal:

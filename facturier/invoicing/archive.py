@@ -96,7 +96,7 @@ def line_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
         yield [
             invoice.number, KIND_LABELS[invoice.kind], invoice.issue_date.isoformat(), invoice.order_reference,
             invoice.buyer_name, str(line.position), line.kind, line.description, line.sku, line.ean,
-            f"{line.quantity.normalize():f}", f"{line.unit_net_price}", _money(line.net_amount),
+            f"{line.quantity.normalize():f}", _money(line.unit_net_price), _money(line.net_amount),
             line.vat_category, f"{line.vat_rate}", _money(line.gross_amount),
         ]  # fmt: skip
 

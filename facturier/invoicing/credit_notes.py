@@ -1,5 +1,17 @@
 """Credit notes (CGI 289 I-5): money given back after invoicing is documented by a credit note that refers to
-the original invoice's number and date; the invoice itself is never touched."""
+the original invoice's number and date; the invoice itself is never touched.
+
+Which lines a credit note credits:
+- a cancellation or a return (or any refund naming the marketplace line ids) credits exactly those lines (all
+  the goods lines when it names none: the whole order) at their own rates, and what was refunded beyond them
+  (their shipping) on the shipping of the same rates; fewer units of a line are credited as that many units
+  when the amount is a whole number of them, otherwise exactly the amount on that line's rate
+  (`tax.refund_lines`);
+- only an amount-only refund (a commercial gesture naming no line) is spread pro rata over every line, so
+  over the invoice's rates (`tax.allocation.allocate_refund`).
+Each credit-note line says what happened (cancellation, return, commercial gesture) and on which original
+line; the credit note's total incl. VAT is exactly the amount refunded.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +24,16 @@ from facturier.core.money import format_eur
 from facturier.invoicing.issuing import persist_document, seller_party
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.sales.models import RefundRecord, SalesOrder
-from facturier.tax.allocation import Allocation, AllocationError, NetLine, allocate_refund
+from facturier.tax.allocation import Allocation, AllocationError, NetLine, allocate_refund, allocate_refund_parts
+from facturier.tax.refund_lines import split_line_refund
 
 REFUND_LABELS = {
     "commercial_gesture": "Geste commercial",
     "cancellation": "Annulation",
     "return": "Retour",
 }
+# Refunds that give back goods: naming no line, they are about the whole order (goods first, then shipping).
+WHOLE_ORDER_KINDS = frozenset({"cancellation", "return"})
 
 
 def _key(position: int) -> str:
@@ -60,10 +75,13 @@ def previous_allocations(invoice: Invoice) -> list[Allocation]:
 
 
 def refunded_keys(invoice: Invoice, refund: RefundRecord) -> list[str] | None:
+    """Keys of the goods lines the refund is about: those it names, every one for a whole-order cancellation
+    or return; None for an amount-only refund (a commercial gesture naming no line)."""
+    goods = [line for line in invoice.lines.all() if line.kind == InvoiceLine.KIND_GOODS]
     if not refund.line_ids:
-        return None
-    wanted = set(refund.line_ids)
-    return [_key(line.position) for line in invoice.lines.all() if line.marketplace_line_id in wanted] or None
+        return [_key(line.position) for line in goods] if refund.kind in WHOLE_ORDER_KINDS else None
+    wanted = {str(line_id) for line_id in refund.line_ids}
+    return [_key(line.position) for line in goods if line.marketplace_line_id in wanted]
 
 
 def _settle(refund: RefundRecord, state: str, reason: str = "") -> None:
@@ -80,13 +98,20 @@ def issue_credit_note(refund: RefundRecord) -> Invoice | None:
         if order is None or order.eligibility != SalesOrder.ELIGIBLE:
             _settle(refund, RefundRecord.IGNORED, "Commande jamais facturée : aucun avoir n'est dû.")
         return None
+    keys = refunded_keys(invoice, refund)
+    if keys == []:
+        lines = ", ".join(str(line_id) for line_id in refund.line_ids)
+        _settle(refund, RefundRecord.IGNORED, f"Ligne(s) {lines} absente(s) de la facture {invoice.number}.")
+        return None
     try:
-        allocation = _refund_allocation(invoice, refund)
+        allocation = _refund_allocation(invoice, refund, keys)
     except AllocationError:
+        what = "des lignes remboursées et de leurs frais de port" if keys else "de la facture"
         _settle(
             refund,
             RefundRecord.IGNORED,
-            f"Remboursement de {format_eur(refund.amount_gross)} supérieur au reste de la facture {invoice.number}.",
+            f"Remboursement de {format_eur(refund.amount_gross)} supérieur au reste {what} "
+            f"(facture {invoice.number}).",
         )
         return None
     try:
@@ -97,17 +122,14 @@ def issue_credit_note(refund: RefundRecord) -> Invoice | None:
     return credit_note
 
 
-def _refund_allocation(invoice: Invoice, refund: RefundRecord) -> Allocation:
+def _refund_allocation(invoice: Invoice, refund: RefundRecord, keys: list[str] | None) -> Allocation:
     original = invoice_allocation(invoice)
     previous = previous_allocations(invoice)
-    keys = refunded_keys(invoice, refund)
-    try:
-        return allocate_refund(original, refund.amount_gross, keys, previous_refunds=previous)
-    except AllocationError:
-        if keys is None:
-            raise
-        # The refund also covers shipping or other lines: spread it over the whole invoice.
+    if keys is None:
         return allocate_refund(original, refund.amount_gross, None, previous_refunds=previous)
+    shipping = [_key(line.position) for line in invoice.lines.all() if line.kind == InvoiceLine.KIND_SHIPPING]
+    split = split_line_refund(original, refund.amount_gross, keys, shipping, previous_refunds=previous)
+    return allocate_refund_parts(original, split.parts, quantities=split.quantities, previous_refunds=previous)
 
 
 def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> Invoice:
@@ -129,7 +151,8 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
         "total_gross": allocation.total_gross,
         "amount_paid": allocation.total_gross,
     }
-    lines = [_line(originals[net.key], net) for net in allocation.lines]
+    label = REFUND_LABELS.get(refund.kind, "Remboursement")
+    lines = [_line(originals[net.key], net, label) for net in allocation.lines]
     duplicate = Invoice.objects.filter(refund=refund)
     return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate)
 
@@ -156,11 +179,10 @@ def _breakdown(invoice: Invoice, allocation: Allocation) -> list[dict]:
     ]
 
 
-def _line(original: InvoiceLine, net: NetLine) -> dict:
-    partial = net.gross_amount != original.gross_amount
+def _line(original: InvoiceLine, net: NetLine, label: str) -> dict:
     return {
         "kind": original.kind,
-        "description": (original.description + (" (remboursement partiel)" if partial else ""))[:500],
+        "description": f"{label} – {original.description}"[:500],
         "sku": original.sku,
         "ean": original.ean,
         "marketplace_line_id": original.marketplace_line_id,

@@ -11,10 +11,14 @@ from facturier.core.clock import paris_date
 from facturier.core.errors import FacturierError
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
-from facturier.tax.eu import format_rate_fr
-from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, decide_regime, line_rate
+from facturier.tax.eu import FRENCH_RATES, format_rate_fr
+from facturier.tax.identifiers import siren_of_french_vat
+from facturier.tax.products import product_category
+from facturier.tax.reduced_rates import rates_of
+from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
 SHIPPING_KEY_PREFIX = "shipping"
+SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
 FULFILMENT_MODES = {"Fulfillment", "Xdock"}
 MANDATE_MENTION = (
     "Facture émise par Facturier au nom et pour le compte de {seller} en vertu d'un mandat de facturation "
@@ -35,6 +39,7 @@ class DraftLine:
     ean: str
     quantity: Decimal
     net: NetLine
+    rate_source: str = ""  # goods lines: regimes.SOURCE_* (where the VAT rate came from)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class InvoiceDraft:
     buyer: dict
     delivery: dict | None
     delivery_date: date | None
+    payment_date: date | None
     notes: tuple[str, ...]
     seller_vat_number: str
 
@@ -72,6 +78,17 @@ def sale_context(seller: Seller, order: MarketOrder) -> SaleContext:
     )
 
 
+def usual_rates(seller: Seller) -> tuple[Decimal, ...]:
+    """The rates a per-SKU rate of this seller may take: its home state's when it charges its home VAT on a
+    consumer sale shipped from home (case A), the French rates otherwise."""
+    home_sale = SaleContext(ship_from_country=seller.country, ship_to_country="FR")
+    try:
+        regime = decide_regime(vat_profile(seller), home_sale, home_vat_number=seller.vat_number)
+    except RegimeError:
+        return FRENCH_RATES
+    return rates_of(regime.rate_country) if regime.case == "A_HOME_STATE" else FRENCH_RATES
+
+
 def decide(seller: Seller, order: MarketOrder) -> VatRegime:
     try:
         return decide_regime(vat_profile(seller), sale_context(seller, order), home_vat_number=seller.vat_number)
@@ -80,16 +97,19 @@ def decide(seller: Seller, order: MarketOrder) -> VatRegime:
 
 
 def gross_lines(order: MarketOrder, regime: VatRegime, rates: dict[str, Decimal], default: Decimal):
-    goods: list[tuple[OrderLine, GrossLine]] = []
+    """[(order line, gross line, rate source)] for the goods, and the shipping lines. A line's rate is the
+    seller's rate for its SKU/EAN, else the one its EAN implies (ISBN -> book...), else the default."""
+    goods: list[tuple[OrderLine, GrossLine, str]] = []
     for line in order.active_lines:
         sku_rate = rates.get(line.sku) or rates.get(line.ean)
-        rate = line_rate(regime, sku_rate=sku_rate, default_rate=default)
-        gross = line.unit_price_gross * line.quantity
-        goods.append(
-            (line, GrossLine(key=line.line_id, quantity=Decimal(line.quantity), gross_amount=gross, rate=rate))
+        chosen = choose_line_rate(
+            regime, sku_rate=sku_rate, default_rate=default, category=product_category(line.ean)
         )
+        gross = line.unit_price_gross * line.quantity
+        gross_line = GrossLine(key=line.line_id, quantity=Decimal(line.quantity), gross_amount=gross, rate=chosen.rate)
+        goods.append((line, gross_line, chosen.source))
     shipping_gross = sum((line.shipping_gross for line in order.active_lines), Decimal("0"))
-    shipping = split_shipping(shipping_gross, [g for _, g in goods]) if shipping_gross > 0 else []
+    shipping = split_shipping(shipping_gross, [g for _, g, _ in goods]) if shipping_gross > 0 else []
     return goods, shipping
 
 
@@ -101,9 +121,9 @@ def build_draft(
         raise NotInvoiceable("Aucune ligne expédiée sur cette commande.")
     regime = decide(seller, order)
     goods, shipping = gross_lines(order, regime, rates, seller.default_vat_rate)
-    allocation = allocate([g for _, g in goods] + list(shipping))
+    allocation = allocate([g for _, g, _ in goods] + list(shipping))
     by_key = {net.key: net for net in allocation.lines}
-    lines = [_goods_line(line, by_key[gross.key]) for line, gross in goods]
+    lines = [_goods_line(line, by_key[gross.key], source) for line, gross, source in goods]
     lines += [_shipping_line(by_key[gross.key], len(shipping) > 1) for gross in shipping]
     return InvoiceDraft(
         regime=regime,
@@ -113,12 +133,19 @@ def build_draft(
         # EN 16931 BR-IC-11/12: an intra-community supply always states where the goods were delivered.
         delivery=delivery_party(order, always=regime.category == "K"),
         delivery_date=paris_date(supplied_at) if supplied_at else None,
+        payment_date=_payment_date(order),
         notes=invoice_notes(seller, regime),
         seller_vat_number=regime.seller_vat_number_to_print,
     )
 
 
-def _goods_line(line: OrderLine, net: NetLine) -> DraftLine:
+def _payment_date(order: MarketOrder) -> date | None:
+    """The marketplace collects the payment when the order is placed."""
+    moment = order.purchased_at or order.created_at
+    return paris_date(moment) if moment else None
+
+
+def _goods_line(line: OrderLine, net: NetLine, rate_source: str) -> DraftLine:
     return DraftLine(
         key=line.line_id,
         kind="goods",
@@ -127,6 +154,7 @@ def _goods_line(line: OrderLine, net: NetLine) -> DraftLine:
         ean=line.ean,
         quantity=net.quantity,
         net=net,
+        rate_source=rate_source,
     )
 
 
@@ -148,8 +176,12 @@ def _address_lines(address: Address) -> list[str]:
 
 
 def buyer_party(order: MarketOrder) -> dict:
+    """The buyer as printed; `is_business` (a company name or a VAT number on a business order) makes the
+    invoice a B2B one, with the L441-9 payment mentions."""
     billing = order.billing_address
     is_company = bool(order.business_order and billing.company_name)
+    vat_number = billing.company_vat_number if order.business_order else ""
+    siren = siren_of_french_vat(vat_number)  # decree 2022-1299: the French business buyer's SIREN
     return {
         "name": billing.company_name if is_company else billing.full_name or "Client",
         "contact_name": billing.full_name if is_company else "",
@@ -157,8 +189,12 @@ def buyer_party(order: MarketOrder) -> dict:
         "postal_code": billing.postal_code,
         "city": billing.city,
         "country_code": billing.country_code or "FR",
-        "vat_number": billing.company_vat_number if order.business_order else "",
+        "vat_number": vat_number,
+        "siren": siren,
+        "electronic_address": siren,
+        "electronic_address_scheme": SIREN_ADDRESS_SCHEME if siren else "",
         "email": billing.email,
+        "is_business": bool(is_company or vat_number),
     }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,20 +16,37 @@ from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.invoicing import emails
-from facturier.invoicing.drafting import InvoiceDraft, NotInvoiceable, build_draft
+from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MalformedOrder
 from facturier.marketplace.parse import parse_order
 from facturier.sales.eligibility import date_of_supply
 from facturier.sales.models import SalesOrder
+from facturier.tax.identifiers import siren_of_french_vat
 
 logger = logging.getLogger(__name__)
 # Invoices issued together: one lock of the seller's series and one INSERT per table for the whole batch.
 ISSUE_BATCH = 50
+# Told (kind, how many) inside each issuing transaction: a counter kept there is true after any crash.
+_on_issued: ContextVar[Callable[[str, int], None] | None] = ContextVar("on_issued", default=None)
+
+
+@contextmanager
+def counting_issued(on_issued: Callable[[str, int], None]) -> Iterator[None]:
+    """Within this block, every document stored calls `on_issued(kind, count)` in the transaction that stores
+    it (a context variable rather than a parameter threaded through every way of issuing a document)."""
+    token = _on_issued.set(on_issued)
+    try:
+        yield
+    finally:
+        _on_issued.reset(token)
 
 
 def seller_party(seller: Seller, vat_number: str) -> dict:
+    """The seller as printed, plus the settings frozen with the document (débits option, reform mentions)."""
+    siren = seller.siren or siren_of_french_vat(vat_number)
+    french = seller.country.upper() == "FR" and bool(siren)
     return {
         "name": seller.legal_name,
         "address_lines": [line for line in (seller.address_line1, seller.address_line2) if line],
@@ -35,13 +54,17 @@ def seller_party(seller: Seller, vat_number: str) -> dict:
         "city": seller.city,
         "country_code": seller.country,
         "vat_number": vat_number,
-        "siren": seller.siren,
+        "siren": siren,
         "siret": seller.siret,
         "legal_form": seller.legal_form,
         "share_capital": seller.share_capital,
         "rcs_city": seller.rcs_city,
         "trade_register": seller.trade_register,
         "email": seller.support_email,
+        "electronic_address": siren if french else "",
+        "electronic_address_scheme": SIREN_ADDRESS_SCHEME if french else "",
+        "vat_on_debits": seller.vat_on_debits,
+        "reform_mentions": seller.reform_mentions_on(paris_date(now())),
     }
 
 
@@ -187,7 +210,8 @@ def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
     allocation = draft.allocation
     return {
         "order": order,
-        "delivery_date": draft.delivery_date,
+        "delivery_date": supply_date(order, draft),
+        "payment_date": draft.payment_date or (paris_date(order.placed_at) if order.placed_at else None),
         "language": "fr+en" if seller.english_translation else "fr",
         "vat_case": draft.regime.case,
         "seller_snapshot": seller_party(seller, draft.seller_vat_number),
@@ -200,6 +224,14 @@ def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
         "total_gross": allocation.total_gross,
         "amount_paid": allocation.total_gross,
     }
+
+
+def supply_date(order: SalesOrder, draft: InvoiceDraft):
+    """The date of supply (BT-72), never empty: the stored shipping date (sync's rule), else what the order's
+    data says, else the issue date (nothing at all is known)."""
+    if order.shipped_at is not None:
+        return paris_date(order.shipped_at)
+    return draft.delivery_date or paris_date(now())
 
 
 def _draft_lines(draft: InvoiceDraft) -> list[dict]:
@@ -255,6 +287,8 @@ def persist_documents(
             for position, line in enumerate(lines, start=1)
         )
         emails.queue_document_emails(invoices)
+        if on_issued := _on_issued.get():
+            on_issued(kind, len(invoices))
         pks = [invoice.pk for invoice in invoices]
         transaction.on_commit(lambda: _after_issue(pks))
     return invoices
@@ -294,6 +328,7 @@ def _line_fields(line, category: str) -> dict:
         "gross_amount": line.net.gross_amount,
         "vat_category": category,
         "vat_rate": line.net.rate,
+        "rate_source": line.rate_source or None,
     }
 
 

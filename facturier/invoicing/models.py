@@ -81,6 +81,8 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     issue_date = models.DateField()
     delivery_date = models.DateField(null=True, blank=True)
+    # When the buyer paid (the marketplace collected the payment): the due date of a paid B2B invoice.
+    payment_date = models.DateField(null=True, blank=True)
     order_reference = models.CharField(max_length=64)
     currency = models.CharField(max_length=3, default="EUR")
     language = models.CharField(max_length=10, default="fr")
@@ -168,6 +170,9 @@ class InvoiceLine(models.Model):
     gross_amount = models.DecimalField(**MONEY)
     vat_category = models.CharField(max_length=3)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    # Goods lines of invoices: where the rate came from (tax.regimes.SOURCE_*). Nullable so that adding it
+    # is a plain ALTER TABLE (a SQLite table rebuild would drop the immutability triggers).
+    rate_source = models.CharField(max_length=20, null=True, blank=True)
 
     objects = InvoiceLineQuerySet.as_manager()
 

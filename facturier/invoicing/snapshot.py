@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from facturier.documents.snapshot import DocumentLine, DocumentSnapshot, Party, VatBreakdown
+from facturier.core.clock import paris_date
+from facturier.documents.snapshot import (
+    GOODS,
+    PAYMENT_NOTES,
+    CtcFr,
+    DocumentLine,
+    DocumentSnapshot,
+    Party,
+    VatBreakdown,
+)
 from facturier.invoicing.models import Invoice
+from facturier.tax.regimes import FRENCH_ISSUER_CASES, FRENCH_RULES_CASES
 
 TYPE_CODES = {Invoice.KIND_INVOICE: "380", Invoice.KIND_CREDIT_NOTE: "381"}
+MARKETPLACE = "Cdiscount"
 
 
 def party(data: dict) -> Party:
@@ -44,8 +57,81 @@ def document_lines(invoice: Invoice) -> tuple[DocumentLine, ...]:
     )
 
 
+@dataclass(frozen=True)
+class LegalMentions:
+    """What the law adds to a document beyond its amounts, decided from the frozen row alone."""
+
+    operation_category: str = ""
+    vat_on_debits: bool = False
+    due_date: date | None = None
+    payment_terms: str = ""
+    payment_notes: tuple[str, ...] = ()
+    ctc_fr: CtcFr | None = None
+
+
+def is_b2b(invoice: Invoice) -> bool:
+    buyer = invoice.buyer_snapshot
+    return bool(buyer.get("is_business") or buyer.get("vat_number"))
+
+
+def is_french_b2b(invoice: Invoice) -> bool:
+    """A French issuer invoicing a French business: the French CTC rules (BR-FR) apply."""
+    seller, buyer = invoice.seller_snapshot, invoice.buyer_snapshot
+    return (
+        invoice.vat_case in FRENCH_ISSUER_CASES
+        and is_b2b(invoice)
+        and seller.get("country_code", "").upper() == "FR"
+        and bool(seller.get("siren"))
+        and buyer.get("country_code", "").upper() == "FR"
+        and bool(buyer.get("siren"))
+    )
+
+
+def legal_mentions(invoice: Invoice) -> LegalMentions:
+    seller = invoice.seller_snapshot
+    french_b2b = is_french_b2b(invoice)
+    # Decree 2022-1299 mentions, under French rules, from the seller's reform date (frozen at issue).
+    reform = invoice.vat_case in FRENCH_RULES_CASES and bool(seller.get("reform_mentions"))
+    mentions = LegalMentions(
+        operation_category=GOODS if reform or french_b2b else "",
+        vat_on_debits=reform and bool(seller.get("vat_on_debits")),
+    )
+    if not is_b2b(invoice):
+        return mentions
+    # L441-9: due date (the marketplace collected the payment), penalties, 40 € indemnity, no discount.
+    paid_on = payment_date(invoice)
+    return LegalMentions(
+        operation_category=mentions.operation_category,
+        vat_on_debits=mentions.vat_on_debits,
+        due_date=paid_on,
+        payment_terms=_paid_terms(invoice, paid_on),
+        payment_notes=() if french_b2b else PAYMENT_NOTES,
+        ctc_fr=CtcFr(transaction_scope="B2B") if french_b2b else None,
+    )
+
+
+def _paid_terms(invoice: Invoice, paid_on: date | None) -> str:
+    verb = "Remboursé" if invoice.is_credit_note else "Payée"
+    when = f" le {paid_on:%d/%m/%Y}" if paid_on else ""
+    return f"{verb} sur {MARKETPLACE}{when} : paiement encaissé par la place de marché."
+
+
+def payment_date(invoice: Invoice) -> date | None:
+    """When the buyer paid (an invoice) or was refunded (a credit note), as the marketplace reported it."""
+    if invoice.is_credit_note:
+        return paris_date(invoice.refund.refunded_at) if invoice.refund_id else None
+    return invoice.payment_date
+
+
+def _supply_date(invoice: Invoice) -> date | None:
+    credited = invoice.credited_invoice
+    return invoice.delivery_date or (credited.delivery_date if credited else None)
+
+
 def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnapshot:
     credited = invoice.credited_invoice
+    mentions = legal_mentions(invoice)
+    notes = [*invoice.notes, *(text for text in mentions.payment_notes if text not in invoice.notes)]
     return DocumentSnapshot(
         type_code=TYPE_CODES[invoice.kind],
         number=invoice.number,
@@ -60,11 +146,17 @@ def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnaps
         amount_paid=invoice.amount_paid,
         currency=invoice.currency,
         delivery_address=party(invoice.delivery_snapshot) if invoice.delivery_snapshot else None,
-        delivery_date=invoice.delivery_date,
+        delivery_date=_supply_date(invoice),
         order_reference=invoice.order_reference,
-        notes=tuple(invoice.notes),
+        notes=tuple(notes),
         preceding_invoice_number=credited.number if credited else "",
         preceding_invoice_date=credited.issue_date if credited else None,
+        due_date=mentions.due_date,
+        payment_terms=mentions.payment_terms,
         languages=("fr", "en") if invoice.language == "fr+en" else ("fr",),
         logo=logo,
+        ctc_fr=mentions.ctc_fr,
+        payment_date=payment_date(invoice),
+        operation_category=mentions.operation_category,
+        vat_on_debits=mentions.vat_on_debits,
     )

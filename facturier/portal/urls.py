@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.i18n import set_language
 
-from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding
+from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, rates
 
 app_name = "portal"
 
@@ -53,6 +53,7 @@ urlpatterns = [
     path("mes-factures-facturier/<int:pk>/pdf", account.fee_invoice_download_view, name="fee_invoice_download"),
     path("reglages/", account.settings_view, name="settings"),
     path("reglages/taux-sku/", account.sku_rates_view, name="sku_rates"),
+    path("reglages/taux-appliques/", rates.rates_used_view, name="rates_used"),
     path("reglages/api/", account.api_tokens_view, name="api_tokens"),
     path("reglages/api/<int:pk>/revoquer/", account.api_token_revoke_view, name="api_token_revoke"),
     path("reglages/double-authentification/", account.two_factor_view, name="two_factor"),

@@ -1,14 +1,20 @@
 """Prices including VAT -> invoice amounts (invoicing-rules §3.5, the recommended method). [I, verified]
 
-Per VAT rate, G = what the buyer paid at that rate; base = round(G / (1 + rate)); VAT = G - base. The
-base is then spread over that rate's lines by largest remainder, so line nets sum to the base, the VAT is
-rounded once per rate (as EN 16931 BT-117 is) and the invoice total equals the payment to the cent.
+Per VAT rate, G = what the buyer paid at that rate; base = round(G / (1 + rate)); VAT = G - base, so the VAT
+is rounded once per rate (as EN 16931 BT-117 is) and the invoice total equals the payment to the cent.
+
+Unit prices are what an accountant checks: each line's net unit price is its VAT-inclusive unit price net of
+VAT, to the cent, so the same item at the same price has one unit price on the invoice; its net is quantity x
+that price. The few cents between the sum of those nets and the rate's base go to a line of quantity 1 whose
+price no other line shares (usually shipping), whose unit price simply becomes its net. Only when there is no
+such line are the cents spread over the lines pro rata (largest remainder) and a line total may then differ
+from quantity x unit price by those cents; the unit price stays the item's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 
 from facturier.core.money import CENT, ZERO, quantize, quantize_unit_price
@@ -35,7 +41,7 @@ class NetLine:
     quantity: Decimal
     rate: Decimal
     net_amount: Decimal  # 2 decimals (BT-131)
-    unit_net_price: Decimal  # 4 decimals (BT-146)
+    unit_net_price: Decimal  # to the cent, stored with 4 decimals (BT-146)
     gross_amount: Decimal
 
 
@@ -97,19 +103,65 @@ def allocate(lines: Sequence[GrossLine]) -> Allocation:
     _validate(lines)
     nets: list[Decimal] = [ZERO] * len(lines)
     totals: list[RateTotal] = []
+    units: list[Decimal] = [ZERO] * len(lines)
     for rate, positions in _positions_by_rate(line.rate for line in lines):
-        grosses = [lines[i].gross_amount for i in positions]
-        gross = sum(grosses, ZERO)
+        group = [lines[i] for i in positions]
+        gross = sum((line.gross_amount for line in group), ZERO)
         base = taxable_base(gross, rate)
-        shares = spread_cents(base, grosses, [ZERO] * len(grosses), grosses)
-        for position, share in zip(positions, shares, strict=True):
-            nets[position] = share
+        group_nets, group_units = _nets_at_unit_prices(group, rate, base)
+        for position, net, unit in zip(positions, group_nets, group_units, strict=True):
+            nets[position], units[position] = net, unit
         totals.append(RateTotal(rate, base, gross - base, gross))
     net_lines = [
-        _net_line(line.key, line.quantity, line.rate, net, line.gross_amount)
-        for line, net in zip(lines, nets, strict=True)
+        NetLine(line.key, line.quantity, line.rate, net, quantize_unit_price(unit), line.gross_amount)
+        for line, net, unit in zip(lines, nets, units, strict=True)
     ]
     return _assemble(net_lines, totals)
+
+
+def net_unit_price(line: GrossLine, rate: Decimal) -> Decimal:
+    """The line's VAT-inclusive unit price net of VAT, to the cent."""
+    return quantize(line.gross_amount / line.quantity * HUNDRED / (HUNDRED + rate))
+
+
+def _nets_at_unit_prices(
+    group: Sequence[GrossLine], rate: Decimal, base: Decimal
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Nets (summing to `base`) and unit prices of one rate's lines; see the module docstring."""
+    units = [net_unit_price(line, rate) for line in group]
+    nets = [quantize(min(unit * line.quantity, line.gross_amount)) for line, unit in zip(group, units, strict=True)]
+    gap = base - sum(nets, ZERO)
+    if not gap:
+        return nets, units
+    absorbers = _single_priced_lines(group)
+    try:
+        _spread_gap(gap, group, nets, absorbers)
+    except AllocationError:
+        absorbers = []
+        _spread_gap(gap, group, nets, list(range(len(group))))
+    for i in absorbers:
+        units[i] = nets[i]
+    return nets, units
+
+
+def _single_priced_lines(group: Sequence[GrossLine]) -> list[int]:
+    """Lines of quantity 1 whose unit price no other line of the rate has: their unit price may take cents."""
+    prices = [line.gross_amount / line.quantity for line in group]
+    return [i for i, line in enumerate(group) if line.quantity == 1 and prices.count(prices[i]) == 1]
+
+
+def _spread_gap(gap: Decimal, group: Sequence[GrossLine], nets: list[Decimal], chosen: list[int]) -> None:
+    """Adds `gap` to the nets of the `chosen` lines, pro rata to their gross, each net kept in [0, gross]."""
+    if not chosen:
+        raise AllocationError("no line to take the rounding cents")
+    shares = spread_cents(
+        gap,
+        [group[i].gross_amount for i in chosen],
+        [-nets[i] for i in chosen],
+        [group[i].gross_amount - nets[i] for i in chosen],
+    )
+    for i, share in zip(chosen, shares, strict=True):
+        nets[i] += share
 
 
 def allocate_order(goods: Sequence[GrossLine], shipping_gross: Decimal = ZERO) -> Allocation:
@@ -221,8 +273,47 @@ def allocate_refund(
     return _refund_allocation(original, refunded, remaining)
 
 
+def allocate_refund_parts(
+    original: Allocation,
+    parts: Mapping[str, Decimal],
+    *,
+    quantities: Mapping[str, Decimal] | None = None,
+    previous_refunds: Sequence[Allocation] = (),
+) -> Allocation:
+    """Credit-note amounts when the caller has decided how much gross goes back on each line (`parts`, by
+    line key); each line's net and VAT stay within what remains of it, as in `allocate_refund`.
+    `quantities` names the quantity to show on a line (e.g. the units returned); by default, as above."""
+    remaining = _remaining(original, previous_refunds)
+    keys = [line.key for line in original.lines]
+    unknown = set(parts) - set(keys)
+    if unknown:
+        raise AllocationError(f"unknown invoice lines: {sorted(unknown)}")
+    refunded = {}
+    for key, part in parts.items():
+        _check_cents(part, key)
+        position = keys.index(key)
+        left = remaining[position][0]
+        if part > left:
+            raise AllocationError(f"{key}: refund of {part} exceeds what remains of the line ({left})")
+        if part:
+            refunded[position] = part
+    if not refunded:
+        raise AllocationError("refund must be positive")
+    shown = {keys.index(key): quantity for key, quantity in (quantities or {}).items()}
+    return _refund_allocation(original, refunded, remaining, shown)
+
+
+def remaining_gross(original: Allocation, previous_refunds: Sequence[Allocation] = ()) -> dict[str, Decimal]:
+    """What is still refundable (VAT incl.) on each line, by key, after `previous_refunds`."""
+    remaining = _remaining(original, previous_refunds)
+    return {line.key: gross for line, (gross, _net) in zip(original.lines, remaining, strict=True)}
+
+
 def _refund_allocation(
-    original: Allocation, refunded: dict[int, Decimal], remaining: Sequence[tuple[Decimal, Decimal]]
+    original: Allocation,
+    refunded: dict[int, Decimal],
+    remaining: Sequence[tuple[Decimal, Decimal]],
+    quantities: Mapping[int, Decimal] | None = None,
 ) -> Allocation:
     """Per rate nets for the refunded gross of each line position; lines in invoice order."""
     refunded_positions = sorted(refunded)
@@ -239,8 +330,12 @@ def _refund_allocation(
     for position in refunded_positions:
         line = original.lines[position]
         # The whole original line refunded at once keeps its quantity; a partial refund is "1 x amount".
-        quantity = line.quantity if refunded[position] == line.gross_amount else Decimal(1)
-        net_lines.append(_net_line(line.key, quantity, line.rate, nets[position], refunded[position]))
+        whole = refunded[position] == line.gross_amount
+        quantity = (quantities or {}).get(position, line.quantity if whole else Decimal(1))
+        refund_line = _net_line(line.key, quantity, line.rate, nets[position], refunded[position])
+        if whole:  # the item keeps the unit price it was invoiced at
+            refund_line = replace(refund_line, unit_net_price=line.unit_net_price)
+        net_lines.append(refund_line)
     return _assemble(net_lines, totals)
 
 

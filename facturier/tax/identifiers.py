@@ -147,3 +147,13 @@ def siren_matches_vat(siren: str, vat_number: str) -> bool:
     except IdentifierError:
         return False
     return compact_vat[4:] == compact_siren
+
+
+def siren_of_french_vat(vat_number: str) -> str:
+    """The SIREN inside a valid French VAT number (FRkk + SIREN), '' for anything else."""
+    if not _clean(vat_number).startswith("FR"):
+        return ""
+    try:
+        return stdnum_tva.to_siren(validate_vat_number(vat_number, "FR"))
+    except (IdentifierError, ValidationError):
+        return ""

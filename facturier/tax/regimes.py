@@ -30,6 +30,7 @@ from facturier.tax.eu import (
     normalize_country,
     standard_rate,
 )
+from facturier.tax.reduced_rates import category_rate, rates_of
 
 ZERO_RATE = Decimal("0")
 
@@ -42,6 +43,16 @@ FRANCHISE_TEXT = "TVA non applicable, art. 293 B du CGI"
 INTRA_EU_TEXT = "Exonération de TVA, art. 138 de la directive 2006/112/CE (livraison intracommunautaire)"
 REVERSE_CHARGE_TEXT = "Autoliquidation"
 REVERSE_CHARGE_MENTION = "Autoliquidation : TVA due par le preneur, art. 283-1 du CGI"
+
+
+# Cases whose invoice follows French invoicing rules (the supply is located in France and the seller is
+# French or registered for French VAT). Not A (home state), B (OSS: the identification state's rules,
+# directive art. 219a) nor the intra-EU supply (departure state's rules).
+FRENCH_RULES_CASES = frozenset(
+    {"FR_DOMESTIC", "FRANCHISE", "C_FR_REGISTERED", "D_STOCK_IN_FRANCE", "B2B_REVERSE_CHARGE"}
+)
+# A French issuer invoicing a French business: the French CTC rules (BR-FR) apply.
+FRENCH_ISSUER_CASES = frozenset({"FR_DOMESTIC", "FRANCHISE"})
 
 
 class RegimeError(ValueError):
@@ -230,13 +241,56 @@ def _french_vat(case: str, seller_number: str) -> VatRegime:
     )
 
 
-def line_rate(regime: VatRegime, *, sku_rate: Decimal | None, default_rate: Decimal) -> Decimal:
-    """VAT rate (percent) of one invoice line under `regime`."""
+# Where a line's rate came from (InvoiceLine.rate_source, shown to the seller on the rates page).
+SOURCE_SKU = "sku"  # the seller's rate for this SKU/EAN
+SOURCE_INFERRED = "inferred"  # the product's category (e.g. an ISBN is a book) in the rate country's table
+SOURCE_DEFAULT = "default"  # the seller's default rate, or the home state's standard rate
+SOURCE_REGIME = "regime"  # no VAT charged under this regime (exempt, reverse charge, franchise)
+
+
+@dataclass(frozen=True)
+class LineRate:
+    rate: Decimal
+    source: str
+
+
+def choose_line_rate(
+    regime: VatRegime, *, sku_rate: Decimal | None, default_rate: Decimal, category: str | None = None
+) -> LineRate:
+    """VAT rate (percent) of one invoice line under `regime`, and where it came from: the seller's rate for
+    the SKU when it is one of the rate country's rates, else the reduced rate of the product's category in
+    that country (`reduced_rates`), else the seller's default (home state: its standard rate)."""
     if regime.category in {"E", "K", "AE"}:
-        return ZERO_RATE
+        return LineRate(ZERO_RATE, SOURCE_REGIME)
     if regime.case == "A_HOME_STATE":
-        return standard_rate(regime.rate_country)
-    rate = sku_rate if (regime.uses_sku_rates and sku_rate is not None) else default_rate
-    if regime.rate_country == "FR" and not is_french_rate(rate):
-        raise RegimeError(f"Taux de TVA {format_rate_fr(rate)} non autorisé en France ({FRENCH_RATES_TEXT}).")
-    return rate
+        return _home_state_rate(regime.rate_country, sku_rate, category)
+    inferred = category_rate(regime.rate_country, category)
+    if regime.uses_sku_rates and sku_rate is not None:
+        choice = LineRate(sku_rate, SOURCE_SKU)
+    elif inferred is not None:
+        choice = LineRate(inferred, SOURCE_INFERRED)
+    else:
+        choice = LineRate(default_rate, SOURCE_DEFAULT)
+    if regime.rate_country == "FR" and not is_french_rate(choice.rate):
+        raise RegimeError(
+            f"Taux de TVA {format_rate_fr(choice.rate)} non autorisé en France ({FRENCH_RATES_TEXT})."
+        )
+    return choice
+
+
+def _home_state_rate(country: str, sku_rate: Decimal | None, category: str | None) -> LineRate:
+    # Home-state VAT (case A): the seller's rate counts only if it is one of that state's rates; its
+    # French per-SKU rates (5.5, 2.1...) mean nothing there. [I]
+    if sku_rate is not None and sku_rate in rates_of(country):
+        return LineRate(sku_rate, SOURCE_SKU)
+    inferred = category_rate(country, category)
+    if inferred is not None:
+        return LineRate(inferred, SOURCE_INFERRED)
+    return LineRate(standard_rate(country), SOURCE_DEFAULT)
+
+
+def line_rate(
+    regime: VatRegime, *, sku_rate: Decimal | None, default_rate: Decimal, category: str | None = None
+) -> Decimal:
+    """VAT rate (percent) of one invoice line under `regime` (see `choose_line_rate`)."""
+    return choose_line_rate(regime, sku_rate=sku_rate, default_rate=default_rate, category=category).rate

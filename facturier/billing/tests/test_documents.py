@@ -125,3 +125,46 @@ def test_domestic_fee_pdf_prints_the_b2b_payment_mentions_and_the_period(make_se
         "Pas d'escompte pour paiement anticipé.",
     ):
         assert expected in text, expected
+
+
+FEE_CASES = {
+    # case: (seller builder and overrides, BR-FR applies, BT-23, printed mentions)
+    "French seller": (french_seller, {}, True, ["S1"], [
+        "Catégorie de l'opération : Prestation de services",
+        "Date de livraison : 31/10/2026",
+        "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points.",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
+        "Pas d'escompte pour paiement anticipé.",
+        "20 % 29,99 € 6,00 €",
+    ]),
+    "EU seller, reverse charge": (german_seller, {}, False, ["S1"], [
+        "Catégorie de l'opération / Type of supply : Prestation de services / Supply of services",
+        "Date de livraison / Date of supply : 31/10/2026",
+        "Autoliquidation - reverse charge, art. 196 Directive 2006/112/CE",
+        "Autoliquidation 29,99 € 0,00 €",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
+        "Pas d'escompte pour paiement anticipé.",
+    ]),
+    "EU seller without a VAT number": (german_seller, {"vat_number": ""}, False, ["S1"], [
+        "Catégorie de l'opération / Type of supply : Prestation de services / Supply of services",
+        "Date de livraison / Date of supply : 31/10/2026",
+        "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
+        "20 % 29,99 € 6,00 €",
+    ]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FEE_CASES))
+def test_each_fee_invoice_case_carries_its_legal_mentions(make_seller, case):
+    build, overrides, french_ctc, business_process, printed = FEE_CASES[case]
+    fee, pdf, xml = issued_fee(build(make_seller, **overrides))
+
+    assert validate_xsd(xml) == []
+    assert errors_only(validate_en16931(xml)) == []
+    if french_ctc:
+        assert validate_fr_ctc(xml) == []
+    assert values(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID/text()") == business_process
+    assert values(xml, "//ram:ActualDeliverySupplyChainEvent//udt:DateTimeString/text()") == ["20261031"]
+    text = pdf_text(pdf).replace("\u00a0", " ").replace("\u202f", " ")
+    assert [mention for mention in printed if mention not in text] == []
+    assert " AE\n" not in text and "0 % AE" not in text

@@ -13,7 +13,9 @@ from decimal import Decimal as D
 
 from facturier.documents.snapshot import (
     CREDIT_NOTE,
+    GOODS,
     INVOICE,
+    SERVICES,
     CtcFr,
     DocumentLine,
     DocumentSnapshot,
@@ -106,10 +108,10 @@ def b2c_multi_rate_invoice() -> DocumentSnapshot:
     lines = (
         _line(1, "Casque audio Bluetooth", "1", "45.82", "45.82", "20.00", sku="CASQ-BT-01",
               ean="4006381333931"),
-        _line(2, "Livre « Cuisine facile »", "2", "10.425", "20.85", "5.50", sku="LIV-CUI-02",
+        _line(2, "Livre « Cuisine facile »", "2", "10.43", "20.86", "5.50", sku="LIV-CUI-02",
               ean="3012345678902"),
         _line(3, "Frais de livraison (part TVA 20 %)", "1", "4.17", "4.17", "20.00"),
-        _line(4, "Frais de livraison (part TVA 5,5 %)", "1", "1.90", "1.90", "5.50"),
+        _line(4, "Frais de livraison (part TVA 5,5 %)", "1", "1.89", "1.89", "5.50"),
     )
     return DocumentSnapshot(
         type_code=INVOICE,
@@ -146,6 +148,8 @@ def b2b_company_invoice() -> DocumentSnapshot:
         vat_number="FR75807654322",
         siren="807654322",
         contact_name="Łukasz Wiśniewski",
+        electronic_address="807654322",
+        electronic_address_scheme="0225",
     )
     return DocumentSnapshot(
         type_code=INVOICE,
@@ -166,8 +170,11 @@ def b2b_company_invoice() -> DocumentSnapshot:
         delivery_date=date(2026, 11, 23),
         order_reference="2611221010ABCDE",
         notes=(_mandate_note(FRENCH_SELLER),),
+        due_date=date(2026, 11, 22),
         payment_terms="Payée sur Cdiscount le 22/11/2026",
         payment_date=date(2026, 11, 22),
+        ctc_fr=CtcFr(transaction_scope="B2B"),
+        operation_category=GOODS,
     )
 
 
@@ -179,15 +186,14 @@ def credit_note() -> DocumentSnapshot:
         type_code=CREDIT_NOTE,
         number="CDX-42-AV-2026-000001",
         issue_date=date(2026, 12, 2),
-        lines=(_line(1, "Livre « Cuisine facile » (retour)", "2", "10.425", "20.85", "5.50",
+        lines=(_line(1, "Livre « Cuisine facile » (retour)", "2", "10.43", "20.86", "5.50",
                      sku="LIV-CUI-02", ean="3012345678902"),),
-        vat_breakdown=(VatBreakdown("S", D("5.50"), D("20.85"), D("1.15")),),
-        total_net=D("20.85"),
-        total_vat=D("1.15"),
+        vat_breakdown=(VatBreakdown("S", D("5.50"), D("20.86"), D("1.14")),),
+        total_net=D("20.86"),
+        total_vat=D("1.14"),
         total_gross=D("22.00"),
         amount_paid=D("22.00"),
         delivery_address=None,
-        delivery_date=None,
         payment_terms="Remboursée sur Cdiscount le 01/12/2026",
         payment_date=date(2026, 12, 1),
         preceding_invoice_number=invoice.number,
@@ -258,6 +264,7 @@ def reverse_charge_fee_invoice() -> DocumentSnapshot:
         payment_terms="Prélèvement SEPA à 30 jours",
         billing_period=(date(2026, 11, 1), date(2026, 11, 30)),
         languages=("fr", "en"),
+        operation_category=SERVICES,
     )
 
 
@@ -279,7 +286,8 @@ def domestic_fee_invoice() -> DocumentSnapshot:
         due_date=date(2026, 12, 31),
         payment_terms="Prélèvement SEPA à 30 jours",
         billing_period=(date(2026, 11, 1), date(2026, 11, 30)),
-        ctc_fr=CtcFr(business_process="S1", transaction_scope="B2B"),
+        ctc_fr=CtcFr(transaction_scope="B2B"),
+        operation_category=SERVICES,
     )
 
 

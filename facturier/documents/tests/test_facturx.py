@@ -41,11 +41,14 @@ def test_every_sample_passes_en16931_schematron(name):
     assert {(failure.id, failure.flag) for failure in failures} <= {("PEPPOL-EN16931-R008", "warning")}
 
 
-def test_domestic_fee_invoice_passes_french_ctc_rules():
-    xml = build_facturx_xml(samples.domestic_fee_invoice())
+@pytest.mark.parametrize("name, business_process", [("domestic_fee", "S1"), ("b2b_company", "B2")])
+def test_french_b2b_documents_pass_french_ctc_rules(name, business_process):
+    xml = build_facturx_xml(samples.ALL_SAMPLES[name]())
 
     assert validate_fr_ctc(xml) == []
-    assert _values(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID/text()") == ["S1"]
+    assert _values(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID/text()") == [
+        business_process
+    ]
     assert _values(xml, "//ram:IncludedNote[ram:SubjectCode='BAR']/ram:Content/text()") == ["B2B"]
     assert _values(xml, "//ram:IncludedNote/ram:SubjectCode/text()") == ["PMD", "PMT", "AAB", "BAR"]
     assert _values(xml, "//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID/@schemeID") == ["0225"]
@@ -127,3 +130,16 @@ def test_non_ascii_names_are_kept_verbatim():
     assert _values(xml, "//ram:SellerTradeParty/ram:Description/text()") == [
         "SAS au capital de 10 000 € - RCS Lyon 850123456"
     ]
+
+
+@pytest.mark.parametrize("name", sorted(samples.ALL_SAMPLES))
+def test_a_document_always_states_a_date_of_supply(name):
+    snapshot = replace(samples.ALL_SAMPLES[name](), delivery_date=None)
+    expected = snapshot.billing_period[1] if snapshot.billing_period else snapshot.issue_date
+
+    xml = build_facturx_xml(snapshot)
+
+    assert _values(xml, "//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/*/text()") == [
+        expected.strftime("%Y%m%d")
+    ]
+    assert errors_only(validate_en16931(xml)) == []

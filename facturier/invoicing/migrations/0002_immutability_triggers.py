@@ -18,14 +18,34 @@ MESSAGE = "issued invoices are immutable: issue a credit note"
 PURGING = "(SELECT status FROM accounts_seller WHERE id = {seller}) = 'purging'"
 
 
-def _changed(op: str) -> str:
-    columns = " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in FROZEN_COLUMNS)
+def _changed(op: str, frozen: list[str] = FROZEN_COLUMNS) -> str:
+    columns = " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in frozen)
     return f"{columns} OR (OLD.pdf <> '' AND NEW.pdf {op} OLD.pdf) OR (OLD.pdf_sha256 <> '' AND NEW.pdf_sha256 {op} OLD.pdf_sha256)"
 
 
+def sqlite_invoice_frozen(frozen: list[str]) -> str:
+    """The SQLite trigger refusing an UPDATE of any of the `frozen` columns (later migrations extend the list)."""
+    return f"""CREATE TRIGGER invoice_frozen BEFORE UPDATE ON invoicing_invoice WHEN {_changed("IS NOT", frozen)}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"""
+
+
+def postgres_invoice_frozen(frozen: list[str], create: str = "CREATE") -> str:
+    """The PostgreSQL trigger function refusing an UPDATE of any of the `frozen` columns, or a DELETE."""
+    return f"""{create} FUNCTION invoicing_invoice_frozen() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            IF {PURGING.format(seller="OLD.seller_id")} THEN RETURN OLD; END IF;
+            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF {_changed("IS DISTINCT FROM", frozen)} THEN
+            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql"""
+
+
 SQLITE = [
-    f"""CREATE TRIGGER invoice_frozen BEFORE UPDATE ON invoicing_invoice WHEN {_changed("IS NOT")}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
+    sqlite_invoice_frozen(FROZEN_COLUMNS),
     f"""CREATE TRIGGER invoice_no_delete BEFORE DELETE ON invoicing_invoice
         WHEN NOT {PURGING.format(seller="OLD.seller_id")}
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
@@ -41,17 +61,7 @@ SQLITE_DROP = [
 ]
 
 POSTGRES = [
-    f"""CREATE FUNCTION invoicing_invoice_frozen() RETURNS trigger AS $$
-    BEGIN
-        IF TG_OP = 'DELETE' THEN
-            IF {PURGING.format(seller="OLD.seller_id")} THEN RETURN OLD; END IF;
-            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        IF {_changed("IS DISTINCT FROM")} THEN
-            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
-        RETURN NEW;
-    END $$ LANGUAGE plpgsql""",
+    postgres_invoice_frozen(FROZEN_COLUMNS),
     """CREATE TRIGGER invoice_frozen BEFORE UPDATE OR DELETE ON invoicing_invoice
        FOR EACH ROW EXECUTE FUNCTION invoicing_invoice_frozen()""",
     f"""CREATE FUNCTION invoicing_invoiceline_frozen() RETURNS trigger AS $$

@@ -11,12 +11,12 @@ from facturier.sales.models import SalesOrder
 
 def octopia_line(line_id: str, price: str, *, quantity: int = 1, shipping: str = "0.00", sku: str = "",
                  title: str = "Article", status: str = "Shipped", supply_mode: str = "Seller",
-                 shipping_address: dict | None = None) -> dict:
+                 shipping_address: dict | None = None, ean: str = "") -> dict:
     return {
         "orderLineId": line_id,
         "status": status,
         "quantity": quantity,
-        "offer": {"sellerProductId": sku or f"SKU-{line_id}", "productGtin": "", "productTitle": title,
+        "offer": {"sellerProductId": sku or f"SKU-{line_id}", "productGtin": ean, "productTitle": title,
                   "supplyMode": supply_mode},
         "sellingPrice": {"unitSalesPrice": price, "shippingCost": shipping},
         "shippingAddress": shipping_address or ADDRESS,

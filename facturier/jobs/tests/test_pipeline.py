@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from facturier.accounts.models import MarketplaceConnection
-from facturier.documents.validation import check_pdfa, extract_facturx_xml
+from facturier.documents.validation import check_pdfa, errors_only, extract_facturx_xml, validate_en16931, validate_xsd
 from facturier.invoicing.models import Invoice
 from facturier.jobs.pipeline import run_seller
 from facturier.outbox.models import OutgoingEmail
@@ -69,9 +69,22 @@ def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simu
     assert gesture.credited_invoice.order_id == gesture.order_id
     assert gesture.number == "AV-000001" or gesture.number == "AV-000002"
     assert gesture.notes[0].startswith("Geste commercial – avoir sur la facture n° FAC-")
+    assert list(gesture.lines.values_list("net_amount", "gross_amount", "vat_rate")) == [
+        (Decimal("12.50"), Decimal("15.00"), Decimal("20.00"))
+    ]
+    assert gesture.lines.get().description.startswith("Geste commercial – Aspirateur balai sans fil")
+    # The book (its EAN is an ISBN: 5.5 %) and its 2.50 shipping are cancelled; the coffee maker is not touched.
     cancellation = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-cancel-after-ship")
-    assert cancellation.lines.count() >= 1
-    assert cancellation.total_gross <= cancellation.credited_invoice.total_gross
+    assert list(cancellation.lines.values_list("description", "net_amount", "gross_amount", "vat_rate")) == [
+        ("Annulation – Cuisine végétarienne : 200 recettes", Decimal("18.91"), Decimal("19.95"), Decimal("5.50")),
+        ("Annulation – Frais de port (TVA 5,5 %)", Decimal("2.37"), Decimal("2.50"), Decimal("5.50")),
+    ]
+    assert (cancellation.total_net, cancellation.total_vat, cancellation.total_gross) == (
+        Decimal("21.28"), Decimal("1.17"), Decimal("22.45"),
+    )  # fmt: skip
+    xml = extract_facturx_xml(cancellation.pdf.read())
+    assert validate_xsd(xml) == []
+    assert errors_only(validate_en16931(xml)) == []
     assert set(RefundRecord.objects.values_list("state", flat=True)) == {RefundRecord.CREDITED}
 
 

@@ -85,12 +85,18 @@ class VatSetupForm(forms.ModelForm):
     class Meta:
         model = Seller
         fields = ["oss_registered", "fr_vat_number", "above_distance_threshold", "franchise_en_base",
-                  "default_vat_rate"]
+                  "default_vat_rate", "vat_on_debits", "reform_mentions_from"]
         labels = {
             "oss_registered": _("Inscrit au guichet unique OSS"),
             "fr_vat_number": _("Numéro de TVA français (si immatriculé en France)"),
             "above_distance_threshold": _("Ventes à distance dans l'UE au-delà de 10 000 € par an"),
             "franchise_en_base": _("Franchise en base de TVA (art. 293 B du CGI)"),
+            "vat_on_debits": _("Option pour le paiement de la taxe d'après les débits"),
+            "reform_mentions_from": _("Nouvelles mentions de la réforme à partir du"),
+        }
+        help_texts = {
+            "reform_mentions_from": _("Laissez vide pour les imprimer dès maintenant (autorisé avant votre date "
+                                      "d'entrée dans la facturation électronique)."),
         }
 
     def clean_fr_vat_number(self) -> str:

@@ -88,3 +88,16 @@ def test_credentials_are_saved_and_an_unreachable_api_is_reported(seller_a):
     connection.refresh_from_db()
     assert connection.status == MarketplaceConnection.STATUS_UNAVAILABLE
     assert connection.status_message.startswith("Octopia could not be reached")
+
+
+def test_the_debits_option_and_the_reform_date_are_seller_settings(new_user_client):
+    new_user_client.post("/inscription/entreprise/", COMPANY)
+    seller = Seller.objects.get(owner__email="gamma@example.com")
+    assert (seller.vat_on_debits, seller.reform_mentions_from) == (False, None)
+
+    response = new_user_client.post("/inscription/tva/", {"default_vat_rate": "20", "vat_on_debits": "on",
+                                                          "reform_mentions_from": "01/09/2027"})
+
+    assert response["Location"] == "/inscription/mandat/"
+    seller.refresh_from_db()
+    assert (seller.vat_on_debits, seller.reform_mentions_from.isoformat()) == (True, "2027-09-01")

@@ -27,7 +27,8 @@ def test_worked_example_from_the_reference_pays_to_the_cent():
     assert allocate(WORKED_EXAMPLE) == Allocation(
         lines=(
             NetLine("jeu", D("1"), D("20"), D("49.99"), D("49.9900"), D("59.99")),
-            NetLine("livre", D("2"), D("5.5"), D("22.75"), D("11.3750"), D("24.00")),
+            # 11.37 is 12.00 net of 5.5 % to the cent; no quantity-1 line at 5.5 % can take the spare cent.
+            NetLine("livre", D("2"), D("5.5"), D("22.75"), D("11.3700"), D("24.00")),
         ),
         totals=(
             RateTotal(D("20"), D("49.99"), D("10.00"), D("59.99")),
@@ -53,9 +54,25 @@ def test_largest_remainder_goes_to_the_largest_fraction_not_the_first_line():
     assert [line.net_amount for line in allocate(lines).lines] == [D("1.67"), D("8.33")]
 
 
-def test_unit_price_has_four_decimals():
+def test_unit_price_is_the_unit_gross_net_of_vat_to_the_cent():
     allocation = allocate([GrossLine("a", D("3"), D("12.00"), D("20"))])
-    assert (allocation.lines[0].net_amount, allocation.lines[0].unit_net_price) == (D("10.00"), D("3.3333"))
+    assert (allocation.lines[0].net_amount, allocation.lines[0].unit_net_price) == (D("10.00"), D("3.3300"))
+
+
+def test_the_same_item_has_one_unit_price_and_shipping_takes_the_cents():
+    # 9.55 incl. 20 % is 7.9583 net: 7.96 on both lines of the item. base = round(44.20 / 1.2) = 36.83, one cent
+    # less than 7.96 + 3 x 7.96 + 5.00: the shipping line (quantity 1, its own price) takes it.
+    allocation = allocate([
+        GrossLine("a", D("1"), D("9.55"), D("20")),
+        GrossLine("b", D("3"), D("28.65"), D("20")),
+        GrossLine("shipping@20", D("1"), D("6.00"), D("20")),
+    ])
+    assert [(line.net_amount, line.unit_net_price) for line in allocation.lines] == [
+        (D("7.96"), D("7.9600")),
+        (D("23.88"), D("7.9600")),
+        (D("4.99"), D("4.9900")),
+    ]
+    assert allocation.totals == (RateTotal(D("20"), D("36.83"), D("7.37"), D("44.20")),)
 
 
 def test_zero_rate_and_free_lines():

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0003_json_bulk_placeholders"),
+        ("sales", "0004_sync_run_lease"),
     ]
 
     operations = [

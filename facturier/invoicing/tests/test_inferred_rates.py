@@ -1,0 +1,62 @@
+"""Issued invoices: a book (ISBN EAN) the seller set no rate for goes out at its reduced rate, in France and for a
+seller charging its home state's VAT; the line records where its rate came from (issue #15 item 4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from facturier.invoicing.issuing import issue_invoice
+from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+
+ISBN = "9782070612758"
+BELGIAN = {
+    "country": "BE", "vat_number": "BE0477472701", "fr_vat_number": "", "siren": "", "rcs_city": "",
+    "trade_register": "RPM Bruxelles 0477.472.701", "legal_form": "SRL", "address_line1": "Rue Neuve 1",
+    "postal_code": "1000", "city": "Bruxelles",
+}  # fmt: skip
+
+
+def book_and_lamp(seller):
+    raw = octopia_order("ORD-BOOK", [
+        octopia_line("1", "7.60", sku="LIVRE-PP", ean=ISBN, title="Le Petit Prince"),
+        octopia_line("2", "32.50", sku="LAMPE", ean="3401758352767", title="Lampe de bureau"),
+    ])  # fmt: skip
+    return issue_invoice(sales_order(seller, raw))
+
+
+def rates(invoice) -> list[tuple]:
+    return list(invoice.lines.values_list("description", "vat_rate", "rate_source", "net_amount"))
+
+
+@pytest.mark.django_db
+def test_a_french_seller_s_book_goes_out_at_5_5_inferred_from_its_isbn(seller_a):
+    invoice = book_and_lamp(seller_a)
+
+    assert rates(invoice) == [
+        ("Le Petit Prince", Decimal("5.50"), "inferred", Decimal("7.20")),
+        ("Lampe de bureau", Decimal("20.00"), "default", Decimal("27.08")),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_seller_s_own_sku_rate_wins_over_the_inference(seller_a):
+    seller_a.sku_rates.create(key="LIVRE-PP", rate=Decimal("20"))
+
+    invoice = book_and_lamp(seller_a)
+
+    assert rates(invoice)[0] == ("Le Petit Prince", Decimal("20.00"), "sku", Decimal("6.33"))
+
+
+@pytest.mark.django_db
+def test_a_belgian_seller_charging_belgian_vat_puts_books_at_6(make_seller):
+    seller = make_seller(**BELGIAN)
+
+    invoice = book_and_lamp(seller)
+
+    assert invoice.vat_case == "A_HOME_STATE"
+    assert rates(invoice) == [
+        ("Le Petit Prince", Decimal("6.00"), "inferred", Decimal("7.17")),
+        ("Lampe de bureau", Decimal("21.00"), "default", Decimal("26.86")),
+    ]
