@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from facturier.accounts.models import Seller
@@ -113,7 +113,10 @@ def gross_lines(order: MarketOrder, regime: VatRegime, rates: dict[str, Decimal]
     return goods, shipping
 
 
-def build_draft(seller: Seller, order: MarketOrder, rates: dict[str, Decimal]) -> InvoiceDraft:
+def build_draft(
+    seller: Seller, order: MarketOrder, rates: dict[str, Decimal], *, supplied_at: datetime | None = None
+) -> InvoiceDraft:
+    """`supplied_at`: the date of supply as sales knows it (sales.eligibility.date_of_supply)."""
     if not order.active_lines:
         raise NotInvoiceable("Aucune ligne expédiée sur cette commande.")
     regime = decide(seller, order)
@@ -129,7 +132,7 @@ def build_draft(seller: Seller, order: MarketOrder, rates: dict[str, Decimal]) -
         buyer=buyer_party(order),
         # EN 16931 BR-IC-11/12: an intra-community supply always states where the goods were delivered.
         delivery=delivery_party(order, always=regime.category == "K"),
-        delivery_date=paris_date(order.shipped_at) if order.shipped_at else None,
+        delivery_date=paris_date(supplied_at) if supplied_at else None,
         payment_date=_payment_date(order),
         notes=invoice_notes(seller, regime),
         seller_vat_number=regime.seller_vat_number_to_print,

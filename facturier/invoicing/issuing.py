@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
@@ -20,6 +21,7 @@ from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MalformedOrder
 from facturier.marketplace.parse import parse_order
+from facturier.sales.eligibility import date_of_supply
 from facturier.sales.models import SalesOrder
 from facturier.tax.identifiers import siren_of_french_vat
 
@@ -130,7 +132,8 @@ def draft_for(order: SalesOrder, rates: dict[str, Decimal]) -> InvoiceDraft | No
         _mark_not_invoiceable(order, SalesOrder.INVALID, market_order.reason)
         return None
     try:
-        return build_draft(order.seller, market_order, rates)
+        supplied_at = date_of_supply(market_order, order.first_seen_shipped_at)
+        return build_draft(order.seller, market_order, rates, supplied_at=supplied_at)
     except NotInvoiceable as exc:
         _mark_not_invoiceable(order, SalesOrder.NOT_INVOICEABLE, exc.message)
         return None
@@ -149,6 +152,7 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
             draft = draft_for(order, rates)
         except Exception as exc:  # a defect on one order is recorded and never blocks the others
             logger.exception("invoice could not be drafted", extra={"order_id": order.order_id})
+            _mark_unworkable(order, exc)
             errors.append(f"{order.order_id} : {exc}")
             continue
         if draft is not None:
@@ -174,6 +178,7 @@ def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], 
                 raise
             except Exception as exc:
                 logger.exception("invoice could not be stored", extra={"order_id": order.order_id})
+                _mark_unworkable(order, exc)
                 batch.errors.append(f"{order.order_id} : {exc}")
 
 
@@ -191,6 +196,13 @@ def _issued_among(orders: list[SalesOrder]) -> Callable[[range], set[int]]:
 def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str) -> None:
     SalesOrder.objects.filter(pk=order.pk).update(eligibility=eligibility, reason=reason)
     logger.info("order not invoiceable", extra={"order_id": order.order_id, "reason": reason})
+
+
+def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
+    """Issuing failed on this order alone, for what it contains: it leaves the eligible state with the reason,
+    shown on the order (a later sync reads it again, see sales.sync.invalid_orders_again)."""
+    reason = _("La facture n'a pas pu être établie : %(error)s") % {"error": exc}
+    _mark_not_invoiceable(order, SalesOrder.INVALID, reason)
 
 
 def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:

@@ -45,6 +45,17 @@ class Address:
 
 
 @dataclass(frozen=True)
+class TextDamage:
+    """A text of the order that arrived damaged and was repaired so that it can be stored."""
+
+    NUL = "nul"  # a NUL character, which no database text column accepts
+    NOT_UTF8 = "not_utf8"  # bytes that are not valid UTF-8
+
+    path: str  # where, e.g. "lines[0].offer.productTitle"
+    kind: str
+
+
+@dataclass(frozen=True)
 class OrderLine:
     line_id: str
     status: str
@@ -77,7 +88,9 @@ class MarketOrder:
     billing_address: Address
     lines: tuple[OrderLine, ...]
     total_paid: Decimal | None  # totalPrice.sellingPrice when present
-    raw: Mapping = field(repr=False)  # the JSON as received
+    raw: Mapping = field(repr=False)  # the JSON as received (damaged texts repaired, see damaged_text)
+    shipped_at_max: datetime | None = None  # the ship-by deadline, not when the goods left
+    damaged_text: tuple[TextDamage, ...] = ()
 
     @property
     def shipping_address(self) -> Address | None:
@@ -110,6 +123,7 @@ class MalformedOrder:
     order_id: str
     reason: str
     raw: Mapping = field(repr=False)
+    damaged_text: tuple[TextDamage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .errors import (
     UnexpectedResponse,
     parse_problem,
 )
-from .parse import parse_order, text
+from .parse import parse_order, repaired, text
 from .refunds import (
     RefundFieldError,
     cancellation_order_id,
@@ -280,8 +280,10 @@ def format_datetime(moment: datetime) -> str:
 
 
 def _json(response: httpx.Response) -> object:
+    # Bytes that are not UTF-8 (one order's text from a Latin-1 system) must not cost the whole page: they are
+    # kept as lone surrogates, which parse.parse_order repairs and reports on that order alone.
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        return json.loads(response.content.decode("utf-8", "surrogateescape"), parse_float=Decimal)
     except ValueError:
         raise UnexpectedResponse(
             f"Octopia {response.request.method} {response.request.url.path} did not answer JSON"
@@ -289,11 +291,14 @@ def _json(response: httpx.Response) -> object:
 
 
 def _items(body: object) -> list:
+    """The objects of a refund listing, their texts made storable (see parse.repaired)."""
     if isinstance(body, list):
-        return [item for item in body if isinstance(item, Mapping)]
-    if isinstance(body, Mapping) and isinstance(body.get("items"), list):
-        return [item for item in body["items"] if isinstance(item, Mapping)]
-    return []
+        items = body
+    elif isinstance(body, Mapping) and isinstance(body.get("items"), list):
+        items = body["items"]
+    else:
+        return []
+    return [repaired(item, "", []) for item in items if isinstance(item, Mapping)]
 
 
 def _next_cursor(body: object, response: httpx.Response) -> str:

@@ -7,15 +7,20 @@ not ISO-8601) makes the whole order malformed rather than silently wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from facturier.core.money import to_decimal
 
-from .dto import Address, MalformedOrder, MarketOrder, OrderLine
+from .dto import Address, MalformedOrder, MarketOrder, OrderLine, TextDamage
 
 SHIPPED_STATUSES = frozenset({"Shipped", "Delivered"})
+# Bytes that were not valid UTF-8 reach us as lone surrogates (octopia decodes with surrogateescape).
+ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+REPLACEMENT = "\ufffd"
 
 
 class OrderFieldError(ValueError):
@@ -23,15 +28,45 @@ class OrderFieldError(ValueError):
 
 
 def parse_order(data: object) -> MarketOrder | MalformedOrder:
+    damage: list[TextDamage] = []
+    data = repaired(data, "", damage)
+    damaged_text = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder(order_id="", reason="order is not a JSON object", raw={"value": data})
+        return MalformedOrder("", "order is not a JSON object", {"value": data}, damaged_text)
     order_id = text(data.get("orderId"))
     if not order_id:
-        return MalformedOrder(order_id="", reason="orderId is missing", raw=data)
+        return MalformedOrder("", "orderId is missing", data, damaged_text)
     try:
-        return _parse_valid_order(order_id, data)
+        return replace(_parse_valid_order(order_id, data), damaged_text=damaged_text)
     except OrderFieldError as error:
-        return MalformedOrder(order_id=order_id, reason=str(error), raw=data)
+        return MalformedOrder(order_id, str(error), data, damaged_text)
+
+
+def repaired(value: object, path: str, damage: list[TextDamage]) -> object:
+    """The JSON value with every text storable: NUL characters and bytes that were not UTF-8 become U+FFFD,
+    and each repair is listed in `damage` (so the order is shown as damaged, never dropped)."""
+    if isinstance(value, str):
+        return _repaired_text(value, path, damage)
+    if isinstance(value, Mapping):
+        return dict(_repaired_member(str(key), item, path, damage) for key, item in value.items())
+    if isinstance(value, list):
+        return [repaired(item, f"{path}[{index}]", damage) for index, item in enumerate(value)]
+    return value
+
+
+def _repaired_member(key: str, value: object, parent: str, damage: list[TextDamage]) -> tuple[str, object]:
+    path = f"{parent}.{key}" if parent else key
+    return _repaired_text(key, path, damage), repaired(value, path, damage)
+
+
+def _repaired_text(value: str, path: str, damage: list[TextDamage]) -> str:
+    if "\x00" in value:
+        damage.append(TextDamage(path, TextDamage.NUL))
+        value = value.replace("\x00", REPLACEMENT)
+    if ESCAPED_BYTES.search(value):
+        damage.append(TextDamage(path, TextDamage.NOT_UTF8))
+        value = ESCAPED_BYTES.sub(lambda bad: REPLACEMENT * len(bad.group()), value)
+    return value
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
@@ -48,11 +83,12 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         created_at=parse_datetime(data.get("createdAt"), "createdAt"),
         updated_at=parse_datetime(data.get("updatedAt"), "updatedAt"),
         shipped_at=derive_shipped_at(data),
-        currency=text(data.get("currencyCode")) or "EUR",
+        currency=text(data.get("currencyCode")).upper(),  # never assumed: "" when the order does not say
         billing_address=parse_address(data.get("billingAddress")) or Address(),
         lines=lines,
         total_paid=total_paid,
         raw=data,
+        shipped_at_max=parse_datetime(data.get("shippedAtMax"), "shippedAtMax"),
     )
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
-from facturier.core.clock import PARIS
-from facturier.marketplace.dto import MalformedOrder, MarketOrder
+from django.utils.translation import gettext as _
+
+from facturier.core.clock import PARIS, now
+from facturier.marketplace.dto import MalformedOrder, MarketOrder, TextDamage
 from facturier.sales.models import SalesOrder
 
 INVOICEABLE_STATUSES = {"Shipped", "Delivered"}
 CANCELLED_STATUSES = {"Cancelled", "Refused", "Rejected"}
+INVOICE_CURRENCY = "EUR"  # Cdiscount France sells in euros; any other currency is refused, never relabelled
+# Beyond these, an order is taken for a data error rather than a sale (and would overflow the invoice's columns).
+MAX_LINE_QUANTITY = 100_000
+MAX_UNIT_PRICE = Decimal(1_000_000)
+# A marketplace clock a little ahead of ours is normal; a date further in the future is a data error.
+FUTURE_TOLERANCE = timedelta(days=1)
+SHORT_ID_HEAD = 47  # + "~" + 16 hex digits of the full id's hash = the column's 64 characters
 
 
 @dataclass(frozen=True)
@@ -19,9 +30,27 @@ class Verdict:
     reason: str = ""
 
 
+def storage_id(order_id: str) -> str:
+    """The order's key in our table: its marketplace id, or, when longer than the column, a shortened form that
+    stays unique (the full id is kept in the order's raw data)."""
+    if len(order_id) <= SalesOrder.ORDER_ID_MAX_LENGTH:
+        return order_id
+    return f"{order_id[:SHORT_ID_HEAD]}~{hashlib.sha256(order_id.encode()).hexdigest()[:16]}"
+
+
+def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -> datetime | None:
+    """When the goods left: the status events or parcels, else when our sync first saw the order shipped, else
+    the ship-by deadline (shippedAtMax). Never empty for an order our sync has seen shipped."""
+    return order.shipped_at or first_seen_shipped_at or order.shipped_at_max
+
+
 def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -> Verdict:
+    damage = damaged_text_reason(order.damaged_text)
     if isinstance(order, MalformedOrder):
-        return Verdict(SalesOrder.INVALID, order.reason)
+        return Verdict(SalesOrder.INVALID, " ".join(part for part in (damage, order.reason) if part))
+    refusal = damage or overlong_id_reason(order.order_id) or future_dates_reason(order)
+    if refusal:
+        return Verdict(SalesOrder.INVALID, refusal)
     if order.status in CANCELLED_STATUSES:
         return Verdict(SalesOrder.CANCELLED, f"Commande au statut {order.status} sur la marketplace.")
     if order.status not in INVOICEABLE_STATUSES:
@@ -37,7 +66,82 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
         )
     if not order.active_lines:
         return Verdict(SalesOrder.CANCELLED, "Toutes les lignes ont été annulées avant expédition.")
+    if order.currency != INVOICE_CURRENCY:
+        return Verdict(SalesOrder.FOREIGN_CURRENCY, currency_reason(order.currency))
+    implausible = implausible_lines_reason(order)
+    if implausible:
+        return Verdict(SalesOrder.INVALID, implausible)
     destination = (order.shipping_address or order.billing_address).country_code
     if destination != "FR":
         return Verdict(SalesOrder.OUTSIDE_FRANCE, f"Livrée hors de France ({destination or 'pays inconnu'}).")
     return Verdict(SalesOrder.ELIGIBLE)
+
+
+def damaged_text_reason(damage: tuple[TextDamage, ...]) -> str:
+    if not damage:
+        return ""
+    kinds = {TextDamage.NUL: _("caractère NUL"), TextDamage.NOT_UTF8: _("octets qui ne sont pas de l'UTF-8")}
+    where = " ; ".join(
+        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or "orderId"} for item in damage
+    )
+    return _(
+        "Texte abîmé reçu de la marketplace (%(where)s), remplacé par « %(replacement)s » pour l'enregistrement. "
+        "La commande sera relue aux prochaines synchronisations."
+    ) % {"where": where, "replacement": "\ufffd"}
+
+
+def overlong_id_reason(order_id: str) -> str:
+    if len(order_id) <= SalesOrder.ORDER_ID_MAX_LENGTH:
+        return ""
+    return _(
+        "Identifiant de commande de %(length)s caractères (%(maximum)s au plus) : enregistré sous %(stored)s, "
+        "l'identifiant complet est gardé dans les données reçues."
+    ) % {"length": len(order_id), "maximum": SalesOrder.ORDER_ID_MAX_LENGTH, "stored": storage_id(order_id)}
+
+
+def future_dates_reason(order: MarketOrder) -> str:
+    limit = now() + FUTURE_TOLERANCE
+    dates = (("purchasedAt", order.purchased_at), ("createdAt", order.created_at), ("updatedAt", order.updated_at),
+             (_("expédition"), order.shipped_at))  # fmt: skip
+    future = [
+        f"{name} {moment.astimezone(PARIS):%d/%m/%Y à %H:%M}" for name, moment in dates if moment and moment > limit
+    ]
+    if not future:
+        return ""
+    return _(
+        "Date invraisemblable envoyée par la marketplace : %(dates)s, dans le futur. "
+        "La commande sera relue aux prochaines synchronisations."
+    ) % {"dates": ", ".join(future)}
+
+
+def currency_reason(currency: str) -> str:
+    if not currency:
+        return _(
+            "Devise de la commande absente (currencyCode) : cette commande ne peut pas être facturée automatiquement."
+        )
+    return _(
+        "Commande en %(currency)s : seules les commandes en euros (EUR) sont facturées automatiquement ; "
+        "cette commande ne peut pas être facturée automatiquement."
+    ) % {"currency": currency}
+
+
+def implausible_lines_reason(order: MarketOrder) -> str:
+    problems = []
+    for position, line in enumerate(order.lines, start=1):
+        if not line.is_active:
+            continue
+        if line.quantity == 0:
+            problems.append(
+                _("Ligne %(line)s : quantité 0, invraisemblable pour une ligne expédiée.") % {"line": position}
+            )
+        elif line.quantity > MAX_LINE_QUANTITY:
+            problems.append(
+                _("Ligne %(line)s : quantité %(quantity)s, au-delà de %(maximum)s : invraisemblable.")
+                % {"line": position, "quantity": line.quantity, "maximum": MAX_LINE_QUANTITY}
+            )
+        if line.unit_price_gross > MAX_UNIT_PRICE:
+            problems.append(
+                _("Ligne %(line)s : prix unitaire %(price)s €, au-delà de %(maximum)s € : invraisemblable.")
+                % {"line": position, "price": f"{line.unit_price_gross.normalize():f}", "maximum": MAX_UNIT_PRICE}
+            )
+    return " ".join(problems)

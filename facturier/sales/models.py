@@ -19,6 +19,7 @@ class SalesOrder(models.Model):
     CANCELLED = "cancelled"
     INVALID = "invalid"
     NOT_INVOICEABLE = "not_invoiceable"
+    FOREIGN_CURRENCY = "foreign_currency"
     ELIGIBILITY_CHOICES = [
         (ELIGIBLE, _("À facturer")),
         (NOT_SHIPPED, _("Pas encore expédiée")),
@@ -27,19 +28,26 @@ class SalesOrder(models.Model):
         (CANCELLED, _("Annulée avant expédition")),
         (INVALID, _("Données invalides")),
         (NOT_INVOICEABLE, _("Non facturable (configuration TVA)")),
+        (FOREIGN_CURRENCY, _("Devise autre que l'euro")),
     ]
+    ORDER_ID_MAX_LENGTH = 64
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")
-    order_id = models.CharField(max_length=64)
+    # A longer marketplace id is stored shortened (sync.storage_id); the full id stays in raw.
+    order_id = models.CharField(max_length=ORDER_ID_MAX_LENGTH)
     status = models.CharField(max_length=30, blank=True)
     placed_at = models.DateTimeField(null=True, blank=True)
+    # The date of supply (eligibility.date_of_supply): when the goods left, as best known.
     shipped_at = models.DateTimeField(null=True, blank=True)
+    first_seen_shipped_at = models.DateTimeField(null=True, blank=True)
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
     reason = models.TextField(blank=True)
     raw = JSONField(default=dict, encoder=DjangoJSONEncoder)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # What the sync noticed about the order beyond its verdict, oldest first: [{"at", "note", ...}].
+    sync_notes = JSONField(default=list, encoder=DjangoJSONEncoder, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "order_id"], name="unique_order_per_seller")]

@@ -9,23 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import chain
 from operator import attrgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from facturier.accounts.models import MarketplaceConnection, Seller
-from facturier.core.clock import now
+from facturier.core.clock import PARIS, now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
-from facturier.marketplace.errors import CredentialsRejected, MarketplaceError
+from facturier.marketplace.errors import CredentialsRejected, MarketplaceError, MarketplaceUnavailable
 from facturier.sales import connection_status, runs
 from facturier.sales.connector import client_for
-from facturier.sales.eligibility import classify
+from facturier.sales.eligibility import INVOICEABLE_STATUSES, classify, date_of_supply, storage_id
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,20 @@ CURSOR_OVERLAP = timedelta(hours=1)
 FIRST_PASS_LOOKBACK = timedelta(days=30)
 PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
 # Columns a later sync may refresh; seller, order_id and first_seen_at stay as first recorded.
-MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at"]
-UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, "status", "placed_at", "shipped_at", "marketplace_updated_at"]
+MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at", "sync_notes"]
+UPSERT_FIELDS = [
+    *MALFORMED_UPSERT_FIELDS,
+    "status",
+    "placed_at",
+    "shipped_at",
+    "first_seen_shipped_at",
+    "marketplace_updated_at",
+]
+# Invalid orders are fetched again one by one for this long after they were first seen, a few per pass.
+REFETCH_INVALID_FOR = timedelta(days=30)
+REFETCH_INVALID_PER_PASS = 100
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+STATUS_MAX_LENGTH = SalesOrder._meta.get_field("status").max_length
 REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
 OnEligible = Callable[[SyncRun, list[int]], None]
 ThenIssue = Callable[[SyncRun, Callable[[], None]], None]
@@ -135,26 +148,69 @@ def pull_orders(
     seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None, heartbeat=None
 ) -> PassResult:
     result = PassResult()
+    read_at = now()
     windows = listing_windows(connection.orders_cursor, seller)
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
     for page in read_ahead(pages(listing)):
-        verdicts = record_page(seller, page, result.errors)
-        for order in page:
-            result.seen += 1
-            verdict = verdicts.get(order.order_id)
-            result.eligible += verdict == SalesOrder.ELIGIBLE
-            result.malformed += verdict == SalesOrder.INVALID
-            if verdict and isinstance(order, MarketOrder):
-                result.saw(order.updated_at)
-        if on_eligible:
-            awaiting = awaiting_invoice(seller, [oid for oid, v in verdicts.items() if v == SalesOrder.ELIGIBLE])
-            if awaiting:
-                on_eligible(awaiting)
-        if heartbeat:
-            heartbeat()
-    if result.newest:
-        MarketplaceConnection.objects.filter(pk=connection.pk).update(orders_cursor=result.newest)
+        store_page(seller, page, result, on_eligible, heartbeat)
+    advance_cursor(connection, "orders_cursor", result.newest, read_at)
+    for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
+        store_page(seller, page, result, on_eligible, heartbeat)
     return result
+
+
+def advance_cursor(connection: MarketplaceConnection, name: str, newest: datetime | None, read_at: datetime) -> None:
+    """Move the cursor to the newest date read, never past the moment of the read whatever the data says: an item
+    dated in the future (a clock or a data error) would otherwise make every later listing start after the items
+    still to come."""
+    if newest:
+        MarketplaceConnection.objects.filter(pk=connection.pk).update(**{name: min(newest, read_at)})
+
+
+def store_page(seller: Seller, page: list, result: PassResult, on_eligible=None, heartbeat=None) -> None:
+    verdicts = record_page(seller, page, result.errors)
+    for order in page:
+        result.seen += 1
+        verdict = verdicts.get(storage_id(order.order_id))
+        result.eligible += verdict == SalesOrder.ELIGIBLE
+        result.malformed += verdict == SalesOrder.INVALID
+        if verdict and isinstance(order, MarketOrder):
+            result.saw(order.updated_at)
+    if on_eligible:
+        awaiting = awaiting_invoice(seller, [oid for oid, v in verdicts.items() if v == SalesOrder.ELIGIBLE])
+        if awaiting:
+            on_eligible(awaiting)
+    if heartbeat:
+        heartbeat()
+
+
+def invalid_orders_again(
+    seller: Seller, client, read_at: datetime, errors: list[str]
+) -> Iterator[MarketOrder | MalformedOrder]:
+    """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
+    always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
+    first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen first;
+    those the listing of this pass read (seen since `read_at`) are not fetched twice."""
+    candidates = (
+        SalesOrder.objects.filter(
+            seller=seller,
+            eligibility=SalesOrder.INVALID,
+            first_seen_at__gte=now() - REFETCH_INVALID_FOR,
+            last_seen_at__lt=read_at,
+        )
+        .exclude(order_id="")
+        .order_by("last_seen_at", "pk")
+        .values_list("order_id", "raw")[:REFETCH_INVALID_PER_PASS]
+    )
+    for order_id, raw in list(candidates):
+        marketplace_id = raw.get("orderId") if isinstance(raw, dict) and isinstance(raw.get("orderId"), str) else ""
+        try:
+            yield client.get_order(marketplace_id or order_id)
+        except (CredentialsRejected, MarketplaceUnavailable):
+            raise
+        except MarketplaceError as exc:  # gone or refused: the order keeps its reason, the others go on
+            logger.warning("invalid order could not be fetched again", extra={"order_id": order_id})
+            errors.append(f"{order_id} : {exc.message}")
 
 
 def pages(orders: Iterable, size: int = PAGE_SIZE) -> Iterator[list]:
@@ -178,26 +234,59 @@ def awaiting_invoice(seller: Seller, order_ids: list[str]) -> list[int]:
 
 
 def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:
-    """Store a page of orders in one transaction; return each recorded order's eligibility.
+    """Store a page of orders in one transaction; return each recorded order's eligibility, by storage_id.
 
     An order whose verdict cannot be worked out is reported and the others go on; if the database refuses the
     page, each order is stored on its own so that only the faulty one is left out.
     """
-    rows: dict[str, SalesOrder] = {}
-    for order in orders:
-        try:
-            rows[order.order_id] = SalesOrder(seller=seller, order_id=order.order_id, **order_values(seller, order))
-        except Exception as exc:  # one bad order never stops the others
-            _report("order", getattr(order, "order_id", "?"), exc, errors)
+    orders, notes = newest_copies(orders, errors)
+    failures: list[str] = []
     try:
-        _upsert(seller, rows, malformed={order.order_id for order in orders if isinstance(order, MalformedOrder)})
+        verdicts = _upsert(seller, orders, notes, failures)
     except TRANSIENT_DB_ERRORS:
         raise
     except DatabaseError:
         logger.exception("page of orders refused by the database, storing one by one", extra={"seller": seller.pk})
-        storable = [order for order in orders if order.order_id in rows]
-        return _record_each(storable, partial(record_order, seller), "order", attrgetter("order_id"), errors)
-    return {order_id: row.eligibility for order_id, row in rows.items()}
+        record = partial(_record_order_with_notes, seller, notes)
+        return _record_each(orders, record, "order", lambda order: storage_id(order.order_id), errors)
+    errors.extend(failures)
+    return verdicts
+
+
+def newest_copies(orders: list, errors: list[str]) -> tuple[list, dict[str, list[dict]]]:
+    """The page with one copy of each order, the most recently updated; each differing copy left out is noted
+    (on the run's message and in the order's sync_notes, with the copy's data)."""
+    kept: dict[str, MarketOrder | MalformedOrder] = {}
+    notes: dict[str, list[dict]] = {}
+    for order in orders:
+        key = storage_id(order.order_id)
+        other = kept.get(key)
+        if other is not None and dict(other.raw) == dict(order.raw):
+            continue
+        if other is not None:
+            newer, older = (order, other) if _updated_at(order) >= _updated_at(other) else (other, order)
+            note = duplicate_note(order.order_id, newer, older)
+            errors.append(note["note"])
+            notes.setdefault(key, []).append(note)
+            order = newer
+        kept[key] = order
+    return list(kept.values()), notes
+
+
+def _updated_at(order: MarketOrder | MalformedOrder) -> datetime:
+    return getattr(order, "updated_at", None) or EARLIEST
+
+
+def duplicate_note(order_id: str, kept: MarketOrder | MalformedOrder, discarded: MarketOrder | MalformedOrder) -> dict:
+    text = _(
+        "%(order)s : reçue 2 fois dans la même page avec des contenus différents ; gardé la version mise à jour "
+        "le plus récemment (%(kept)s), écarté celle du %(discarded)s."
+    ) % {"order": order_id, "kept": _moment(_updated_at(kept)), "discarded": _moment(_updated_at(discarded))}
+    return {"at": now().isoformat(), "note": text, "discarded": dict(discarded.raw)}
+
+
+def _moment(moment: datetime) -> str:
+    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M:%S}" if moment != EARLIEST else _("date inconnue")
 
 
 def _report(kind: str, key: str, exc: Exception, errors: list[str]) -> None:
@@ -217,25 +306,38 @@ def _record_each(items: list, record: Callable, kind: str, key: Callable, errors
     return results
 
 
-def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str]) -> None:
+def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures: list[str]) -> dict[str, str]:
     with transaction.atomic():
         # The existing rows are locked, so an order cannot be invoiced between the check and the write. Locks and
         # writes go in order_id order: two syncs of one seller wait for each other instead of deadlocking.
-        existing = dict(
-            SalesOrder.objects.select_for_update()
-            .filter(seller=seller, order_id__in=list(rows))
+        keys = sorted(storage_id(order.order_id) for order in orders)
+        existing = {
+            row.order_id: row
+            for row in SalesOrder.objects.select_for_update()
+            .filter(seller=seller, order_id__in=keys)
             .order_by("order_id")
-            .values_list("order_id", "pk")
-        )
+            .only("pk", "order_id", "first_seen_shipped_at", "sync_notes")
+        }
         invoiced = set(
-            SalesOrder.objects.filter(pk__in=list(existing.values()), invoices__isnull=False).values_list(
+            SalesOrder.objects.filter(pk__in=[row.pk for row in existing.values()], invoices__isnull=False).values_list(
                 "order_id", flat=True
             )
         )
+        rows: dict[str, SalesOrder] = {}
+        malformed = set()
+        for order in orders:
+            key = storage_id(order.order_id)
+            try:
+                values = order_values(seller, order, existing.get(key), notes.get(key, []))
+            except Exception as exc:  # one bad order never stops the others
+                _report("order", order.order_id or "?", exc, failures)
+                continue
+            rows[key] = SalesOrder(seller=seller, order_id=key, **values)
+            if isinstance(order, MalformedOrder):
+                malformed.add(key)
         # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
         writable = [
-            row for order_id, row in sorted(rows.items())
-            if order_id not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
+            row for key, row in sorted(rows.items()) if key not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
         ]
         # A malformed order has no dates or status to offer: what was known of it before is kept.
         for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):
@@ -244,32 +346,47 @@ def _upsert(seller: Seller, rows: dict[str, SalesOrder], *, malformed: set[str])
                 SalesOrder.objects.bulk_create(
                     group, update_conflicts=True, unique_fields=["seller", "order_id"], update_fields=fields
                 )
+    return {key: row.eligibility for key, row in rows.items()}
 
 
-def order_values(seller: Seller, order: MarketOrder | MalformedOrder) -> dict:
+def order_values(
+    seller: Seller, order: MarketOrder | MalformedOrder, known: SalesOrder | None = None, notes: Iterable[dict] = ()
+) -> dict:
+    """The columns of the order's row; `known` is the row as stored before (its history is carried over)."""
     verdict = classify(order, backfill_start=seller.backfill_start)
     values = {
         "eligibility": verdict.eligibility,
         "reason": verdict.reason,
         "raw": dict(order.raw),
         "last_seen_at": now(),
+        "sync_notes": [*(known.sync_notes if known else []), *notes],
     }
     if isinstance(order, MarketOrder):
+        first_seen_shipped = known.first_seen_shipped_at if known else None
+        if first_seen_shipped is None and order.status in INVOICEABLE_STATUSES:
+            first_seen_shipped = values["last_seen_at"]
         values.update(
-            status=order.status,
+            # Cut to the column; the full status stays in raw and in the reason.
+            status=order.status[:STATUS_MAX_LENGTH],
             placed_at=order.purchased_at or order.created_at,
-            shipped_at=order.shipped_at,
+            shipped_at=date_of_supply(order, first_seen_shipped),
+            first_seen_shipped_at=first_seen_shipped,
             marketplace_updated_at=order.updated_at,
         )
     return values
 
 
-def record_order(seller: Seller, order: MarketOrder | MalformedOrder) -> str:
-    values = order_values(seller, order)
+def _record_order_with_notes(seller: Seller, notes: dict[str, list[dict]], order: MarketOrder | MalformedOrder) -> str:
+    return record_order(seller, order, notes.get(storage_id(order.order_id), []))
+
+
+def record_order(seller: Seller, order: MarketOrder | MalformedOrder, notes: Iterable[dict] = ()) -> str:
+    key = storage_id(order.order_id)
     with transaction.atomic():
-        existing = SalesOrder.objects.select_for_update().filter(seller=seller, order_id=order.order_id).first()
+        existing = SalesOrder.objects.select_for_update().filter(seller=seller, order_id=key).first()
+        values = order_values(seller, order, existing, notes)
         if existing is None:
-            _create_order(seller, order.order_id, values)
+            _create_order(seller, key, values)
         elif not existing.invoices.exists() or values["eligibility"] == SalesOrder.ELIGIBLE:
             # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
             SalesOrder.objects.filter(pk=existing.pk).update(**values)
@@ -287,6 +404,7 @@ def _create_order(seller: Seller, order_id: str, values: dict) -> None:
 
 def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, heartbeat=None) -> PassResult:
     result = PassResult()
+    read_at = now()
     listing = client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller))
     for page in read_ahead(pages(listing)):
         record_refunds(seller, page, result.errors)
@@ -295,8 +413,7 @@ def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, h
             result.saw(refund.created_at)
         if heartbeat:
             heartbeat()
-    if result.newest:
-        MarketplaceConnection.objects.filter(pk=connection.pk).update(refunds_cursor=result.newest)
+    advance_cursor(connection, "refunds_cursor", result.newest, read_at)
     return result
 
 
@@ -305,9 +422,9 @@ def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]
 
     If the database refuses the page, each refund is stored on its own so that only the faulty one is left out.
     """
-    wanted = {refund.order_id for refund in refunds}
+    wanted = {storage_id(refund.order_id) for refund in refunds}
     orders = dict(SalesOrder.objects.filter(seller=seller, order_id__in=wanted).values_list("order_id", "pk"))
-    rows = [_refund_row(seller, refund, orders.get(refund.order_id)) for refund in refunds]
+    rows = [_refund_row(seller, refund, orders.get(storage_id(refund.order_id))) for refund in refunds]
     try:
         with transaction.atomic():
             RefundRecord.objects.bulk_create(rows, ignore_conflicts=True)
@@ -323,7 +440,7 @@ def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> Re
         seller=seller,
         refund_id=refund.refund_id,
         order_id=order_pk,
-        marketplace_order_id=refund.order_id,
+        marketplace_order_id=storage_id(refund.order_id),  # the order's key, as in SalesOrder
         kind=refund.kind,
         amount_gross=refund.amount_gross,
         line_ids=list(refund.line_ids),
@@ -333,7 +450,8 @@ def _refund_row(seller: Seller, refund: RefundEvent, order_pk: int | None) -> Re
 
 
 def record_refund(seller: Seller, refund: RefundEvent) -> None:
-    order_pk = SalesOrder.objects.filter(seller=seller, order_id=refund.order_id).values_list("pk", flat=True).first()
+    order_id = storage_id(refund.order_id)
+    order_pk = SalesOrder.objects.filter(seller=seller, order_id=order_id).values_list("pk", flat=True).first()
     row = _refund_row(seller, refund, order_pk)
     defaults = {name: getattr(row, name) for name in REFUND_FIELDS}
     try:

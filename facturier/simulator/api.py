@@ -90,7 +90,7 @@ def _authenticate(state: SimulatorState, request: Request) -> tuple[Response | N
 def list_orders(state: SimulatorState, seller_id: str, request: Request, match: re.Match) -> Response:
     index, size = page_bounds(request.query, default_size=DEFAULT_ORDERS_PAGE_SIZE, max_size=MAX_ORDERS_PAGE_SIZE)
     with state.lock:
-        items = state.served(seller_id, page(state.select(seller_id, request.query), index, size))
+        items = state.served(seller_id, page(state.select(seller_id, request.query), index, size), listing=True)
         return json_response({"itemsPerPage": size, "items": items})
 
 

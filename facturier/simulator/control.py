@@ -48,6 +48,7 @@ def show_state(state: SimulatorState, request: Request, match: re.Match) -> Resp
                 "cancellations": len(store.cancellations),
                 "uploads": len(store.uploads),
                 "malformed": state.malformed_reasons(seller_id),
+                "fault_targets": state.fault_targets(seller_id),
             }
             for seller_id, store in state.sellers.items()
         }

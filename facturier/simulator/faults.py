@@ -24,6 +24,8 @@ class FaultConfig:
     timeout_seconds: float = 35.0  # longer than the production client's 30 s read timeout
     token_expire_after_calls: int = 0  # a token stops working after n API calls (0 = never)
     malformed_orders: int = 0  # n orders per seller (chosen by the seed) are served with a bad field
+    non_utf8_orders: int = 0  # n orders per seller are served with Latin-1 bytes (not UTF-8) in a product title
+    duplicated_orders: int = 0  # n orders per seller are listed twice in their page, then an older, dearer copy
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, object] | None) -> FaultConfig:

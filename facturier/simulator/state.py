@@ -30,6 +30,32 @@ CORRUPTIONS = (
 )
 
 
+STALE_COPY_AGE = timedelta(days=1)
+STALE_COPY_PRICE_RISE = Decimal("50.00")
+
+
+def as_latin1_bytes(text: str) -> str:
+    """The text as a Latin-1 encoder would send it, held as escaped bytes that wire.to_json writes raw."""
+    return text.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
+
+
+def with_latin1_title(order: dict) -> dict:
+    """The order with its first product title in Latin-1: bytes that are not valid UTF-8 in the answer."""
+    broken = copy.deepcopy(order)
+    offer = broken["lines"][0]["offer"]
+    offer["productTitle"] = as_latin1_bytes(f"{offer.get('productTitle') or ''} – édition été")
+    return broken
+
+
+def stale_copy(order: dict) -> dict:
+    """An earlier version of the order (a day older, the first line dearer), as a lagging replica serves it."""
+    stale = copy.deepcopy(order)
+    stale["updatedAt"] = iso(parse_iso(order["updatedAt"]) - STALE_COPY_AGE)
+    price = stale["lines"][0]["sellingPrice"]
+    price["unitSalesPrice"] = Decimal(str(price["unitSalesPrice"])) + STALE_COPY_PRICE_RISE
+    return stale
+
+
 @dataclass
 class TokenGrant:
     client_id: str
@@ -147,13 +173,24 @@ class SimulatorState:
 
     def malformed_reasons(self, seller_id: str) -> dict[str, str]:
         """{orderId: the parse error the client should report} for the malformed_orders fault."""
-        count = self.faults.config.malformed_orders
+        chosen = self._chosen(seller_id, "malformed", self.faults.config.malformed_orders)
+        return {order_id: CORRUPTIONS[index % len(CORRUPTIONS)][2] for index, order_id in enumerate(chosen)}
+
+    def fault_targets(self, seller_id: str) -> dict[str, list[str]]:
+        """{fault: the ids of the orders it applies to} for the per-order faults."""
+        config = self.faults.config
+        counts = {"malformed": config.malformed_orders, "non_utf8": config.non_utf8_orders,
+                  "duplicated": config.duplicated_orders}  # fmt: skip
+        with self.lock:
+            return {fault: self._chosen(seller_id, fault, count) for fault, count in counts.items()}
+
+    def _chosen(self, seller_id: str, fault: str, count: int) -> list[str]:
+        """The ids of the `count` orders (drawn with the seed) a per-order fault applies to."""
         store = self.sellers.get(seller_id)
         if not count or store is None:
-            return {}
+            return []
         order_ids = sorted(store.orders)
-        chosen = random.Random(f"{self.seed}:{seller_id}:malformed").sample(order_ids, min(count, len(order_ids)))
-        return {order_id: CORRUPTIONS[index % len(CORRUPTIONS)][2] for index, order_id in enumerate(chosen)}
+        return random.Random(f"{self.seed}:{seller_id}:{fault}").sample(order_ids, min(count, len(order_ids)))
 
     def select(self, seller_id: str, query: Mapping[str, str]) -> list[dict]:
         """The seller's orders matching a listing query, sorted as it asks (paging parameters aside)."""
@@ -166,13 +203,25 @@ class SimulatorState:
                 store.selections[key] = select_orders(store.orders.values(), query)
             return store.selections[key]
 
-    def served(self, seller_id: str, orders: list[dict]) -> list[dict]:
-        reasons = self.malformed_reasons(seller_id)
-        if not reasons:
+    def served(self, seller_id: str, orders: list[dict], *, listing: bool = False) -> list[dict]:
+        """The orders as the API answers them, with the per-order faults applied (duplicates only in listings)."""
+        config = self.faults.config
+        malformed = self._chosen(seller_id, "malformed", config.malformed_orders)
+        non_utf8 = set(self._chosen(seller_id, "non_utf8", config.non_utf8_orders))
+        duplicated = set(self._chosen(seller_id, "duplicated", config.duplicated_orders)) if listing else set()
+        if not (malformed or non_utf8 or duplicated):
             return orders
-        chosen = list(reasons)
-        return [self._corrupt(order, chosen.index(order["orderId"])) if order["orderId"] in reasons else order
-                for order in orders]  # fmt: skip
+        served = []
+        for order in orders:
+            order_id = order["orderId"]
+            if order_id in malformed:
+                order = self._corrupt(order, malformed.index(order_id))
+            if order_id in non_utf8:
+                order = with_latin1_title(order)
+            served.append(order)
+            if order_id in duplicated:
+                served.append(stale_copy(order))
+        return served
 
     @staticmethod
     def _corrupt(order: dict, index: int) -> dict:

@@ -41,7 +41,8 @@ class BadRequest(Exception):
 
 
 def to_json(data: object) -> bytes:
-    return json.dumps(data, default=_json_default, ensure_ascii=False).encode()
+    # surrogateescape: a text holding escaped bytes (see state.as_latin1_bytes) goes out as those raw bytes.
+    return json.dumps(data, default=_json_default, ensure_ascii=False).encode("utf-8", "surrogateescape")
 
 
 def _json_default(value: object) -> object:

@@ -1,9 +1,9 @@
 """The production client against the real simulator over HTTP: orders, paging, filters, reproducibility."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from facturier.marketplace.dto import MalformedOrder, MarketOrder
+from facturier.marketplace.dto import MalformedOrder, MarketOrder, TextDamage
 from facturier.simulator.faults import FaultConfig
 from facturier.simulator.server import SimulatorServer
 from facturier.simulator.tests.fixtures import make_client
@@ -136,3 +136,35 @@ def test_amounts_are_decimals_from_the_wire(simulator, simulator_client):
     assert order.total_paid == Decimal("131.79")
     assert order.billing_address.company_vat_number == "FR44732829320"
     assert order.purchased_at == datetime.fromisoformat(business["purchasedAt"])
+
+
+def test_bytes_that_are_not_utf8_cost_one_order_its_text_never_the_page():
+    faults = FaultConfig(non_utf8_orders=2)
+    with SimulatorServer(seed=7, orders=150, now=NOW, faults=faults) as server, make_client(server) as client:
+        damaged_ids = set(server.state.fault_targets("98979")["non_utf8"])
+
+        orders = list(client.iter_orders())
+
+        assert len(orders) == 150
+        damaged = {order.order_id: order.damaged_text for order in orders if order.damaged_text}
+        assert damaged == {order_id: (TextDamage("lines[0].offer.productTitle", TextDamage.NOT_UTF8),)
+                           for order_id in damaged_ids}  # fmt: skip
+        (one,) = [order for order in orders if order.order_id == sorted(damaged_ids)[0]]
+        assert one.lines[0].title.endswith(" ? \ufffddition \ufffdt\ufffd")  # "–" is not Latin-1: sent as "?"
+        assert client.get_order(one.order_id).damaged_text == damaged[one.order_id]
+
+
+def test_an_order_listed_twice_comes_twice_the_newest_first():
+    faults = FaultConfig(duplicated_orders=1)
+    with SimulatorServer(seed=7, orders=20, now=NOW, faults=faults) as server, make_client(server) as client:
+        (order_id,) = server.state.fault_targets("98979")["duplicated"]
+
+        copies = [order for order in client.iter_orders() if order.order_id == order_id]
+
+        assert [order.updated_at for order in copies] == [
+            copies[0].updated_at,
+            copies[0].updated_at - timedelta(days=1),
+        ]
+        price = copies[0].lines[0].unit_price_gross
+        assert copies[1].lines[0].unit_price_gross == price + Decimal("50.00")
+        assert client.get_order(order_id).updated_at == copies[0].updated_at  # one order, one copy

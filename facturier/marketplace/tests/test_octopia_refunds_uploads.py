@@ -127,3 +127,14 @@ def test_uploading_for_an_unknown_order_is_not_found(simulator_client):
     assert str(caught.value).startswith(
         "Octopia POST /orders/NOPE/invoice-documents failed: HTTP 404 Not Found: Not Found: Order NOPE was not found."
     )
+
+
+def test_a_refund_text_with_a_nul_or_bytes_that_are_not_utf8_is_made_storable(simulator, simulator_client):
+    order_id = simulator.scenario_order("gesture")["orderId"]
+    simulator.add_refund(
+        kind="commercial_gesture", orderId=order_id, amount="3.00", reasonDetails="Colis\x00ab\udce9m\udce9"
+    )
+
+    refund = list(simulator_client.iter_refunds())[1]
+
+    assert (refund.amount_gross, refund.reason) == (Decimal("3.00"), "Colis\ufffdab\ufffdm\ufffd")

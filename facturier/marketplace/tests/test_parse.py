@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.marketplace.dto import Address, MalformedOrder, MarketOrder
+from facturier.marketplace.dto import Address, MalformedOrder, MarketOrder, TextDamage
 from facturier.marketplace.parse import parse_order
 
 
@@ -87,9 +87,19 @@ def test_every_field_is_optional_except_what_an_invoice_needs():
     order = parse_order({"orderId": "X1"})
 
     assert order == MarketOrder(
-        order_id="X1", status="", business_order=False, purchased_at=None, created_at=None, updated_at=None,
-        shipped_at=None, currency="EUR", billing_address=Address(), lines=(), total_paid=None, raw={"orderId": "X1"},
-    )  # fmt: skip
+        order_id="X1",
+        status="",
+        business_order=False,
+        purchased_at=None,
+        created_at=None,
+        updated_at=None,
+        shipped_at=None,
+        currency="",
+        billing_address=Address(),
+        lines=(),
+        total_paid=None,
+        raw={"orderId": "X1"},
+    )  # fmt: skip  (the currency is never assumed: issue #13)
 
 
 @pytest.mark.parametrize(
@@ -158,3 +168,43 @@ def test_shipped_at_is_none_without_any_dated_evidence():
 def test_full_name_falls_back_to_the_company():
     assert Address(company_name="ACME SAS").full_name == "ACME SAS"
     assert Address(first_name="Łukasz", last_name="Wiśniewski", company_name="ACME").full_name == "Łukasz Wiśniewski"
+
+
+def test_the_currency_is_read_never_assumed():
+    assert parse_order({"orderId": "X1", "currencyCode": " usd "}).currency == "USD"
+    assert parse_order({"orderId": "X1", "currencyCode": "EUR"}).currency == "EUR"
+    assert parse_order({"orderId": "X1"}).currency == ""
+
+
+def test_the_ship_by_deadline_is_read_apart_from_the_shipping_date():
+    order = parse_order({"orderId": "X1", "shippedAtMax": "2026-09-04T16:00:00Z"})
+
+    assert (order.shipped_at, order.shipped_at_max) == (None, datetime(2026, 9, 4, 16, 0, tzinfo=UTC))
+
+
+def test_nul_characters_and_bytes_that_were_not_utf8_are_repaired_and_reported():
+    data = {
+        "orderId": "X1",
+        "billingAddress": {"lastName": "Mar\x00tin"},
+        "lines": [
+            {"quantity": 1, "sellingPrice": {"unitSalesPrice": "9.90"}, "offer": {"productTitle": "\udce9t\udce9"}}
+        ],
+    }
+
+    order = parse_order(data)
+
+    assert isinstance(order, MarketOrder)
+    assert order.damaged_text == (
+        TextDamage("billingAddress.lastName", TextDamage.NUL),
+        TextDamage("lines[0].offer.productTitle", TextDamage.NOT_UTF8),
+    )
+    assert (order.billing_address.last_name, order.lines[0].title) == ("Mar\ufffdtin", "\ufffdt\ufffd")
+    assert order.raw["billingAddress"]["lastName"] == "Mar\ufffdtin"
+
+
+def test_a_damaged_order_that_is_also_malformed_keeps_both_facts():
+    order = parse_order({"orderId": "X\x001", "lines": [{"quantity": "two"}]})
+
+    assert isinstance(order, MalformedOrder)
+    assert (order.order_id, order.damaged_text) == ("X\ufffd1", (TextDamage("orderId", TextDamage.NUL),))
+    assert order.reason == "line 1: sellingPrice.unitSalesPrice is missing"

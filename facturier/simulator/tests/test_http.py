@@ -190,3 +190,31 @@ def test_a_new_seller_gets_its_own_generated_orders(simulator, http):
 
     assert count.text == "30"
     assert {o["orderId"] for o in simulator.orders("555")}.isdisjoint({o["orderId"] for o in simulator.orders()})
+
+
+def test_the_non_utf8_fault_serves_latin1_bytes_in_one_title(simulator, http):
+    simulator.set_faults(non_utf8_orders=1)
+    (order_id,) = simulator.state.fault_targets("98979")["non_utf8"]
+
+    body = http.get(f"{simulator.api_url}/orders/{order_id}", headers=api_headers(http, simulator)).content
+
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert " \xe9dition \xe9t\xe9".encode("latin-1") in body
+    assert b"\xe9" not in to_json(simulator.state.sellers["98979"].orders[order_id])  # the stored order is intact
+
+
+def test_the_duplicated_fault_lists_an_order_twice_with_an_older_copy(simulator, http):
+    simulator.set_faults(duplicated_orders=1)
+    (order_id,) = simulator.state.fault_targets("98979")["duplicated"]
+    headers = api_headers(http, simulator)
+
+    items = http.get(f"{simulator.api_url}/orders", params={"pageSize": "100"}, headers=headers).json()["items"]
+
+    copies = [item for item in items if item["orderId"] == order_id]
+    assert len(items) == 31
+    assert [copy["updatedAt"] for copy in copies][1] < copies[0]["updatedAt"]
+    assert (
+        http.get(f"{simulator.api_url}/orders/{order_id}", headers=headers).json()["updatedAt"]
+        == copies[0]["updatedAt"]
+    )
