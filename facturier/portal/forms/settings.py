@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +10,7 @@ from facturier.accounts.models import Seller
 from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.numbering import InvalidPrefix, validate_prefix
-from facturier.portal.forms.company import RATE_CHOICES
+from facturier.portal.forms.company import RateChoiceField
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -26,8 +24,7 @@ def _prefix(value: str) -> str:
 
 
 class SettingsForm(forms.ModelForm):
-    default_vat_rate = forms.TypedChoiceField(label=_("Taux de TVA par défaut"), choices=RATE_CHOICES,
-                                              coerce=Decimal)
+    default_vat_rate = RateChoiceField()
     logo = forms.FileField(
         label=_("Logo (PNG ou JPEG, 1 Mo au plus)"), required=False,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],

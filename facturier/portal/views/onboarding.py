@@ -105,15 +105,17 @@ def connection_view(request: HttpRequest) -> HttpResponse:
 
 
 def _save_connection(seller: Seller, data: dict, secret: str) -> None:
-    values = {
+    credentials = {
         "client_id": data["client_id"].strip(),
         "client_secret": secret.strip(),
         "marketplace_seller_id": data["marketplace_seller_id"].strip(),
-        "status": MarketplaceConnection.STATUS_UNTESTED,
-        "status_message": "",
-        "status_changed_at": now(),
     }
     with transaction.atomic():
+        current = MarketplaceConnection.objects.select_for_update().filter(seller=seller).first()
+        if current is not None and all(getattr(current, name) == value for name, value in credentials.items()):
+            return  # the same credentials saved again keep their tested status
+        values = {**credentials, "status": MarketplaceConnection.STATUS_UNTESTED, "status_message": "",
+                  "status_changed_at": now()}
         MarketplaceConnection.objects.update_or_create(seller=seller, defaults=values)
 
 
