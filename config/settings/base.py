@@ -118,6 +118,19 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+
+def caches_config(url: str | None) -> dict:
+    """One cache shared by every process (login and password-reset throttling count across all of them):
+    Redis when a URL is given, else a table of the database (`facturier createcachetable`)."""
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "facturier_cache"}}
+
+
+CACHES = caches_config(env_url("FACTURIER_CACHE_URL", schemes=("redis", "rediss")))
+# Failed log-ins (and password-reset requests) counted per account, per IP, and per both, over a fixed window.
+FACTURIER_THROTTLE_WINDOW_SECONDS = env_int("FACTURIER_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
