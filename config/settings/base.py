@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "facturier.core.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -195,6 +196,9 @@ OCTOPIA_AUTH_URL = env_url(
     "OCTOPIA_AUTH_URL", "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
 )
 
+# The bearer token Prometheus presents on /metrics (totals across every seller); unset = staff sessions only.
+FACTURIER_METRICS_TOKEN = env_str("FACTURIER_METRICS_TOKEN") or ""
+
 # Fernet keys for secrets at rest, newest first; older keys stay listed while data is rotated.
 FACTURIER_FERNET_KEYS = env_list("FACTURIER_FERNET_KEYS", "")
 
@@ -267,7 +271,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages are never framed; the one framed response (an invoice's PDF in its detail page) says SAMEORIGIN itself.
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

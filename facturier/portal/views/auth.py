@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.views import PasswordResetView
 from django.core import signing
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
@@ -108,12 +109,39 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def signup_view(request: HttpRequest) -> HttpResponse:
     form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.create_user(
-            form.cleaned_data["email"], form.cleaned_data["password1"], email_verified=False
-        )
-        send_verification_email(request, user)
-        return render(request, "portal/auth/signup_sent.html", {"email": user.email})
+        email = form.cleaned_data["email"]
+        existing = get_user_model().objects.filter(email=email).first()
+        # The same page either way: the form never tells whether an address has an account; its owner is told.
+        if existing is None:
+            user = get_user_model().objects.create_user(email, form.cleaned_data["password1"], email_verified=False)
+            send_verification_email(request, user)
+        elif not existing.email_verified:
+            send_verification_email(request, existing)
+        else:
+            send_account_exists_email(request, existing)
+        return render(request, "portal/auth/signup_sent.html", {"email": email})
     return render(request, "portal/auth/signup.html", {"form": form})
+
+
+def send_account_exists_email(request: HttpRequest, user) -> None:
+    body = render_to_string("portal/email/account_exists.txt", {
+        "login_link": request.build_absolute_uri(reverse("portal:login")),
+        "reset_link": request.build_absolute_uri(reverse("portal:password_reset")),
+    })  # fmt: skip
+    send_mail(_("Facturier : vous avez déjà un compte"), body, None, [user.email])
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """At most a few reset e-mails per address and per IP in the window, whether the address has an account."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        wait = throttle.retry_after(throttle.PASSWORD_RESET, email, self.request)
+        if wait is not None:
+            form.add_error(None, throttle.throttled_message(wait))
+            return self.form_invalid(form)
+        throttle.record(throttle.PASSWORD_RESET, email, self.request)
+        return super().form_valid(form)
 
 
 def verification_token(user) -> str:
