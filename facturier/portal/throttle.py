@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.translation import ngettext
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -80,5 +80,4 @@ def reset(policy: Policy, identity: str, request: HttpRequest) -> None:
 
 def throttled_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return ngettext("Trop de tentatives : réessayez dans %(minutes)d minute.",
-                    "Trop de tentatives : réessayez dans %(minutes)d minutes.", minutes) % {"minutes": minutes}
+    return gettext("Trop de tentatives : réessayez dans %(minutes)d min.") % {"minutes": minutes}

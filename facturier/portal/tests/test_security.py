@@ -66,7 +66,7 @@ def test_password_reset_mails_are_throttled_per_address_across_ips(seller_a):
     assert [response.status_code for response in responses[:3]] == [302, 302, 302]
     refused = responses[3]
     assert refused.status_code == 200
-    assert refused.context["form"].non_field_errors() == ["Trop de tentatives : réessayez dans 15 minutes."]
+    assert refused.context["form"].non_field_errors() == ["Trop de tentatives : réessayez dans 15 min."]
 
 
 @pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_password_reset_mails_are_throttled_per_ip_across_addresses(seller_a):
     for number in range(10):
         assert reset_request(client, f"nobody{number}@example.com").status_code == 302
     response = reset_request(client, seller_a.owner.email)
-    assert response.context["form"].non_field_errors() == ["Trop de tentatives : réessayez dans 15 minutes."]
+    assert response.context["form"].non_field_errors() == ["Trop de tentatives : réessayez dans 15 min."]
     assert len(mail.outbox) == 0
     assert reset_request(Client(REMOTE_ADDR="10.6.0.2"), seller_a.owner.email).status_code == 302
     assert len(mail.outbox) == 1
