@@ -31,6 +31,7 @@ class Policy:
 LOGIN = Policy("login", per_account=10, per_ip=20, per_pair=5)
 OTP = Policy("otp", per_account=5, per_ip=20, per_pair=5)
 PASSWORD_RESET = Policy("password-reset", per_account=3, per_ip=10, per_pair=3)
+SIGNUP_EXISTING = Policy("signup-existing", per_account=3, per_ip=10, per_pair=3)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -104,3 +104,10 @@ def test_sign_up_answers_the_same_whether_the_address_has_an_account(seller_a):
     assert "http://testserver/connexion/" in owner_mail.body
     assert "http://testserver/mot-de-passe/" in owner_mail.body
     assert (new_mail.to, new_mail.subject) == (["nouveau@example.com"], "Facturier : confirmez votre adresse e-mail")
+
+
+@pytest.mark.django_db
+def test_sign_ups_on_an_existing_address_mail_its_owner_a_few_times_only(seller_a):
+    responses = [sign_up(seller_a.owner.email) for _ in range(6)]
+    assert {response.status_code for response in responses} == {200}
+    assert [message.subject for message in mail.outbox] == ["Facturier : vous avez déjà un compte"] * 3

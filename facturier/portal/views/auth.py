@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import PasswordResetView
 from django.core import signing
 from django.core.mail import send_mail
@@ -115,15 +116,19 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         if existing is None:
             user = get_user_model().objects.create_user(email, form.cleaned_data["password1"], email_verified=False)
             send_verification_email(request, user)
-        elif not existing.email_verified:
-            send_verification_email(request, existing)
         else:
-            send_account_exists_email(request, existing)
+            make_password(form.cleaned_data["password1"])  # the same hashing time: no timing tells them apart
+            if throttle.retry_after(throttle.SIGNUP_EXISTING, email, request) is None:  # no mail bombing of an owner
+                throttle.record(throttle.SIGNUP_EXISTING, email, request)
+                send_account_exists_email(request, existing)
         return render(request, "portal/auth/signup_sent.html", {"email": email})
     return render(request, "portal/auth/signup.html", {"form": form})
 
 
 def send_account_exists_email(request: HttpRequest, user) -> None:
+    if not user.email_verified:  # never confirmed: the confirmation link again
+        send_verification_email(request, user)
+        return
     body = render_to_string("portal/email/account_exists.txt", {
         "login_link": request.build_absolute_uri(reverse("portal:login")),
         "reset_link": request.build_absolute_uri(reverse("portal:password_reset")),
