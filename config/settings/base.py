@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "facturier.core.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +119,19 @@ LOCALE_PATHS = [BASE_DIR / "facturier" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+
+def caches_config(url: str | None) -> dict:
+    """One cache shared by every process (login and password-reset throttling count across all of them):
+    Redis when a URL is given, else a table of the database (`facturier createcachetable`)."""
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "facturier_cache"}}
+
+
+CACHES = caches_config(env_url("FACTURIER_CACHE_URL", schemes=("redis", "rediss")))
+# Failed log-ins (and password-reset requests) counted per account, per IP, and per both, over a fixed window.
+FACTURIER_THROTTLE_WINDOW_SECONDS = env_int("FACTURIER_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -182,6 +196,9 @@ OCTOPIA_API_URL = env_url("OCTOPIA_API_URL", "https://api.octopia-io.net/seller/
 OCTOPIA_AUTH_URL = env_url(
     "OCTOPIA_AUTH_URL", "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
 )
+
+# The bearer token Prometheus presents on /metrics (totals across every seller); unset = staff sessions only.
+FACTURIER_METRICS_TOKEN = env_str("FACTURIER_METRICS_TOKEN") or ""
 
 # Fernet keys for secrets at rest, newest first; older keys stay listed while data is rotated.
 FACTURIER_FERNET_KEYS = env_list("FACTURIER_FERNET_KEYS", "")
@@ -248,6 +265,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # Content is negotiated by the Accept header only: a `?format=` override answered an unknown value with 404.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Facturier API",
@@ -261,7 +280,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages are never framed; the one framed response (an invoice's PDF in its detail page) says SAMEORIGIN itself.
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller, User
+from facturier.accounts.models import BillingMandate, MarketplaceConnection, MarketplaceLinkRefusal, Seller, User
 
 
 @admin.register(User)
@@ -13,7 +13,7 @@ class UserAdmin(admin.ModelAdmin):
 class ConnectionInline(admin.StackedInline):
     model = MarketplaceConnection
     # Credentials are never shown, even to the operator: only the connection's health.
-    fields = ["status", "status_message", "status_changed_at", "orders_cursor", "refunds_cursor"]
+    fields = ["status", "status_message", "status_changed_at", "holds_account", "orders_cursor", "refunds_cursor"]
     readonly_fields = fields
     can_delete = False
 
@@ -32,4 +32,20 @@ class BillingMandateAdmin(admin.ModelAdmin):
     readonly_fields = ["seller", "version", "text_sha256", "accepted_at", "accepted_by", "ip_address", "user_agent"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MarketplaceLinkRefusal)
+class MarketplaceLinkRefusalAdmin(admin.ModelAdmin):
+    """Attempts to link a marketplace account another active seller holds: one shop, two Facturier accounts."""
+
+    list_display = ["attempted_at", "seller", "holder", "marketplace", "ip_address"]
+    list_filter = ["marketplace"]
+    search_fields = ["seller__legal_name", "holder__legal_name", "seller__owner__email", "holder__owner__email"]
+    readonly_fields = ["seller", "holder", "marketplace", "account_key", "attempted_at", "ip_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

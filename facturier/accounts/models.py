@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -151,10 +152,17 @@ class MarketplaceConnection(models.Model):
         (STATUS_UNAVAILABLE, _("API indisponible")),
     ]
 
+    MARKETPLACE_CDISCOUNT = "cdiscount"
+
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="connection")
+    marketplace = models.CharField(max_length=20, default=MARKETPLACE_CDISCOUNT)
     client_id = EncryptedTextField()
     client_secret = EncryptedTextField()
     marketplace_seller_id = EncryptedTextField()
+    # The marketplace account, comparable although its id is encrypted (see marketplace_account_key).
+    account_key = models.CharField(max_length=64, editable=False)
+    # False once the seller stops being active (unsubscribed): the account may then be linked elsewhere.
+    holds_account = models.BooleanField(default=True)
     status = models.CharField(max_length=30, choices=STATUS_CHOICES, default=STATUS_UNTESTED)
     status_message = models.TextField(blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -162,8 +170,41 @@ class MarketplaceConnection(models.Model):
     orders_cursor = models.DateTimeField(null=True, blank=True)
     refunds_cursor = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            # One shop linked to two Facturier accounts would have its buyers invoiced twice, under two names.
+            models.UniqueConstraint(fields=["marketplace", "account_key"], condition=models.Q(holds_account=True),
+                                    name="one_active_seller_per_marketplace_account"),
+        ]
+
     def __str__(self) -> str:
         return f"Connexion {self.seller}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.account_key = marketplace_account_key(self.marketplace, self.marketplace_seller_id)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "account_key"}
+        super().save(*args, **kwargs)
+
+
+def marketplace_account_key(marketplace: str, marketplace_seller_id: str) -> str:
+    """A deterministic digest of the account id (the stored id is encrypted with a random IV, so not comparable).
+    A plain hash: the id is the shop's public identifier, and a keyed hash would change with key rotation."""
+    return hashlib.sha256(f"{marketplace}:{marketplace_seller_id.strip().lower()}".encode()).hexdigest()
+
+
+class MarketplaceLinkRefusal(models.Model):
+    """A refused attempt to link a marketplace account that another active seller holds (for the operator)."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="link_refusals")
+    holder = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    marketplace = models.CharField(max_length=20)
+    account_key = models.CharField(max_length=64)
+    attempted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-attempted_at"]
 
 
 class SkuVatRate(models.Model):

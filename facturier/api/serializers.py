@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters
+from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters, decode_cursor
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.sales.models import SyncRun
 
 
+class PresentDateField(serializers.DateField):
+    """A date parameter sent empty is malformed (400), not silently ignored as DRF does with form input."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, serializers.empty)
+
+
 class InvoiceFilterSerializer(serializers.Serializer):
+    # An empty value means "no filter" (as DRF reads any empty optional query parameter); the schema says so.
     q = serializers.CharField(required=False, allow_blank=True, max_length=100,
                               help_text="Prefix of the number, order reference or buyer name, or an exact amount.")
-    date_from = serializers.DateField(required=False, help_text="Issued on or after (YYYY-MM-DD).")
-    date_to = serializers.DateField(required=False, help_text="Issued on or before (YYYY-MM-DD).")
-    kind = serializers.ChoiceField(choices=Invoice.KIND_CHOICES, required=False)
-    email_status = serializers.ChoiceField(choices=EMAIL_STATUS_CHOICES, required=False)
-    upload_status = serializers.ChoiceField(choices=Invoice.UPLOAD_CHOICES, required=False)
+    date_from = PresentDateField(required=False, help_text="Issued on or after (YYYY-MM-DD).")
+    date_to = PresentDateField(required=False, help_text="Issued on or before (YYYY-MM-DD).")
+    kind = serializers.ChoiceField(choices=Invoice.KIND_CHOICES, required=False, allow_blank=True)
+    email_status = serializers.ChoiceField(choices=EMAIL_STATUS_CHOICES, required=False, allow_blank=True)
+    upload_status = serializers.ChoiceField(choices=Invoice.UPLOAD_CHOICES, required=False, allow_blank=True)
 
     def to_filters(self) -> InvoiceFilters:
         data = self.validated_data
@@ -32,6 +41,12 @@ class InvoiceListParamsSerializer(InvoiceFilterSerializer):
     after = serializers.CharField(required=False, allow_blank=True, max_length=80,
                                   help_text="Cursor returned as `next_cursor` by the previous page.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    def validate_after(self, value: str) -> str:
+        if value and decode_cursor(value) is None:
+            raise serializers.ValidationError(_("Curseur non valide : reprenez la valeur next_cursor de la page "
+                                                "précédente."))
+        return value
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):

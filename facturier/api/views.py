@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -134,6 +136,28 @@ class SyncRunPagination(CursorPagination):
     ordering = ("-started_at", "-id")
     page_size = 50
 
+    def decode_cursor(self, request):
+        """A malformed cursor is the client's error (400 with a message), not a missing page nor a server error."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+            self.reject_cursor()
+        if cursor is not None and cursor.position is not None and not is_datetime(cursor.position):
+            self.reject_cursor()
+        return cursor
+
+    def reject_cursor(self):
+        raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+
+def is_datetime(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
 
 class SyncRunListView(generics.ListAPIView):
     serializer_class = SyncRunSerializer
@@ -143,7 +167,7 @@ class SyncRunListView(generics.ListAPIView):
         return SyncRun.objects.filter(seller=token_seller(self.request))
 
     @extend_schema(operation_id="sync_runs_list", summary="Synchronisation runs, newest first.",
-                   responses={200: SyncRunSerializer(many=True), 401: UNAUTHORIZED})
+                   responses={200: SyncRunSerializer(many=True), 400: ErrorSerializer, 401: UNAUTHORIZED})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

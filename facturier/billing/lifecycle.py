@@ -39,6 +39,8 @@ def unsubscribe(seller: Seller, *, at: datetime | None = None) -> Seller:
                 unsubscribed_at=moment,
                 download_until=moment + timedelta(days=settings.FACTURIER_DOWNLOAD_WINDOW_DAYS),
             )
+            # The marketplace account is free again: its owner may link it to another Facturier account.
+            MarketplaceConnection.objects.filter(seller=seller).update(holds_account=False)
     seller.refresh_from_db()
     return seller
 

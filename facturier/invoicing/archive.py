@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from facturier.core.csv_safety import csv_cell
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.outbox import services as outbox
 
@@ -27,6 +28,7 @@ LINE_COLUMNS = [
     "numero", "type", "date_emission", "commande", "acheteur", "position", "nature", "description", "sku", "ean",
     "quantite", "prix_unitaire_ht", "montant_ht", "categorie_tva", "taux_tva", "montant_ttc",
 ]  # fmt: skip
+CENT = Decimal("0.01")
 KIND_LABELS = {Invoice.KIND_INVOICE: "facture", Invoice.KIND_CREDIT_NOTE: "avoir"}
 
 
@@ -58,11 +60,14 @@ def batched(invoices: QuerySet[Invoice]) -> Iterator[Invoice]:
     return invoices.select_related("credited_invoice").iterator(chunk_size=BATCH_SIZE)
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+def _money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT)
 
 
-def index_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
+Row = list[str | Decimal]
+
+
+def index_rows(invoices: QuerySet[Invoice]) -> Iterator[Row]:
     batch: list[Invoice] = []
     for invoice in batched(invoices):
         batch.append(invoice)
@@ -72,7 +77,7 @@ def index_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
     yield from _index_batch(batch)
 
 
-def _index_batch(batch: list[Invoice]) -> Iterator[list[str]]:
+def _index_batch(batch: list[Invoice]) -> Iterator[Row]:
     statuses = outbox.status_for(f"invoice:{invoice.pk}" for invoice in batch)
     for invoice in batch:
         status = statuses.get(f"invoice:{invoice.pk}")
@@ -85,7 +90,7 @@ def _index_batch(batch: list[Invoice]) -> Iterator[list[str]]:
         ]  # fmt: skip
 
 
-def line_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
+def line_rows(invoices: QuerySet[Invoice]) -> Iterator[Row]:
     lines = (
         InvoiceLine.objects.filter(invoice__in=invoices.values("pk"))
         .select_related("invoice")
@@ -95,14 +100,14 @@ def line_rows(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
         invoice = line.invoice
         yield [
             invoice.number, KIND_LABELS[invoice.kind], invoice.issue_date.isoformat(), invoice.order_reference,
-            invoice.buyer_name, str(line.position), line.kind, line.description, line.sku, line.ean,
-            f"{line.quantity.normalize():f}", _money(line.unit_net_price), _money(line.net_amount),
-            line.vat_category, f"{line.vat_rate}", _money(line.gross_amount),
+            invoice.buyer_name, line.position, line.kind, line.description, line.sku, line.ean,
+            line.quantity.normalize(), _money(line.unit_net_price), _money(line.net_amount),
+            line.vat_category, line.vat_rate, _money(line.gross_amount),
         ]  # fmt: skip
 
 
-def csv_chunks(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text for Excel in France: UTF-8 with BOM, ';' separator, one chunk per row."""
+def csv_chunks(header: list[str], rows: Iterable[Row]) -> Iterator[str]:
+    """CSV text for Excel in France: UTF-8 with BOM, ';' separator, one chunk per row, no formula in any cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
@@ -110,7 +115,7 @@ def csv_chunks(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow([csv_cell(cell) for cell in row])
         yield buffer.getvalue()
 
 

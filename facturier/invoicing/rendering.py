@@ -12,7 +12,9 @@ from django.db import connection
 
 from facturier.core.clock import now
 from facturier.core.db import in_batches, values_rows
-from facturier.documents.render import render_document
+from facturier.documents.logo import MAX_LOGO_BYTES, usable_logo
+from facturier.documents.render import RenderedDocument, render_document
+from facturier.documents.snapshot import DocumentSnapshot
 from facturier.invoicing import copies, emails
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.snapshot import to_snapshot
@@ -22,15 +24,18 @@ RENDER_BATCH = 50
 
 
 def _logo_bytes(seller) -> bytes | None:
+    """The seller's logo when it can be drawn; an unreadable or corrupt one never blocks a document."""
     logo = seller.logo
     if not logo:
         return None
     try:
         with logo.open("rb") as handle:
-            return handle.read()
+            data = usable_logo(handle.read(MAX_LOGO_BYTES + 1))
     except OSError:
-        logger.warning("seller logo unreadable", extra={"seller_id": seller.pk})
-        return None
+        data = None
+    if data is None:
+        logger.warning("seller logo unreadable: documents are drawn without it", extra={"seller_id": seller.pk})
+    return data
 
 
 def storage_name(invoice: Invoice, filename: str) -> str:
@@ -77,11 +82,22 @@ class StoredDocument:
 
 
 def _render_and_store(invoice: Invoice, logo: bytes | None) -> StoredDocument:
-    snapshot = to_snapshot(invoice, logo=logo)
-    document = render_document(snapshot)
+    snapshot, document = _render_with_logo_fallback(invoice, logo)
     name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
     copies.store_copy(snapshot, name)
     return StoredDocument(invoice, name, document.sha256)
+
+
+def _render_with_logo_fallback(invoice: Invoice, logo: bytes | None) -> tuple[DocumentSnapshot, RenderedDocument]:
+    if logo is not None:
+        snapshot = to_snapshot(invoice, logo=logo)
+        try:
+            return snapshot, render_document(snapshot)
+        except Exception:  # a logo the PDF library cannot draw: the document goes out without it
+            logger.warning("seller logo could not be drawn: document drawn without it",
+                           extra={"seller_id": invoice.seller_id, "invoice_id": invoice.pk}, exc_info=True)
+    snapshot = to_snapshot(invoice)
+    return snapshot, render_document(snapshot)
 
 
 def _attach(stored: list[StoredDocument]) -> None:

@@ -6,10 +6,12 @@ issued the document and survive restarts; they are cheap aggregate queries on in
 
 from __future__ import annotations
 
+import hmac
 import os
 
+from django.conf import settings
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -58,7 +60,21 @@ def build_registry() -> CollectorRegistry:
     return registry
 
 
+def may_read_metrics(request: HttpRequest) -> bool:
+    """The totals span every seller: the scraper's bearer token (FACTURIER_METRICS_TOKEN) or a staff session."""
+    token = settings.FACTURIER_METRICS_TOKEN
+    presented = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 @never_cache
 @require_GET
 def metrics(request):
+    if not may_read_metrics(request):
+        response = HttpResponse("Authentication required.\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     return HttpResponse(generate_latest(build_registry()), content_type=CONTENT_TYPE_LATEST)

@@ -7,7 +7,7 @@ from facturier.portal.views import account, auth, dashboard, exports, invoices, 
 app_name = "portal"
 
 password_reset = [
-    path("mot-de-passe/", auth_views.PasswordResetView.as_view(
+    path("mot-de-passe/", auth.ThrottledPasswordResetView.as_view(
         template_name="portal/auth/password_reset.html",
         email_template_name="portal/email/password_reset.txt",
         subject_template_name="portal/email/password_reset_subject.txt",

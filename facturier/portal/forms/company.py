@@ -21,6 +21,16 @@ from facturier.tax.identifiers import (
 RATE_CHOICES = [(str(rate), f"{rate} %".replace(".", ",")) for rate in FRENCH_RATES]
 
 
+class RateChoiceField(forms.TypedChoiceField):
+    """A French VAT rate; the stored 20.00 or 5.50 pre-selects its choice ("20", "5.5")."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(label=_("Taux de TVA par défaut"), choices=RATE_CHOICES, coerce=Decimal, **kwargs)
+
+    def prepare_value(self, value):
+        return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+
+
 def identifier_error(error: IdentifierError) -> forms.ValidationError:
     language = (get_language() or "fr")[:2]
     return forms.ValidationError(error.message_en if language == "en" else error.message, code=error.code)
@@ -78,9 +88,7 @@ class CompanyForm(forms.ModelForm):
 
 
 class VatSetupForm(forms.ModelForm):
-    default_vat_rate = forms.TypedChoiceField(
-        label=_("Taux de TVA par défaut"), choices=RATE_CHOICES, coerce=Decimal, initial="20"
-    )
+    default_vat_rate = RateChoiceField(initial="20")
 
     class Meta:
         model = Seller

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
+from facturier.documents.logo import MAX_LOGO_BYTES, InvalidLogo, check_logo
 from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.numbering import InvalidPrefix, validate_prefix
-from facturier.portal.forms.company import RATE_CHOICES
+from facturier.portal.forms.company import RateChoiceField
 
-MAX_LOGO_BYTES = 1024 * 1024
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
@@ -26,8 +24,7 @@ def _prefix(value: str) -> str:
 
 
 class SettingsForm(forms.ModelForm):
-    default_vat_rate = forms.TypedChoiceField(label=_("Taux de TVA par défaut"), choices=RATE_CHOICES,
-                                              coerce=Decimal)
+    default_vat_rate = RateChoiceField()
     logo = forms.FileField(
         label=_("Logo (PNG ou JPEG, 1 Mo au plus)"), required=False,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
@@ -53,8 +50,16 @@ class SettingsForm(forms.ModelForm):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
+        if not logo or not hasattr(logo, "content_type"):  # no upload: the stored logo stays
+            return logo
+        if logo.size > MAX_LOGO_BYTES:
             raise forms.ValidationError(_("Logo trop lourd : 1 Mo au plus."))
+        try:
+            check_logo(logo.read())
+        except InvalidLogo:
+            raise forms.ValidationError(
+                _("Le logo doit être une image PNG ou JPEG lisible, de 4 mégapixels au plus.")) from None
+        logo.seek(0)
         return logo
 
     def clean(self) -> dict:

@@ -39,7 +39,7 @@ def test_it_blocks_after_five_failures_even_with_the_right_password(client: Clie
     for _ in range(5):
         post_login(client, seller_a.owner.email, "wrong-password")
     response = post_login(client, seller_a.owner.email, PASSWORD)
-    assert "Trop de tentatives : réessayez dans 15 minutes." in response.content.decode()
+    assert "Trop de tentatives : réessayez dans 15 min." in response.content.decode()
     assert "_auth_user_id" not in client.session
     other_ip = Client(REMOTE_ADDR="10.0.0.9")
     assert post_login(other_ip, seller_a.owner.email, PASSWORD).status_code == 302
@@ -88,11 +88,11 @@ def test_a_forged_verification_link_is_refused(client: Client):
 
 
 @pytest.mark.django_db
-def test_sign_up_refuses_short_passwords_and_taken_emails(client: Client, seller_a):
+def test_sign_up_refuses_short_passwords(client: Client, seller_a):
     response = client.post("/inscription/", {"email": seller_a.owner.email, "password1": "court",
                                              "password2": "court"})
     form = response.context["form"]
-    assert form.errors["email"] == ["Un compte existe déjà avec cette adresse."]
+    assert "email" not in form.errors  # an address that has an account is never told apart (no enumeration)
     assert "password1" in form.errors
 
 

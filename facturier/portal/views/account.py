@@ -136,10 +136,8 @@ def fee_invoice_download_view(request: HttpRequest, pk: int) -> FileResponse:
     fee = fee_invoice_for(request.seller, pk)
     if fee is None:
         raise Http404("no such fee invoice")
-    response = FileResponse(fee.pdf.open("rb"), as_attachment=True, filename=f"{fee.number}.pdf",
-                            content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return FileResponse(fee.pdf.open("rb"), as_attachment=True, filename=f"{fee.number}.pdf",
+                        content_type="application/pdf")
 
 
 @seller_required

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.views import PasswordResetView
 from django.core import signing
 from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +27,6 @@ VERIFY_SALT = "facturier.portal.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
 PENDING_OTP_USER = "portal_otp_user_id"
 PENDING_NEXT = "portal_next"
-THROTTLED = gettext_lazy("Trop de tentatives : réessayez dans 15 minutes.")
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -50,18 +50,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 def _attempt_login(request: HttpRequest, form: LoginForm, next_url: str) -> HttpResponse | None:
     email = form.cleaned_data["email"].lower()
-    if throttle.is_blocked("login", email, request):
-        form.add_error(None, THROTTLED)
+    wait = throttle.retry_after(throttle.LOGIN, email, request)
+    if wait is not None:
+        form.add_error(None, throttle.throttled_message(wait))
         return None
     user = authenticate(request, username=email, password=form.cleaned_data["password"])
     if user is None:
-        throttle.record_failure("login", email, request)
+        throttle.record(throttle.LOGIN, email, request)
         form.add_error(None, _("E-mail ou mot de passe incorrect."))
         return None
     if not user.email_verified:
         form.add_error(None, _("Confirmez d'abord votre adresse e-mail avec le lien que nous vous avons envoyé."))
         return None
-    throttle.reset("login", email, request)
+    throttle.reset(throttle.LOGIN, email, request)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         request.session[PENDING_OTP_USER] = user.pk
         request.session[PENDING_NEXT] = next_url
@@ -77,8 +78,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
         return redirect("portal:login")
     form = OtpForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if throttle.is_blocked("otp", str(user.pk), request):
-            form.add_error(None, THROTTLED)
+        wait = throttle.retry_after(throttle.OTP, str(user.pk), request)
+        if wait is not None:
+            form.add_error(None, throttle.throttled_message(wait))
         else:
             device = _matching_device(user, form.cleaned_data["code"])
             if device is not None:
@@ -86,7 +88,7 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 otp_login(request, device)
                 return redirect(safe_next(request, next_url))
-            throttle.record_failure("otp", str(user.pk), request)
+            throttle.record(throttle.OTP, str(user.pk), request)
             form.add_error("code", _("Code incorrect ou expiré."))
     return render(request, "portal/auth/login_otp.html", {"form": form})
 
@@ -108,12 +110,43 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def signup_view(request: HttpRequest) -> HttpResponse:
     form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.create_user(
-            form.cleaned_data["email"], form.cleaned_data["password1"], email_verified=False
-        )
-        send_verification_email(request, user)
-        return render(request, "portal/auth/signup_sent.html", {"email": user.email})
+        email = form.cleaned_data["email"]
+        existing = get_user_model().objects.filter(email=email).first()
+        # The same page either way: the form never tells whether an address has an account; its owner is told.
+        if existing is None:
+            user = get_user_model().objects.create_user(email, form.cleaned_data["password1"], email_verified=False)
+            send_verification_email(request, user)
+        else:
+            make_password(form.cleaned_data["password1"])  # the same hashing time: no timing tells them apart
+            if throttle.retry_after(throttle.SIGNUP_EXISTING, email, request) is None:  # no mail bombing of an owner
+                throttle.record(throttle.SIGNUP_EXISTING, email, request)
+                send_account_exists_email(request, existing)
+        return render(request, "portal/auth/signup_sent.html", {"email": email})
     return render(request, "portal/auth/signup.html", {"form": form})
+
+
+def send_account_exists_email(request: HttpRequest, user) -> None:
+    if not user.email_verified:  # never confirmed: the confirmation link again
+        send_verification_email(request, user)
+        return
+    body = render_to_string("portal/email/account_exists.txt", {
+        "login_link": request.build_absolute_uri(reverse("portal:login")),
+        "reset_link": request.build_absolute_uri(reverse("portal:password_reset")),
+    })  # fmt: skip
+    send_mail(_("Facturier : vous avez déjà un compte"), body, None, [user.email])
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """At most a few reset e-mails per address and per IP in the window, whether the address has an account."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        wait = throttle.retry_after(throttle.PASSWORD_RESET, email, self.request)
+        if wait is not None:
+            form.add_error(None, throttle.throttled_message(wait))
+            return self.form_invalid(form)
+        throttle.record(throttle.PASSWORD_RESET, email, self.request)
+        return super().form_valid(form)
 
 
 def verification_token(user) -> str:

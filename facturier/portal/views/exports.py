@@ -21,7 +21,6 @@ MAX_SELECTION = 5000
 def zip_response(chunks, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

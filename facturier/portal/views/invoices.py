@@ -57,12 +57,10 @@ def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def pdf_response(invoice: Invoice, *, as_attachment: bool) -> FileResponse:
     if not invoice.pdf:
         raise Http404("PDF not rendered yet")
-    response = FileResponse(
+    return FileResponse(
         invoice.pdf.open("rb"), as_attachment=as_attachment, filename=f"{invoice.number}.pdf",
         content_type="application/pdf",
     )  # fmt: skip
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @seller_required

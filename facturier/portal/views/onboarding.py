@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facturier.accounts.links import AccountAlreadyLinked, Credentials, save_credentials
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
@@ -98,23 +98,19 @@ def connection_view(request: HttpRequest) -> HttpResponse:
         if not secret:
             form.add_error("client_secret", _("Le client secret est obligatoire."))
         else:
-            _save_connection(seller, form.cleaned_data, secret)
-            messages.success(request, _("Identifiants enregistrés. Testez maintenant la connexion."))
-            return redirect("portal:connection")
+            credentials = Credentials(client_id=form.cleaned_data["client_id"].strip(), client_secret=secret.strip(),
+                                      marketplace_seller_id=form.cleaned_data["marketplace_seller_id"].strip())
+            try:
+                save_credentials(seller, credentials, ip_address=client_ip(request))
+            except AccountAlreadyLinked:
+                form.add_error("marketplace_seller_id", _(
+                    "Ce compte Cdiscount est déjà relié à un autre compte Facturier. Un même compte ne peut être "
+                    "relié qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien "
+                    "le vôtre."))
+            else:
+                messages.success(request, _("Identifiants enregistrés. Testez maintenant la connexion."))
+                return redirect("portal:connection")
     return render(request, "portal/onboarding/connection.html", {"form": form, "connection": connection})
-
-
-def _save_connection(seller: Seller, data: dict, secret: str) -> None:
-    values = {
-        "client_id": data["client_id"].strip(),
-        "client_secret": secret.strip(),
-        "marketplace_seller_id": data["marketplace_seller_id"].strip(),
-        "status": MarketplaceConnection.STATUS_UNTESTED,
-        "status_message": "",
-        "status_changed_at": now(),
-    }
-    with transaction.atomic():
-        MarketplaceConnection.objects.update_or_create(seller=seller, defaults=values)
 
 
 def connection_status_for(check) -> str:

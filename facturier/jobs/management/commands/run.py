@@ -28,6 +28,7 @@ class Command(BaseCommand):
         # SIGTERM (a supervisor, `timeout`) stops everything as Ctrl-C does: the worker is never left behind.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the shared cache (log-in throttling) is a table here
         simulator = self._start_simulator(orders, seed)
         worker = self._start_worker()
         pa_simulator = None
