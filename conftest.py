@@ -33,7 +33,10 @@ def connect_to_simulator(make_seller, settings):
         from facturier.accounts.samples import connection_fields
 
         overrides.setdefault("upload_to_marketplace", False)
-        overrides["connection"] = connection_fields(server.credentials("98979"))
+        # A second seller reading the same shop (a reference in a comparison) must not hold the account: a shop
+        # belongs to one active seller at most.
+        holds_account = overrides.pop("holds_account", True)
+        overrides["connection"] = {**connection_fields(server.credentials("98979")), "holds_account": holds_account}
         return make_seller(**overrides)
 
     return connect

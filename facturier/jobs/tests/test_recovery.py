@@ -101,7 +101,7 @@ def big_seller(start_simulator, connect_to_simulator):
     """Two sellers connected to one simulator: the first is killed and recovered, the second, the reference,
     syncs once without interruption."""
     server = start_simulator(seed=5, orders=ORDERS)
-    return connect_to_simulator(server), connect_to_simulator(server)
+    return connect_to_simulator(server), connect_to_simulator(server, holds_account=False)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -252,6 +252,7 @@ def test_recorded_sleeps_is_a_callable_list():
     assert sleeps == [1.5]
 
 
+@pytest.mark.django_db  # the shared cache is a database table by default
 def test_a_django_cache_can_hold_the_token(simulator):
     from django.core.cache import cache
 

@@ -102,7 +102,7 @@ def test_an_order_served_malformed_once_is_fetched_again_and_ends_as_a_clean_rea
 
     sync_seller(seller, client=make_client(sim))
 
-    reference = connect_to_simulator(sim)
+    reference = connect_to_simulator(sim, holds_account=False)
     sync_seller(reference, client=make_client(sim))
     verdicts = {s: dict(SalesOrder.objects.filter(seller=s).values_list("order_id", "eligibility")) for s in
                 (seller, reference)}  # fmt: skip
