@@ -9,6 +9,7 @@ import pytest
 pytest_plugins = [
     "facturier.simulator.tests.fixtures",
     "facturier.outbox.tests.fixtures",
+    "facturier.core.tests.storage",
 ]
 
 _counter = itertools.count(1)

@@ -194,8 +194,9 @@ FACTURIER_DOWNLOAD_WINDOW_DAYS = env_int("FACTURIER_DOWNLOAD_WINDOW_DAYS", 31, m
 FACTURIER_OUTBOX_STUCK_AFTER = env_int("FACTURIER_OUTBOX_STUCK_AFTER", 600, minimum=1)
 FACTURIER_OUTBOX_SWEEP_EVERY = env_int("FACTURIER_OUTBOX_SWEEP_EVERY", 30, minimum=1)
 FACTURIER_RENDER_SWEEP_EVERY = env_int("FACTURIER_RENDER_SWEEP_EVERY", 120, minimum=1)
-# A stored document file no row points to, older than the grace period, was left by a crash: it is deleted.
-FACTURIER_STORAGE_SWEEP_EVERY = env_int("FACTURIER_STORAGE_SWEEP_EVERY", 3600, minimum=1)
+# A document file whose row never committed (core.stored_files) is deleted after the grace period, which
+# outlasts every task's time limit so no live write is touched.
+FACTURIER_STORAGE_SWEEP_EVERY = env_int("FACTURIER_STORAGE_SWEEP_EVERY", 600, minimum=1)
 FACTURIER_ORPHAN_FILE_GRACE = env_int("FACTURIER_ORPHAN_FILE_GRACE", 3600, minimum=1)
 
 # Facturier's own identity, printed on its monthly fee invoices.

@@ -1,0 +1,72 @@
+"""Document files written to storage before their row commits, and never left behind by a crash.
+
+A writer reserves a random folder per file and commits the reservation, writes the file into it, then settles the
+reservation in the same transaction that attaches the file to its row. A worker killed between the write and that
+commit leaves a reservation older than FACTURIER_ORPHAN_FILE_GRACE: `sweep_abandoned` deletes what is in its folder.
+Nothing but reservations is ever listed, so the sweep costs nothing on a large bucket.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from facturier.core import clock
+from facturier.core.models import PendingFolder
+
+logger = logging.getLogger(__name__)
+
+
+def reserve_folders(parents: list[str]) -> list[str]:
+    """One new folder under each parent, recorded and committed before anything is written into it. The random
+    segment also keeps a document's path unguessable: files are only served by permission-checked views.
+    Call it outside any transaction, or the reservation would vanish with a crash."""
+    folders = [f"{parent}/{secrets.token_hex(8)}" for parent in parents]
+    PendingFolder.objects.bulk_create(PendingFolder(path=folder) for folder in folders)
+    return folders
+
+
+def reserve_folder(parent: str) -> str:
+    return reserve_folders([parent])[0]
+
+
+def folder_of(name: str) -> str:
+    return name.rpartition("/")[0]
+
+
+def settle(folders: Iterable[str]) -> None:
+    """The files in these folders now belong to committed rows (call it in the attaching transaction)."""
+    PendingFolder.objects.filter(path__in=list(folders)).delete()
+
+
+def discard(folders: Iterable[str]) -> None:
+    """Delete what was written into these folders (a failed or duplicate write), then their reservations."""
+    folders = list(folders)
+    for folder in folders:
+        _empty(folder)
+    settle(folders)
+
+
+def sweep_abandoned(*, grace: timedelta | None = None) -> int:
+    """Delete the files of reservations older than the grace period (their writer died); return how many
+    folders were swept. The grace period outlasts any writer's time limit, so no live write is touched."""
+    grace = grace if grace is not None else timedelta(seconds=settings.FACTURIER_ORPHAN_FILE_GRACE)
+    stale = list(PendingFolder.objects.filter(created_at__lt=clock.now() - grace).values_list("path", flat=True))
+    discard(stale)
+    if stale:
+        logger.info("abandoned document files swept", extra={"folders": len(stale)})
+    return len(stale)
+
+
+def _empty(folder: str) -> None:
+    try:
+        _directories, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # the writer died before writing anything
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
