@@ -173,6 +173,8 @@ def _issue_locked(seller_id: int, month: date, folder: str) -> tuple[FeeInvoice,
             return existing, False
         fee = draft_fee_invoice(seller, month, sequence)
         _render_and_store(fee, folder)
+        if not stored_files.claim([folder]):
+            raise BillingError("Le document a mis trop longtemps à s'enregistrer : la facturation sera relancée.")
         fee.save()
         stored_files.settle([folder])
         queue_fee_email(fee)

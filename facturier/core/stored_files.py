@@ -4,6 +4,9 @@ A writer reserves a random folder per file and commits the reservation, writes t
 reservation in the same transaction that attaches the file to its row. A worker killed between the write and that
 commit leaves a reservation older than FACTURIER_ORPHAN_FILE_GRACE: `sweep_abandoned` deletes what is in its folder.
 Nothing but reservations is ever listed, so the sweep costs nothing on a large bucket.
+
+The writer and the sweeper lock the reservation row: a writer slower than the grace period finds its reservation
+swept, attaches nothing, and the document is rendered again; a sweeper never empties a folder a row points to.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from facturier.core import clock
 from facturier.core.models import PendingFolder
@@ -39,6 +43,13 @@ def folder_of(name: str) -> str:
     return name.rpartition("/")[0]
 
 
+def claim(folders: Iterable[str]) -> set[str]:
+    """Lock the reservations of these folders still held (not swept); call it in the attaching transaction and
+    attach only the files in the folders it returns."""
+    held = PendingFolder.objects.select_for_update().filter(path__in=list(folders))
+    return set(held.values_list("path", flat=True))
+
+
 def settle(folders: Iterable[str]) -> None:
     """The files in these folders now belong to committed rows (call it in the attaching transaction)."""
     PendingFolder.objects.filter(path__in=list(folders)).delete()
@@ -56,8 +67,12 @@ def sweep_abandoned(*, grace: timedelta | None = None) -> int:
     """Delete the files of reservations older than the grace period (their writer died); return how many
     folders were swept. The grace period outlasts any writer's time limit, so no live write is touched."""
     grace = grace if grace is not None else timedelta(seconds=settings.FACTURIER_ORPHAN_FILE_GRACE)
-    stale = list(PendingFolder.objects.filter(created_at__lt=clock.now() - grace).values_list("path", flat=True))
-    discard(stale)
+    with transaction.atomic():
+        # Locked while their folders are emptied: a late writer waits, then finds its reservation gone. Rows a
+        # writer holds are skipped: it is settling them. A sweeper killed midway rolls back and is redone.
+        stale = PendingFolder.objects.select_for_update(skip_locked=True).filter(created_at__lt=clock.now() - grace)
+        stale = list(stale.values_list("path", flat=True))
+        discard(stale)
     if stale:
         logger.info("abandoned document files swept", extra={"folders": len(stale)})
     return len(stale)

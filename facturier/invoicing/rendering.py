@@ -92,12 +92,15 @@ def _render_and_store(invoice: Invoice, logo: bytes | None, folder: str) -> Stor
 
 def _attach(stored: list[StoredDocument]) -> None:
     """Attach the stored files to their documents, each once: one UPDATE for the batch, on rows still
-    without a file (a concurrent renderer may have attached its own; ours are then duplicates and go)."""
+    without a file (a concurrent renderer may have attached its own; ours are then duplicates and go), and only
+    files whose folder reservation was not swept meanwhile (those documents are rendered again)."""
     if not stored:
         return
     rendered_at = now()
     with transaction.atomic():
-        attached = set(_attach_where_missing([(s.invoice.pk, s.name, s.sha256) for s in stored], rendered_at))
+        held = stored_files.claim(stored_files.folder_of(item.name) for item in stored)
+        rows = [(s.invoice.pk, s.name, s.sha256) for s in stored if stored_files.folder_of(s.name) in held]
+        attached = set(_attach_where_missing(rows, rendered_at))
         stored_files.settle(stored_files.folder_of(s.name) for s in stored if s.invoice.pk in attached)
     duplicates = [item for item in stored if item.invoice.pk not in attached]
     stored_files.discard(stored_files.folder_of(item.name) for item in duplicates)
@@ -111,6 +114,8 @@ def _attach(stored: list[StoredDocument]) -> None:
 
 
 def _attach_where_missing(rows: list[tuple[int, str, str]], rendered_at) -> list[int]:
+    if not rows:
+        return []
     table = connection.ops.quote_name(Invoice._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(rendered_at)
     values, params = values_rows([(*row, at) for row in rows])

@@ -103,3 +103,19 @@ def test_rendering_leaves_no_reservation_and_no_spare_file(issued, media_storage
     first.refresh_from_db()
     assert stored_names() == [first.pdf.name] != [spare.name]
     assert PendingFolder.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renderer_slower_than_the_grace_period_attaches_nothing_and_the_document_is_rendered_again(
+    issued, media_storage
+):
+    first = issued[0]
+    late = store_documents([first])
+    assert sweep_abandoned(grace=timedelta(0)) == 1  # the sweeper took the reservation and emptied its folder
+
+    _attach(late)
+
+    first.refresh_from_db()
+    assert (first.pdf.name, stored_names()) == ("", [])
+    assert render_missing() == 3
+    assert stored_names() == sorted(Invoice.objects.values_list("pdf", flat=True))
