@@ -22,8 +22,9 @@ def stored_names(top: str = "") -> list[str]:
 @pytest.fixture
 def media_storage(settings, tmp_path):
     """This test's own empty media storage, so file assertions see only this test's files."""
+    location = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
     }
-    return tmp_path
+    return location
