@@ -215,6 +215,14 @@ FACTURIER_OPERATOR = {
 }
 
 # Celery: with no broker URL the embedded default uses kombu's filesystem transport (no server to run).
+# Redis hands a message not acknowledged within the visibility timeout to another worker. Tasks acknowledge
+# late (a task killed with its worker is run again), so the timeout must outlast the longest task's hard time
+# limit (monthly billing and the purge: 3600 s), with a margin, and the longest retry delay (600 s): shorter, a
+# task still running or waiting for its retry would be started a second time. Recovery after a crash does not
+# wait for this redelivery: the sweepers of config/celery.py resume interrupted syncs, render documents and
+# release held emails within minutes; every task is idempotent, so the late redelivery finds its work done.
+LONGEST_TASK_SECONDS = 3600
+BROKER_VISIBILITY = {"visibility_timeout": LONGEST_TASK_SECONDS + 300}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
 CELERY_EMBEDDED = CELERY_BROKER_URL == "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -226,7 +234,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_EMBEDDED
-    else {"visibility_timeout": 3600}
+    else BROKER_VISIBILITY
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("FACTURIER_TASKS_EAGER", False)

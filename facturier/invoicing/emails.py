@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from facturier.core.db import in_batches
 from facturier.core.money import format_eur
 from facturier.invoicing.models import Invoice
 from facturier.outbox import services as outbox
+from facturier.outbox.models import OutgoingEmail
+
+KEY_PREFIX = "invoice:"
+RELEASE_BATCH = 500
 
 
 def related_key(invoice: Invoice) -> str:
-    return f"invoice:{invoice.pk}"
+    return f"{KEY_PREFIX}{invoice.pk}"
 
 
 def _context(invoice: Invoice) -> dict:
@@ -67,3 +72,25 @@ def _attachment(invoice: Invoice) -> dict:
         "storage_name": invoice.pdf.name,
         "mimetype": "application/pdf",
     }
+
+
+def release_held_of_rendered() -> int:
+    """The sweeper's part: release the held emails whose document has its file (a crash between attaching the
+    PDF and releasing the email would hold them forever); return how many were released."""
+    held = OutgoingEmail.objects.filter(state=OutgoingEmail.STATE_HELD, related_key__startswith=KEY_PREFIX)
+    document_ids = sorted({int(key.removeprefix(KEY_PREFIX)) for key in held.values_list("related_key", flat=True)})
+    released = 0
+    for batch in in_batches(document_ids, RELEASE_BATCH):
+        released += release_document_emails(list(Invoice.objects.filter(pk__in=batch).exclude(pdf="").order_by("pk")))
+    return released
+
+
+def resend_document_email(invoice: Invoice, email: OutgoingEmail, *, to: str | None = None) -> OutgoingEmail:
+    """Send the document's email again. One still held although the document has its file (a crash came
+    between the two) is released instead, its first sending; a corrected address then gets a copy too."""
+    if email.state == OutgoingEmail.STATE_HELD and invoice.pdf:
+        release_document_email(invoice)
+        email.refresh_from_db()
+        if not to or to.strip() == email.to:
+            return email
+    return outbox.resend(email=email, to=to)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +25,19 @@ from facturier.sales.models import SalesOrder
 logger = logging.getLogger(__name__)
 # Invoices issued together: one lock of the seller's series and one INSERT per table for the whole batch.
 ISSUE_BATCH = 50
+# Told (kind, how many) inside each issuing transaction: a counter kept there is true after any crash.
+_on_issued: ContextVar[Callable[[str, int], None] | None] = ContextVar("on_issued", default=None)
+
+
+@contextmanager
+def counting_issued(on_issued: Callable[[str, int], None]) -> Iterator[None]:
+    """Within this block, every document stored calls `on_issued(kind, count)` in the transaction that stores
+    it (a context variable rather than a parameter threaded through every way of issuing a document)."""
+    token = _on_issued.set(on_issued)
+    try:
+        yield
+    finally:
+        _on_issued.reset(token)
 
 
 def seller_party(seller: Seller, vat_number: str) -> dict:
@@ -243,6 +258,8 @@ def persist_documents(
             for position, line in enumerate(lines, start=1)
         )
         emails.queue_document_emails(invoices)
+        if on_issued := _on_issued.get():
+            on_issued(kind, len(invoices))
         pks = [invoice.pk for invoice in invoices]
         transaction.on_commit(lambda: _after_issue(pks))
     return invoices

@@ -8,6 +8,8 @@ Two ways to drive it, one set of services:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from operator import attrgetter
 
 from django.db import transaction
@@ -18,8 +20,9 @@ from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.db import in_batches, refresh_planner_statistics
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import ISSUE_BATCH
+from facturier.invoicing.issuing import ISSUE_BATCH, counting_issued
 from facturier.invoicing.models import Invoice
+from facturier.sales import runs
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
 
@@ -33,15 +36,38 @@ def sellers_to_sync():
     )
 
 
+def recover_interrupted_syncs() -> list[int]:
+    """Close the runs whose process died (lease expired) as interrupted; the sellers, still to sync, that need a
+    new pass now."""
+    return list(sellers_to_sync().filter(pk__in=runs.interrupt_expired()).order_by("pk").values_list("pk", flat=True))
+
+
 def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
-    run = sync_seller(seller, trigger=trigger)
-    invoices, invoice_errors = invoicing.issue_pending_invoices(seller)
-    credit_notes, credit_errors = invoicing.issue_pending_credit_notes(seller)
-    run.invoices_issued, run.credit_notes_issued = invoices, credit_notes
-    messages = [run.message, *invoice_errors, *credit_errors]
-    run.message = "\n".join(m for m in messages if m)
-    run.save(update_fields=["invoices_issued", "credit_notes_issued", "message"])
-    return run
+    """Sync, then issue every pending invoice and credit note in this process; the run is closed after the
+    issuing, and counts each document in the transaction that issues it."""
+    return sync_seller(seller, trigger=trigger, then=partial(issue_pending, seller))
+
+
+def issue_pending(seller: Seller, run: SyncRun, heartbeat: Callable[[], None]) -> None:
+    """Issue the seller's pending invoices, then credit notes, by batches, renewing the run's lease after each."""
+    order_ids = list(invoicing.orders_to_invoice(seller).values_list("pk", flat=True))
+    for batch in in_batches(order_ids, ISSUE_BATCH):
+        issue_orders(batch, run.pk)
+        heartbeat()
+    refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
+    for batch in in_batches(refund_ids, ISSUE_BATCH):
+        credit_refunds(batch, run.pk)
+        heartbeat()
+
+
+def issue_orders(order_ids: list[int], run_id: int | None) -> int:
+    """Issue the invoices of these orders; each batch stored is counted on the run in its own transaction, and
+    a defect is recorded on the run."""
+    with counting_on(run_id):
+        batch = invoicing.issue_orders(order_ids)
+    for message in batch.errors:
+        record_error(run_id, message)
+    return len(batch.issued)
 
 
 def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
@@ -80,16 +106,12 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:
     """Issue the credit notes of these refunds still pending, oldest first; a defective refund is recorded on the
-    run and blocks no other. Each credit note is counted on the run as soon as it exists: a retry after a lost
-    connection must neither count it twice nor forget it."""
-
-    def credit(refund: RefundRecord):
-        credit_note = issue_credit_note(refund)
-        if credit_note is not None:
-            count_issued(run_id, "credit_notes_issued")
-        return credit_note
-
-    issued, errors = invoicing.issue_each(invoicing.pending_refunds(refund_ids), credit, attrgetter("refund_id"))
+    run and blocks no other. Each credit note is counted on the run in the transaction that stores it: a retry
+    after a lost connection or a crash neither counts it twice nor forgets it."""
+    with counting_on(run_id):
+        issued, errors = invoicing.issue_each(
+            invoicing.pending_refunds(refund_ids), issue_credit_note, attrgetter("refund_id")
+        )
     for message in errors:
         record_error(run_id, message)
     return issued
@@ -99,9 +121,17 @@ def credit_note_id_of(refund_id: int) -> int | None:
     return Invoice.objects.filter(refund_id=refund_id).values_list("pk", flat=True).first()
 
 
+COUNTERS = {Invoice.KIND_INVOICE: "invoices_issued", Invoice.KIND_CREDIT_NOTE: "credit_notes_issued"}
+
+
 def count_issued(run_id: int | None, field: str, count: int = 1) -> None:
     if run_id is not None and count:
         SyncRun.objects.filter(pk=run_id).update(**{field: F(field) + count})
+
+
+def counting_on(run_id: int | None):
+    """Count the documents issued within this block on the run, in the transactions that issue them."""
+    return counting_issued(lambda kind, count: count_issued(run_id, COUNTERS[kind], count))
 
 
 def record_error(run_id: int | None, message: str) -> None:

@@ -34,13 +34,32 @@ def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     return pipeline.fan_out_seller(seller, trigger=trigger).pk
 
 
-@shared_task(time_limit=120, **TASK_OPTIONS)
+# A task's soft limit must not exceed its hard one, or Celery refuses to send it (the default soft limit of the
+# settings, 540 s, is longer than these short tasks' hard limit: beat could never send them).
+SHORT_LIMITS = {"time_limit": 120, "soft_time_limit": 100}
+
+
+@shared_task(**SHORT_LIMITS, **TASK_OPTIONS)
 def sync_all_sellers_task() -> int:
     seller_ids = list(pipeline.sellers_to_sync().values_list("pk", flat=True))
 
     def schedule() -> None:
         for seller_id in seller_ids:
             sync_seller_task.delay(seller_id)
+
+    transaction.on_commit(schedule)
+    return len(seller_ids)
+
+
+@shared_task(**SHORT_LIMITS, **TASK_OPTIONS)
+def recover_interrupted_syncs_task() -> int:
+    """The recovery sweeper (every minute): runs whose lease expired are marked interrupted and their sellers
+    synced again now, rather than at the next scheduled sync; return how many passes were started."""
+    seller_ids = pipeline.recover_interrupted_syncs()
+
+    def schedule() -> None:
+        for seller_id in seller_ids:
+            sync_seller_task.delay(seller_id, "recovery")
 
     transaction.on_commit(schedule)
     return len(seller_ids)
@@ -59,16 +78,11 @@ def issue_orders_task(order_ids: list[int], run_id: int | None = None) -> int:
 
     Orders already invoiced, gone or no longer eligible are skipped; a defect on one order is recorded on the
     run and never blocks the others."""
-    from facturier.invoicing import services as invoicing
-
-    batch = invoicing.issue_orders(order_ids)
-    pipeline.count_issued(run_id, "invoices_issued", len(batch.issued))
-    for message in batch.errors:
-        pipeline.record_error(run_id, message)
+    issued = pipeline.issue_orders(order_ids, run_id)
     refund_ids = pipeline.refunds_of_orders(order_ids)
     if refund_ids:
         transaction.on_commit(lambda: issue_refunds_task.delay(refund_ids, run_id))
-    return len(batch.issued)
+    return issued
 
 
 @shared_task(**ISSUE_OPTIONS)
@@ -87,9 +101,14 @@ def issue_refund_task(refund_id: int, run_id: int | None = None) -> int | None:
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
 def render_missing_task() -> int:
+    """The rendering sweeper: documents never rendered are rendered (their emails released on the way); emails
+    still held for documents that have their file are released."""
+    from facturier.invoicing.emails import release_held_of_rendered
     from facturier.invoicing.rendering import render_missing
 
-    return render_missing()
+    rendered = render_missing()
+    release_held_of_rendered()
+    return rendered
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)

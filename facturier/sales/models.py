@@ -77,13 +77,20 @@ class SyncRun(models.Model):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-    STATUS_CHOICES = [(RUNNING, "En cours"), (SUCCEEDED, "Réussie"), (FAILED, "Échouée")]
+    # The process running the pass stopped (killed, crashed) before closing it: its lease expired.
+    INTERRUPTED = "interrupted"
+    STATUS_CHOICES = [
+        (RUNNING, "En cours"), (SUCCEEDED, "Réussie"), (FAILED, "Échouée"), (INTERRUPTED, "Interrompue"),
+    ]
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sync_runs")
     trigger = models.CharField(max_length=20, default="schedule")
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While running, the pass renews this as it stores pages and issues batches; past it, the pass is presumed
+    # dead and the recovery sweeper marks the run interrupted and starts a new pass.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     orders_seen = models.PositiveIntegerField(default=0)
     orders_eligible = models.PositiveIntegerField(default=0)
     orders_malformed = models.PositiveIntegerField(default=0)
@@ -94,4 +101,8 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["seller", "-started_at"])]
+        indexes = [
+            models.Index(fields=["seller", "-started_at"]),
+            # The recovery sweeper's query, every minute: only running rows are indexed.
+            models.Index(fields=["lease_expires_at"], condition=models.Q(status="running"), name="sync_run_lease"),
+        ]

@@ -15,8 +15,7 @@ from itertools import chain
 from operator import attrgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
@@ -24,7 +23,7 @@ from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
 from facturier.marketplace.errors import CredentialsRejected, MarketplaceError
-from facturier.sales import connection_status
+from facturier.sales import connection_status, runs
 from facturier.sales.connector import client_for
 from facturier.sales.eligibility import classify
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
@@ -39,6 +38,7 @@ MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at"]
 UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, "status", "placed_at", "shipped_at", "marketplace_updated_at"]
 REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
 OnEligible = Callable[[SyncRun, list[int]], None]
+ThenIssue = Callable[[SyncRun, Callable[[], None]], None]
 
 
 @dataclass
@@ -70,43 +70,70 @@ def listing_windows(cursor: datetime | None, seller: Seller) -> list[tuple[datet
 
 
 def sync_seller(
-    seller: Seller, *, trigger: str = "schedule", client=None, on_eligible: OnEligible | None = None
+    seller: Seller,
+    *,
+    trigger: str = "schedule",
+    client=None,
+    on_eligible: OnEligible | None = None,
+    then: ThenIssue | None = None,
 ) -> SyncRun:
     """Pull the seller's orders and refunds. `on_eligible(run, order_pks)` is called after each page is stored
-    with the page's orders that await their invoice, so issuing can start while later pages are read."""
-    run = SyncRun.objects.create(seller=seller, trigger=trigger)
-    connection = MarketplaceConnection.objects.get(seller=seller)
-    client = client or client_for(connection)
+    with the page's orders that await their invoice, so issuing can start while later pages are read.
+    `then(run, heartbeat)` is the rest of the pass (issuing in this process): the run is closed after it, so
+    a pass killed while issuing never shows as succeeded.
+
+    The run holds a lease renewed as pages are stored (runs.py); if the sweeper declared it interrupted in the
+    meantime, this pass stops and returns it as it is."""
+    run = runs.open_run(seller, trigger)
+    heartbeat = partial(runs.renew_lease, run)
     try:
-        orders = pull_orders(seller, connection, client, on_eligible=partial(on_eligible, run) if on_eligible else None)
-        refunds = pull_refunds(seller, connection, client)
-    except CredentialsRejected as exc:
-        connection_status.mark_rejected(connection, exc.message)
-        return finish(run, SyncRun.FAILED, f"Identifiants refusés par la marketplace : {exc.message}")
-    except MarketplaceError as exc:
-        connection_status.mark_unavailable(connection, exc.message)
-        return finish(run, SyncRun.FAILED, f"Marketplace indisponible, reprise au prochain passage : {exc.message}")
-    connection_status.mark_ok(connection)
-    run.orders_seen, run.orders_eligible, run.orders_malformed = orders.seen, orders.eligible, orders.malformed
-    run.refunds_seen = refunds.seen
-    return finish(run, SyncRun.SUCCEEDED, "\n".join(orders.errors + refunds.errors))
-
-
-def finish(run: SyncRun, status: str, message: str) -> SyncRun:
-    """Close the run; issuing tasks started during the pass may have counted documents and errors on it
-    already, so those columns are added to, never overwritten."""
-    counts = ("orders_seen", "orders_eligible", "orders_malformed", "refunds_seen")
-    SyncRun.objects.filter(pk=run.pk).update(
-        status=status,
-        finished_at=now(),
-        message=Concat(Value(message), F("message")),
-        **{name: getattr(run, name) for name in counts},
-    )
+        status, message = _pull(run, seller, client, on_eligible, heartbeat)
+        if then:
+            then(run, heartbeat)
+        finish(run, status, message)
+    except runs.LeaseLost:
+        logger.warning("sync run taken over after its lease expired", extra={"run_id": run.pk})
+    except BaseException as error:
+        runs.close_after_crash(run, error)
+        raise
     run.refresh_from_db()
     return run
 
 
-def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None) -> PassResult:
+def _pull(run: SyncRun, seller: Seller, client, on_eligible: OnEligible | None, heartbeat) -> tuple[str, str]:
+    """Read the orders, then the refunds; the run's outcome (status, message). Counts go on `run`."""
+    connection = MarketplaceConnection.objects.get(seller=seller)
+    client = client or client_for(connection)
+    try:
+        orders = pull_orders(
+            seller, connection, client, on_eligible=partial(on_eligible, run) if on_eligible else None,
+            heartbeat=heartbeat,
+        )  # fmt: skip
+        refunds = pull_refunds(seller, connection, client, heartbeat=heartbeat)
+    except CredentialsRejected as exc:
+        connection_status.mark_rejected(connection, exc.message)
+        return SyncRun.FAILED, f"Identifiants refusés par la marketplace : {exc.message}"
+    except MarketplaceError as exc:
+        connection_status.mark_unavailable(connection, exc.message)
+        return SyncRun.FAILED, f"Marketplace indisponible, reprise au prochain passage : {exc.message}"
+    connection_status.mark_ok(connection)
+    run.orders_seen, run.orders_eligible, run.orders_malformed = orders.seen, orders.eligible, orders.malformed
+    run.refunds_seen = refunds.seen
+    return SyncRun.SUCCEEDED, "\n".join(orders.errors + refunds.errors)
+
+
+def finish(run: SyncRun, status: str, message: str) -> SyncRun:
+    """Close the run; issuing started during the pass may have counted documents and errors on it already,
+    so those columns are added to, never overwritten."""
+    counts = ("orders_seen", "orders_eligible", "orders_malformed", "refunds_seen")
+    runs.close_run(run, status, message, **{name: getattr(run, name) for name in counts})
+    run.refresh_from_db()
+    return run
+
+
+def pull_orders(
+    seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None, heartbeat=None
+) -> PassResult:
     result = PassResult()
     windows = listing_windows(connection.orders_cursor, seller)
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
@@ -123,6 +150,8 @@ def pull_orders(seller: Seller, connection: MarketplaceConnection, client, *, on
             awaiting = awaiting_invoice(seller, [oid for oid, v in verdicts.items() if v == SalesOrder.ELIGIBLE])
             if awaiting:
                 on_eligible(awaiting)
+        if heartbeat:
+            heartbeat()
     if result.newest:
         MarketplaceConnection.objects.filter(pk=connection.pk).update(orders_cursor=result.newest)
     return result
@@ -256,7 +285,7 @@ def _create_order(seller: Seller, order_id: str, values: dict) -> None:
         SalesOrder.objects.filter(seller=seller, order_id=order_id).update(**values)
 
 
-def pull_refunds(seller: Seller, connection: MarketplaceConnection, client) -> PassResult:
+def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, heartbeat=None) -> PassResult:
     result = PassResult()
     listing = client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller))
     for page in read_ahead(pages(listing)):
@@ -264,6 +293,8 @@ def pull_refunds(seller: Seller, connection: MarketplaceConnection, client) -> P
         for refund in page:
             result.seen += 1
             result.saw(refund.created_at)
+        if heartbeat:
+            heartbeat()
     if result.newest:
         MarketplaceConnection.objects.filter(pk=connection.pk).update(refunds_cursor=result.newest)
     return result

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from facturier.invoicing.models import Invoice
+from facturier.invoicing.tests.crashes import killed_between_attaching_and_releasing
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.tests.helpers import issue, logged_in
 from facturier.portal.views import invoices as invoice_views
@@ -157,3 +158,21 @@ def test_lines_csv_for_the_accountant(seller_a):
     assert rows[1][7] == line.description
     assert rows[1][12] == f"{line.net_amount}"
     assert len(rows) == 1 + Invoice.objects.get(pk=invoice.pk).lines.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resend_releases_an_email_a_crash_left_held_although_its_document_is_rendered(
+    seller_a, smtp_server, monkeypatch
+):
+    invoice = killed_between_attaching_and_releasing(seller_a, "ORD-HELD", monkeypatch)
+
+    response = logged_in(seller_a).post(f"/factures/{invoice.pk}/renvoyer/", {"to": ""}, follow=True)
+
+    email = OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}")  # released: no copy
+    assert [str(message) for message in response.context["messages"]] == [f"E-mail renvoyé à {email.to}."]
+    assert email.state == OutgoingEmail.STATE_SENT
+    [sent] = smtp_server.received
+    assert sent.rcpt_tos == (email.to,)
+    [attachment] = list(sent.message.iter_attachments())
+    with invoice.pdf.open("rb") as stored:
+        assert (attachment.get_filename(), attachment.get_content()) == (f"{invoice.number}.pdf", stored.read())

@@ -88,7 +88,7 @@ def invoice_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Aucun e-mail n'a encore été préparé pour ce document."))
     else:
         try:
-            copy = outbox.resend(email=latest, to=form.cleaned_data["to"] or None)
+            copy = emails.resend_document_email(invoice, latest, to=form.cleaned_data["to"] or None)
         except FacturierError as error:
             messages.error(request, str(error))
         else:
