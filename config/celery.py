@@ -61,8 +61,11 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "schedule": float(settings.FACTURIER_STORAGE_SWEEP_EVERY),
         },
         "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 60.0},
-        # Runs whose process died are interrupted and resumed within LEASE (sales/runs.py) + this period.
-        "recover-interrupted-syncs": {"task": "facturier.jobs.tasks.recover_interrupted_syncs_task", "schedule": 60.0},
+        # Runs whose process died are interrupted and resumed within their lease (sales/runs.py) + this period.
+        "recover-interrupted-syncs": {
+            "task": "facturier.jobs.tasks.recover_interrupted_syncs_task",
+            "schedule": float(settings.FACTURIER_RECOVERY_SWEEP_EVERY),
+        },
         "monthly-billing": {
             "task": "facturier.billing.tasks.monthly_billing_task",
             "schedule": crontab(day_of_month=1, hour=6, minute=0),

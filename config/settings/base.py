@@ -191,6 +191,9 @@ FACTURIER_DOWNLOAD_WINDOW_DAYS = env_int("FACTURIER_DOWNLOAD_WINDOW_DAYS", 31, m
 
 # Sweepers finish what a killed worker left half done (config/celery.py schedules them); all in seconds.
 # An e-mail left `sending` this long is sent again (it may have reached the server just before the crash).
+# A sync run whose pass renewed nothing for this long is presumed dead; the recovery sweeper resumes it.
+FACTURIER_SYNC_LEASE = env_int("FACTURIER_SYNC_LEASE", 300, minimum=1)
+FACTURIER_RECOVERY_SWEEP_EVERY = env_int("FACTURIER_RECOVERY_SWEEP_EVERY", 60, minimum=1)
 FACTURIER_OUTBOX_STUCK_AFTER = env_int("FACTURIER_OUTBOX_STUCK_AFTER", 600, minimum=1)
 FACTURIER_OUTBOX_SWEEP_EVERY = env_int("FACTURIER_OUTBOX_SWEEP_EVERY", 30, minimum=1)
 FACTURIER_RENDER_SWEEP_EVERY = env_int("FACTURIER_RENDER_SWEEP_EVERY", 120, minimum=1)
