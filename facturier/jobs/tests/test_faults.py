@@ -119,7 +119,7 @@ def progress(seller) -> dict:
 @pytest.mark.parametrize("moment", [syncing, issuing, emailing], ids=["syncing", "issuing", "emailing"])
 def test_a_worker_killed_mid_stage_leaves_nothing_lost_and_nothing_stuck(moment, seller, workers, smtp_server):
     workers.start()
-    workers.send(sync_seller_task, seller.pk, "faults")
+    workers.send(sync_seller_task.name, seller.pk, "faults")
     assert wait_until(moment, seconds=120, interval=0.02), f"never caught {moment.__name__}: {progress(seller)}"
     workers.kill()
     killed = progress(seller)

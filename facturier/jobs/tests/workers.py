@@ -17,12 +17,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import kombu.pools
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
-
-from config.celery import app
 
 REDIS_DB = 10
 BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -33,14 +31,6 @@ INHERITED = (
     "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL", "MEDIA_ROOT",
 )
-
-
-def drop_broker_connections() -> None:
-    # Connection and producer pools are built once from the broker URL of the moment (memory:// in the
-    # eager tests): drop them so the next message goes to the broker configured now.
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 class Workers:
@@ -112,16 +102,14 @@ class Workers:
         if self.process is not None:
             self.kill()
 
-    def send(self, task, *args) -> None:
-        """Queue a task for the workers, as the web process or the beat would."""
-        saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
-        app.conf.update(task_always_eager=False, broker_url=BROKER_URL, task_default_queue=self.queue)
-        drop_broker_connections()
+    def send(self, task_name: str, *args) -> None:
+        """Queue a task for the workers, as the web process or the beat would; through a Celery app of its own,
+        so the project's app (its queues and pools, which other tests configure) is left as it was."""
+        client = Celery("facturier-faults-client", broker=BROKER_URL, set_as_current=False)
         try:
-            task.apply_async(args=args, queue=self.queue)
+            client.send_task(task_name, args=args, queue=self.queue)
         finally:
-            app.conf.update(saved)
-            drop_broker_connections()
+            client.close()
 
     def log(self) -> str:
         return "\n".join(
