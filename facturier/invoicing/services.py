@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from operator import attrgetter
 
 from django.db.models import Exists, OuterRef
 
 from facturier.accounts.models import Seller
-from facturier.core.db import TRANSIENT_DB_ERRORS, in_batches
-from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import ISSUE_BATCH, IssueBatch, issue_invoices
+from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.invoicing.issuing import IssueBatch, issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.sales.models import RefundRecord, SalesOrder
 
@@ -43,15 +41,6 @@ def issue_each(items, issue, describe) -> tuple[int, list[str]]:
     return issued, errors
 
 
-def issue_pending_invoices(seller: Seller) -> tuple[int, list[str]]:
-    order_ids = list(orders_to_invoice(seller).values_list("pk", flat=True))
-    issued, errors = 0, []
-    for batch_ids in in_batches(order_ids, ISSUE_BATCH):
-        batch = issue_orders(batch_ids)
-        issued, errors = issued + len(batch.issued), errors + batch.errors
-    return issued, errors
-
-
 def issue_orders(order_ids: list[int]) -> IssueBatch:
     """Issue the invoices of these orders that are still eligible, for sellers still active, in this order."""
     orders = SalesOrder.objects.select_related("seller").filter(pk__in=order_ids, eligibility=SalesOrder.ELIGIBLE)
@@ -72,8 +61,3 @@ def refunds_to_credit(seller: Seller):
 def pending_refunds(refund_ids: list[int]):
     """These refunds, among those still awaiting their credit note, oldest first."""
     return _awaiting_credit_note().select_related("seller", "order").filter(pk__in=refund_ids)
-
-
-def issue_pending_credit_notes(seller: Seller) -> tuple[int, list[str]]:
-    pending = refunds_to_credit(seller).select_related("seller", "order")
-    return issue_each(pending, issue_credit_note, attrgetter("refund_id"))

@@ -13,8 +13,7 @@ from functools import partial
 from operator import attrgetter
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models import F
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.db import in_batches, refresh_planner_statistics
@@ -136,7 +135,7 @@ def counting_on(run_id: int | None):
 
 def record_error(run_id: int | None, message: str) -> None:
     if run_id is not None:
-        SyncRun.objects.filter(pk=run_id).update(message=Concat(F("message"), Value("\n" + message)))
+        SyncRun.objects.filter(pk=run_id).update(message=runs.message_with(after=message))
 
 
 def invoice_id_of(order_id: int) -> int | None:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import F, Value
+from django.db.models import Case, F, TextField, Value, When
 from django.db.models.functions import Concat
 
 from facturier.accounts.models import Seller
@@ -31,6 +31,16 @@ INTERRUPTED_MESSAGE = (
     "Interrompue : le traitement s'est arrêté sans se terminer (processus arrêté ou perdu). "
     "Une nouvelle synchronisation reprend là où elle en était."
 )
+
+
+def message_with(*, before: str = "", after: str = ""):
+    """The run's message with one line put before it or after it (issuing adds its lines as it goes), with no
+    blank line when the message was empty."""
+    text = before or after
+    if not text:
+        return F("message")
+    joined = Concat(Value(before + "\n"), F("message")) if before else Concat(F("message"), Value("\n" + after))
+    return Case(When(message="", then=Value(text)), default=joined, output_field=TextField())
 
 
 class LeaseLost(Exception):
@@ -56,7 +66,7 @@ def close_run(run: SyncRun, status: str, message: str, **counts: int) -> bool:
             status=status,
             finished_at=now(),
             lease_expires_at=None,
-            message=Concat(Value(message), F("message")),
+            message=message_with(before=message),
             **counts,
         )
     )
@@ -66,7 +76,7 @@ def close_after_crash(run: SyncRun, error: BaseException) -> None:
     """An exception ends the pass (a bug, a time limit, a lost database): close the run as interrupted now if
     the database answers; if not, its lease expires and the sweeper does it."""
     with suppress(DatabaseError):
-        close_run(run, SyncRun.INTERRUPTED, f"{INTERRUPTED_MESSAGE}\n{type(error).__name__} : {error}\n")
+        close_run(run, SyncRun.INTERRUPTED, f"{INTERRUPTED_MESSAGE}\n{type(error).__name__} : {error}")
 
 
 def interrupt_expired() -> list[int]:
@@ -84,7 +94,7 @@ def interrupt_expired() -> list[int]:
             status=SyncRun.INTERRUPTED,
             finished_at=moment,
             lease_expires_at=None,
-            message=Concat(Value(INTERRUPTED_MESSAGE + "\n"), F("message")),
+            message=message_with(before=INTERRUPTED_MESSAGE),
         ):
             claimed.add(seller_id)
     alive = SyncRun.objects.filter(status=SyncRun.RUNNING, lease_expires_at__gte=moment, seller_id__in=claimed)

@@ -14,9 +14,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+import warnings
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.management import call_command
 from django.db import connections
 from django.db.models import Sum
@@ -28,10 +32,12 @@ from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
 from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
 from facturier.jobs.pipeline import run_seller
-from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task
+from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task, sync_seller_task
+from facturier.jobs.tests.test_worker import drop_broker_connections, redis_is_up
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales import runs
 from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.sync import sync_seller
 
 ORDERS = 240  # three pages of the API
 
@@ -47,15 +53,20 @@ def sync_killed_when(seller, condition, *, seconds: float = 120.0) -> None:
             code = 0
         finally:
             os._exit(code)
+    kill_when(pid, condition, seconds)
+
+
+def kill_when(pid: int, condition, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     try:
         while not condition():
             if time.monotonic() > deadline or os.waitpid(pid, os.WNOHANG) != (0, 0):
-                raise AssertionError("the sync ended before the moment it was to be killed at")
+                raise AssertionError("the process ended before the moment it was to be killed at")
             time.sleep(0.005)
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with suppress(ProcessLookupError, ChildProcessError):  # already ended (the assertion above says so)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
         connections.close_all()
 
 
@@ -157,13 +168,25 @@ def test_a_slow_pass_taken_over_by_the_sweeper_stops_and_keeps_its_interrupted_s
         heartbeat()  # the next heartbeat finds the run taken over
         raise AssertionError("the pass went on after losing its lease")
 
-    from facturier.sales.sync import sync_seller
-
     run = sync_seller(simulated_seller, trigger="test", then=sweeper_runs_while_still_alive)
 
     assert run.status == SyncRun.INTERRUPTED
-    assert run.message == runs.INTERRUPTED_MESSAGE + "\n"
+    assert run.message == runs.INTERRUPTED_MESSAGE
     assert SyncRun.objects.filter(status=SyncRun.RUNNING).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_ended_by_an_exception_closes_its_run_as_interrupted_with_the_error(simulated_seller):
+    def issuing_breaks(run, heartbeat):
+        raise RuntimeError("disque plein")
+
+    with pytest.raises(RuntimeError, match="disque plein"):
+        sync_seller(simulated_seller, trigger="test", then=issuing_breaks)
+
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.INTERRUPTED
+    assert run.message == f"{runs.INTERRUPTED_MESSAGE}\nRuntimeError : disque plein"
+    assert run.lease_expires_at is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -234,3 +257,66 @@ def test_the_rendering_sweeper_releases_an_email_held_by_a_crash_after_its_pdf_w
     assert len(smtp_server.received) == 2
     render_missing_task.delay()
     assert len(smtp_server.received) == 2  # released once
+
+
+REDIS_DB = 11  # kept for this test (test_worker.py uses 13)
+
+
+@pytest.fixture
+def redis_queue():
+    """A queue on Redis for a worker process started by the test; the sweeper's work runs inline afterwards."""
+    if not redis_is_up():
+        pytest.fail("Redis is not running on 127.0.0.1:6379: start it with scripts/services.sh")
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    client.flushdb()
+    queue = f"facturier-recovery-{uuid.uuid4().hex[:12]}"
+    keys = ("task_always_eager", "broker_url", "task_default_queue", "broker_transport_options")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        task_default_queue=queue,
+        broker_transport_options={"visibility_timeout": 3600},
+    )
+    drop_broker_connections()
+    try:
+        yield client
+    finally:
+        app.conf.update(saved)
+        drop_broker_connections()
+        client.flushdb()
+
+
+def worker_killed_when(condition, *, seconds: float = 120.0) -> None:
+    """Run a Celery worker in a forked process on the test database and SIGKILL it when `condition()` holds."""
+    connections.close_all()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            warnings.resetwarnings()  # pytest turns warnings into errors; a worker run as root warns
+            app.worker_main(["worker", "--pool=solo", "--loglevel=ERROR", "--without-mingle", "--without-gossip"])
+        finally:
+            os._exit(1)
+    kill_when(pid, condition, seconds)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_sync_is_taken_up_by_the_sweeper_not_an_hour_later(big_seller, redis_queue):
+    seller, reference = big_seller
+    sync_seller_task.delay(seller.pk)
+
+    worker_killed_when(lambda: SalesOrder.objects.filter(seller=seller).exists())
+
+    unacked = redis_queue.hlen("unacked")
+    assert unacked >= 1  # Redis gives the sync's message back only after the visibility timeout
+    killed = SyncRun.objects.get(seller=seller)
+    assert killed.status == SyncRun.RUNNING
+    app.conf.update(task_always_eager=True)  # the sweeper and the pass it starts run here, as a worker would
+    lease_expires()
+    assert recover_interrupted_syncs_task.delay().get() == 1
+
+    killed.refresh_from_db()
+    assert killed.status == SyncRun.INTERRUPTED
+    assert SyncRun.objects.get(seller=seller, trigger="recovery").status == SyncRun.SUCCEEDED
+    assert redis_queue.hlen("unacked") == unacked
+    assert_same_as_an_uninterrupted_pass(seller, reference)

@@ -176,3 +176,17 @@ def test_resend_releases_an_email_a_crash_left_held_although_its_document_is_ren
     [attachment] = list(sent.message.iter_attachments())
     with invoice.pdf.open("rb") as stored:
         assert (attachment.get_filename(), attachment.get_content()) == (f"{invoice.number}.pdf", stored.read())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resend_to_a_corrected_address_of_an_email_a_crash_left_held_sends_both_as_without_the_crash(
+    seller_a, smtp_server, monkeypatch
+):
+    invoice = killed_between_attaching_and_releasing(seller_a, "ORD-HELD", monkeypatch)
+
+    logged_in(seller_a).post(f"/factures/{invoice.pk}/renvoyer/", {"to": "corrige@example.org"})
+
+    first, copy = OutgoingEmail.objects.filter(related_key=f"invoice:{invoice.pk}").order_by("pk")
+    assert (first.state, copy.state, copy.resend_of_id) == ("sent", "sent", first.pk)
+    assert sorted(sent.rcpt_tos for sent in smtp_server.received) == sorted([(first.to,), ("corrige@example.org",)])
+    assert copy.attachments == first.attachments != []
