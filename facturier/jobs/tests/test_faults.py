@@ -84,6 +84,12 @@ def issuing() -> bool:
     return 0 < issued < SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE).count()
 
 
+def issuing_after_the_sync() -> bool:
+    """The pass has read every order and closed its run; its issuing tasks are still at work."""
+    done = SyncRun.objects.filter(status=SyncRun.SUCCEEDED).exists()
+    return done and issuing()
+
+
 def emailing() -> bool:
     """Some emails reached the server, others wait for their turn."""
     sent = OutgoingEmail.objects.filter(state=OutgoingEmail.STATE_SENT).count()
@@ -116,7 +122,11 @@ def progress(seller) -> dict:
     }
 
 
-@pytest.mark.parametrize("moment", [syncing, issuing, emailing], ids=["syncing", "issuing", "emailing"])
+@pytest.mark.parametrize(
+    "moment",
+    [syncing, issuing, issuing_after_the_sync, emailing],
+    ids=["syncing", "issuing", "issuing-after-the-sync", "emailing"],
+)
 def test_a_worker_killed_mid_stage_leaves_nothing_lost_and_nothing_stuck(moment, seller, workers, smtp_server):
     workers.start()
     workers.send(sync_seller_task.name, seller.pk, "faults")
