@@ -9,6 +9,7 @@ import pytest
 pytest_plugins = [
     "facturier.simulator.tests.fixtures",
     "facturier.outbox.tests.fixtures",
+    "facturier.core.tests.storage",
 ]
 
 _counter = itertools.count(1)
@@ -116,3 +117,16 @@ def _no_stray_database_sessions(request, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only need PostgreSQL's row locks and a database other processes share: on SQLite
+    they are deselected (reported as such), not run."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    selected = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(selected) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgres_only")])
+        items[:] = selected

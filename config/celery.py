@@ -47,11 +47,25 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
 
     sender.conf.beat_schedule = {
         **sync_schedule(settings.FACTURIER_SYNC_TIMES),
-        "deliver-due-emails": {"task": "facturier.outbox.tasks.deliver_due_task", "schedule": 30.0},
+        # The sweepers: each finishes what a killed worker left (their periods are settings: tests shorten them).
+        "deliver-due-emails": {
+            "task": "facturier.outbox.tasks.deliver_due_task",
+            "schedule": float(settings.FACTURIER_OUTBOX_SWEEP_EVERY),
+        },
+        "render-missing-documents": {
+            "task": "facturier.jobs.tasks.render_missing_task",
+            "schedule": float(settings.FACTURIER_RENDER_SWEEP_EVERY),
+        },
+        "sweep-abandoned-files": {
+            "task": "facturier.jobs.tasks.sweep_abandoned_files_task",
+            "schedule": float(settings.FACTURIER_STORAGE_SWEEP_EVERY),
+        },
         "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 60.0},
-        # Runs whose process died are interrupted and resumed within LEASE (sales/runs.py) + this period.
-        "recover-interrupted-syncs": {"task": "facturier.jobs.tasks.recover_interrupted_syncs_task", "schedule": 60.0},
-        "render-missing-documents": {"task": "facturier.jobs.tasks.render_missing_task", "schedule": 120.0},
+        # Runs whose process died are interrupted and resumed within their lease (sales/runs.py) + this period.
+        "recover-interrupted-syncs": {
+            "task": "facturier.jobs.tasks.recover_interrupted_syncs_task",
+            "schedule": float(settings.FACTURIER_RECOVERY_SWEEP_EVERY),
+        },
         "monthly-billing": {
             "task": "facturier.billing.tasks.monthly_billing_task",
             "schedule": crontab(day_of_month=1, hour=6, minute=0),

@@ -207,6 +207,19 @@ FACTURIER_SYNC_TIMES = env_list("FACTURIER_SYNC_TIMES", "07:00,19:00")
 FACTURIER_BACKFILL_DAYS = env_int("FACTURIER_BACKFILL_DAYS", 7, minimum=0)
 FACTURIER_DOWNLOAD_WINDOW_DAYS = env_int("FACTURIER_DOWNLOAD_WINDOW_DAYS", 31, minimum=1)
 
+# Sweepers finish what a killed worker left half done (config/celery.py schedules them); all in seconds.
+# An e-mail left `sending` this long is sent again (it may have reached the server just before the crash).
+# A sync run whose pass renewed nothing for this long is presumed dead; the recovery sweeper resumes it.
+FACTURIER_SYNC_LEASE = env_int("FACTURIER_SYNC_LEASE", 300, minimum=1)
+FACTURIER_RECOVERY_SWEEP_EVERY = env_int("FACTURIER_RECOVERY_SWEEP_EVERY", 60, minimum=1)
+FACTURIER_OUTBOX_STUCK_AFTER = env_int("FACTURIER_OUTBOX_STUCK_AFTER", 600, minimum=1)
+FACTURIER_OUTBOX_SWEEP_EVERY = env_int("FACTURIER_OUTBOX_SWEEP_EVERY", 30, minimum=1)
+FACTURIER_RENDER_SWEEP_EVERY = env_int("FACTURIER_RENDER_SWEEP_EVERY", 120, minimum=1)
+# A document file whose row never committed (core.stored_files) is deleted after the grace period, which
+# outlasts every task's time limit so no live write is touched.
+FACTURIER_STORAGE_SWEEP_EVERY = env_int("FACTURIER_STORAGE_SWEEP_EVERY", 600, minimum=1)
+FACTURIER_ORPHAN_FILE_GRACE = env_int("FACTURIER_ORPHAN_FILE_GRACE", 3600, minimum=1)
+
 # Facturier's own identity, printed on its monthly fee invoices.
 FACTURIER_OPERATOR = {
     "name": env_str("FACTURIER_OPERATOR_NAME", "Facturier SAS"),

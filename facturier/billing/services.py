@@ -9,7 +9,6 @@ lock, makes reruns and concurrent runs harmless.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,6 +23,7 @@ from facturier.billing.emails import queue_fee_email
 from facturier.billing.models import BillingRun, FeeInvoice
 from facturier.billing.tiers import fee_for
 from facturier.billing.usage import count_invoices, first_day, next_month, subscribed_sellers
+from facturier.core import stored_files
 from facturier.core.clock import now, paris_date, today_in_paris
 from facturier.core.errors import FacturierError
 from facturier.documents.render import render_document
@@ -146,18 +146,22 @@ def issue_fee_invoice(seller_id: int, month: date) -> tuple[FeeInvoice, bool]:
     existing = FeeInvoice.objects.filter(seller_id=seller_id, month=month).first()
     if existing:
         return existing, False
-    stored: list[str] = []
+    # Reserved and committed before the transaction: a worker killed before its commit leaves a folder the
+    # sweeper empties (core.stored_files), never a file nobody points to.
+    folder = stored_files.reserve_folder(f"fees/{month:%Y-%m}")
     try:
-        return _issue_locked(seller_id, month, stored)
+        fee, created = _issue_locked(seller_id, month, folder)
     except IntegrityError:
-        _delete_files(stored)
-        return FeeInvoice.objects.get(seller_id=seller_id, month=month), False
+        fee, created = FeeInvoice.objects.get(seller_id=seller_id, month=month), False
     except BaseException:
-        _delete_files(stored)  # the row and its number were rolled back: the file belongs to nobody
+        stored_files.discard([folder])  # the row and its number were rolled back: the file belongs to nobody
         raise
+    if not created:
+        stored_files.discard([folder])
+    return fee, created
 
 
-def _issue_locked(seller_id: int, month: date, stored: list[str]) -> tuple[FeeInvoice, bool]:
+def _issue_locked(seller_id: int, month: date, folder: str) -> tuple[FeeInvoice, bool]:
     with transaction.atomic():
         # The seller lock orders billing against the purge, which freezes usage under the same lock.
         seller = Seller.objects.select_for_update().select_related("owner").get(pk=seller_id)
@@ -168,8 +172,11 @@ def _issue_locked(seller_id: int, month: date, stored: list[str]) -> tuple[FeeIn
             transaction.set_rollback(True)
             return existing, False
         fee = draft_fee_invoice(seller, month, sequence)
-        stored.append(_render_and_store(fee))
+        _render_and_store(fee, folder)
+        if not stored_files.claim([folder]):
+            raise BillingError("Le document a mis trop longtemps à s'enregistrer : la facturation sera relancée.")
         fee.save()
+        stored_files.settle([folder])
         queue_fee_email(fee)
     return fee, True
 
@@ -202,15 +209,7 @@ def draft_fee_invoice(seller: Seller, month: date, sequence: int) -> FeeInvoice:
     )
 
 
-def _render_and_store(fee: FeeInvoice) -> str:
+def _render_and_store(fee: FeeInvoice, folder: str) -> None:
     document = render_document(fee_document.to_snapshot(fee))
-    # A random segment: the path cannot be guessed; files are only served by permission-checked views.
-    name = f"fees/{fee.month:%Y-%m}/{secrets.token_hex(8)}/{document.filename}"
-    fee.pdf = default_storage.save(name, ContentFile(document.pdf))
+    fee.pdf = default_storage.save(f"{folder}/{document.filename}", ContentFile(document.pdf))
     fee.pdf_sha256 = document.sha256
-    return fee.pdf.name
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)

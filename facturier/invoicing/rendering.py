@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 
+from facturier.core import stored_files
 from facturier.core.clock import now
 from facturier.core.db import in_batches, values_rows
 from facturier.documents.logo import MAX_LOGO_BYTES, usable_logo
@@ -38,9 +38,8 @@ def _logo_bytes(seller) -> bytes | None:
     return data
 
 
-def storage_name(invoice: Invoice, filename: str) -> str:
-    # A random segment: a document's path cannot be guessed; files are only served by permission-checked views.
-    return f"invoices/{invoice.seller_id}/{invoice.issue_date:%Y/%m}/{secrets.token_hex(8)}/{filename}"
+def storage_parent(invoice: Invoice) -> str:
+    return f"invoices/{invoice.seller_id}/{invoice.issue_date:%Y/%m}"
 
 
 def render_invoice(invoice_id: int) -> Invoice:
@@ -57,21 +56,30 @@ def render_invoices(invoice_ids: list[int]) -> int:
         .filter(pk__in=invoice_ids)
         .order_by("pk")
     )
-    logos: dict[int, bytes | None] = {}
-    stored: list[StoredDocument] = []
-    for invoice in invoices:
-        if invoice.pdf:
-            continue
-        if invoice.seller_id not in logos:
-            logos[invoice.seller_id] = _logo_bytes(invoice.seller)
-        try:
-            stored.append(_render_and_store(invoice, logos[invoice.seller_id]))
-        except Exception:  # one broken document never holds back the others' emails
-            logger.exception("document could not be rendered", extra={"invoice_id": invoice.pk})
+    stored = store_documents([invoice for invoice in invoices if not invoice.pdf])
     _attach(stored)
     rendered = [invoice for invoice in invoices if invoice.pdf]
     emails.release_document_emails(rendered)
     return len(rendered)
+
+
+def store_documents(invoices: list[Invoice]) -> list[StoredDocument]:
+    """Render and store each document in a folder reserved for it first (so a crash before `_attach` leaves
+    nothing a sweeper cannot find); a document that fails to render is logged and its folder released."""
+    folders = stored_files.reserve_folders([storage_parent(invoice) for invoice in invoices])
+    logos: dict[int, bytes | None] = {}
+    stored: list[StoredDocument] = []
+    failed: list[str] = []
+    for invoice, folder in zip(invoices, folders, strict=True):
+        if invoice.seller_id not in logos:
+            logos[invoice.seller_id] = _logo_bytes(invoice.seller)
+        try:
+            stored.append(_render_and_store(invoice, logos[invoice.seller_id], folder))
+        except Exception:  # one broken document never holds back the others' emails
+            logger.exception("document could not be rendered", extra={"invoice_id": invoice.pk})
+            failed.append(folder)
+    stored_files.discard(failed)
+    return stored
 
 
 @dataclass(frozen=True)
@@ -81,9 +89,9 @@ class StoredDocument:
     sha256: str
 
 
-def _render_and_store(invoice: Invoice, logo: bytes | None) -> StoredDocument:
+def _render_and_store(invoice: Invoice, logo: bytes | None, folder: str) -> StoredDocument:
     snapshot, document = _render_with_logo_fallback(invoice, logo)
-    name = default_storage.save(storage_name(invoice, document.filename), ContentFile(document.pdf))
+    name = default_storage.save(f"{folder}/{document.filename}", ContentFile(document.pdf))
     copies.store_copy(snapshot, name)
     return StoredDocument(invoice, name, document.sha256)
 
@@ -102,22 +110,30 @@ def _render_with_logo_fallback(invoice: Invoice, logo: bytes | None) -> tuple[Do
 
 def _attach(stored: list[StoredDocument]) -> None:
     """Attach the stored files to their documents, each once: one UPDATE for the batch, on rows still
-    without a file (a concurrent renderer may have attached its own; ours are then duplicates and go)."""
+    without a file (a concurrent renderer may have attached its own; ours are then duplicates and go), and only
+    files whose folder reservation was not swept meanwhile (those documents are rendered again)."""
     if not stored:
         return
     rendered_at = now()
-    attached = set(_attach_where_missing([(s.invoice.pk, s.name, s.sha256) for s in stored], rendered_at))
+    with transaction.atomic():
+        held = stored_files.claim(stored_files.folder_of(item.name) for item in stored)
+        rows = [(s.invoice.pk, s.name, s.sha256) for s in stored if stored_files.folder_of(s.name) in held]
+        attached = set(_attach_where_missing(rows, rendered_at))
+        stored_files.settle(stored_files.folder_of(s.name) for s in stored if s.invoice.pk in attached)
+    duplicates = [item for item in stored if item.invoice.pk not in attached]
+    stored_files.discard(stored_files.folder_of(item.name) for item in duplicates)
     for item in stored:
         if item.invoice.pk in attached:
             item.invoice.pdf.name, item.invoice.pdf_sha256, item.invoice.rendered_at = (
                 item.name, item.sha256, rendered_at
             )
         else:
-            default_storage.delete(item.name)
             item.invoice.refresh_from_db(fields=["pdf", "pdf_sha256", "rendered_at"])
 
 
 def _attach_where_missing(rows: list[tuple[int, str, str]], rendered_at) -> list[int]:
+    if not rows:
+        return []
     table = connection.ops.quote_name(Invoice._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(rendered_at)
     values, params = values_rows([(*row, at) for row in rows])

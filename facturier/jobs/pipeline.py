@@ -13,9 +13,10 @@ from functools import partial
 from operator import attrgetter
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from facturier.accounts.models import MarketplaceConnection, Seller
+from facturier.core.clock import now
 from facturier.core.db import in_batches, refresh_planner_statistics
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.credit_notes import issue_credit_note
@@ -37,8 +38,28 @@ def sellers_to_sync():
 
 def recover_interrupted_syncs() -> list[int]:
     """Close the runs whose process died (lease expired) as interrupted; the sellers, still to sync, that need a
-    new pass now."""
-    return list(sellers_to_sync().filter(pk__in=runs.interrupt_expired()).order_by("pk").values_list("pk", flat=True))
+    new pass now: those, and those whose last pass ended with orders still to invoice."""
+    interrupted = runs.interrupt_expired()
+    needing = sellers_to_sync().filter(Q(pk__in=interrupted) | Q(pk__in=sellers_left_with_orders_to_invoice()))
+    return list(needing.order_by("pk").values_list("pk", flat=True))
+
+
+def sellers_left_with_orders_to_invoice():
+    """Sellers whose last pass succeeded more than a lease ago and who still have eligible orders without an
+    invoice. A fanned-out pass closes its run once the orders are read, while its issuing tasks are still queued:
+    a worker killed then takes those tasks with it, and the broker gives them back only after its visibility
+    timeout. (An order that cannot be invoiced is marked so and leaves the list: this never loops.)"""
+    latest = SyncRun.objects.filter(seller=OuterRef("pk")).order_by("-started_at", "-pk")
+    uninvoiced = invoicing.orders_to_invoice_of_any_seller().filter(seller=OuterRef("pk"))
+    return (
+        Seller.objects.annotate(
+            last_status=Subquery(latest.values("status")[:1]),
+            last_finished=Subquery(latest.values("finished_at")[:1]),
+        )
+        .filter(last_status=SyncRun.SUCCEEDED, last_finished__lt=now() - runs.lease())
+        .filter(Exists(uninvoiced))
+        .values("pk")
+    )
 
 
 def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:

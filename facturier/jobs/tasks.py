@@ -112,6 +112,13 @@ def render_missing_task() -> int:
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
+def sweep_abandoned_files_task() -> int:
+    from facturier.core.stored_files import sweep_abandoned
+
+    return sweep_abandoned()
+
+
+@shared_task(time_limit=600, **TASK_OPTIONS)
 def follow_uploads_task() -> int:
     from facturier.jobs.uploads import follow_uploads
 

@@ -2,7 +2,9 @@
 
 A row is claimed with a conditional UPDATE that must report one row. On PostgreSQL a concurrent UPDATE of
 the same row waits for the first to commit, then re-checks the WHERE clause and finds the row no longer due;
-SQLite serialises writers. Either way two workers never both own a row, so a message is never sent twice.
+SQLite serialises writers. Either way two workers never both own a row, so a message is never sent twice by
+two live workers. Each outcome is committed as soon as the server answers: a worker killed mid-batch leaves at most
+the message in flight `sending`, and that one alone is sent again once stale (FACTURIER_OUTBOX_STUCK_AFTER).
 """
 
 from __future__ import annotations
@@ -11,19 +13,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
 from facturier.core import clock
 from facturier.outbox.errors import SendFailure, classify
-from facturier.outbox.events import record_event, record_events
+from facturier.outbox.events import record_event
 from facturier.outbox.message import build_message, esp_message_id, open_connection
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
-# A worker that crashed mid-send leaves its row in `sending`; after this long another worker takes it back.
-STUCK_AFTER = timedelta(minutes=10)
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=48)
@@ -54,9 +55,14 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2**doublings, MAX_RETRY_DELAY)
 
 
+def stuck_after() -> timedelta:
+    """A worker that crashed mid-send leaves its row in `sending`; after this long another worker takes it back."""
+    return timedelta(seconds=settings.FACTURIER_OUTBOX_STUCK_AFTER)
+
+
 def claimable(now: datetime) -> Q:
     due = Q(state__in=OutgoingEmail.DUE_STATES, next_attempt_at__lte=now)
-    stuck = Q(state=OutgoingEmail.STATE_SENDING, sending_since__lt=now - STUCK_AFTER)
+    stuck = Q(state=OutgoingEmail.STATE_SENDING, sending_since__lt=now - stuck_after())
     return due | stuck
 
 
@@ -78,25 +84,38 @@ def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryRep
 
 
 def deliver_many(pks: list[int], *, now: datetime | None = None) -> DeliveryReport:
-    """Claim the rows of `pks` that are due, send them over one connection, record each outcome."""
+    """Claim the rows of `pks` that are due, send them over one connection, record each outcome as it happens.
+
+    Each outcome is committed before the next message goes out: a worker killed mid-batch leaves every message
+    the server accepted `sent`, and at most the one in flight `sending` (sent again once stale)."""
     now = now or clock.now()
     report = DeliveryReport()
     claimed = claim_many(pks, now)
     if not claimed:
         return report
     emails = OutgoingEmail.objects.in_bulk(claimed)
-    sent: list[OutgoingEmail] = []
     with Sender() as sender:
         for pk in claimed:
             email = emails[pk]
+            if not start_sending(email, claimed_at=now):
+                continue  # stale before its turn came: another worker took it back
             failure = sender.send(email)
             if failure is None:
-                sent.append(email)
+                report.add(pk, record_success(email, clock.now()))
             else:
                 report.add(pk, record_failure(email, failure, now))
-    for email in record_successes(sent, clock.now()):
-        report.add(email.pk, email.state)
     return report
+
+
+def start_sending(email: OutgoingEmail, *, claimed_at: datetime) -> bool:
+    """Restart the row's `sending` clock just before its SMTP transaction, if this worker still holds it: the
+    row turns stale only when this one message takes too long, however long the batch before it."""
+    started = clock.now()
+    held = OutgoingEmail.objects.filter(pk=email.pk, state=OutgoingEmail.STATE_SENDING, sending_since=claimed_at)
+    if not held.update(sending_since=started):
+        return False
+    email.sending_since = started
+    return True
 
 
 def claim_many(pks: list[int], now: datetime) -> list[int]:
@@ -147,27 +166,19 @@ class Sender:
             logger.info("mail connection did not close cleanly", exc_info=True)
 
 
-def record_successes(emails: list[OutgoingEmail], sent_at: datetime) -> list[OutgoingEmail]:
-    sent = {
-        "state": OutgoingEmail.STATE_SENT,
-        "sent_at": sent_at,
-        "sending_since": None,
-        "next_attempt_at": None,
-        "last_error": "",
-    }
-    for email in emails:
-        esp_id = email.esp_message_id
-        email.esp_message_id = esp_id if esp_id and esp_id != email.message_id else ""
-        for name, value in sent.items():
-            setattr(email, name, value)
+SENT_FIELDS = ("state", "sent_at", "sending_since", "next_attempt_at", "last_error")
+
+
+def record_success(email: OutgoingEmail, sent_at: datetime) -> str:
+    esp_id = email.esp_message_id
+    email.esp_message_id = esp_id if esp_id and esp_id != email.message_id else ""
+    email.state, email.sent_at, email.sending_since, email.next_attempt_at, email.last_error = (
+        OutgoingEmail.STATE_SENT, sent_at, None, None, ""
+    )
     with transaction.atomic():
-        # One UPDATE for the batch; only an ESP's own message ids differ from row to row.
-        OutgoingEmail.objects.filter(pk__in=[email.pk for email in emails]).update(**sent, esp_message_id="")
-        for email in emails:
-            if email.esp_message_id:
-                OutgoingEmail.objects.filter(pk=email.pk).update(esp_message_id=email.esp_message_id)
-        record_events(emails, EmailEvent.KIND_SENT, lambda email: f"à {email.to}", at=sent_at)
-    return emails
+        email.save(update_fields=[*SENT_FIELDS, "esp_message_id"])
+        record_event(email, EmailEvent.KIND_SENT, f"à {email.to}", at=sent_at)
+    return email.state
 
 
 def record_failure(email: OutgoingEmail, failure: SendFailure, now: datetime) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Case, F, TextField, Value, When
 from django.db.models.functions import Concat
@@ -19,10 +20,13 @@ from facturier.accounts.models import Seller
 from facturier.core.clock import now
 from facturier.sales.models import SyncRun
 
-# Longer than the longest wait between two heartbeats: a page read with its retries (transport: 30 s read
-# timeout, 60 s retry budget) or one batch issued and rendered. A dead pass is taken up within LEASE + the
-# sweeper's period (one minute, config/celery.py).
-LEASE = timedelta(minutes=5)
+
+def lease() -> timedelta:
+    """FACTURIER_SYNC_LEASE, 5 minutes by default: longer than the longest wait between two heartbeats (a page
+    read with its retries: 30 s read timeout, 60 s retry budget; or one batch issued and rendered). A dead pass
+    is taken up within the lease + the recovery sweeper's period (FACTURIER_RECOVERY_SWEEP_EVERY, one minute)."""
+    return timedelta(seconds=settings.FACTURIER_SYNC_LEASE)
+
 INTERRUPTED_MESSAGE = (
     "Interrompue : le traitement s'est arrêté sans se terminer (processus arrêté ou perdu). "
     "Une nouvelle synchronisation reprend là où elle en était."
@@ -44,13 +48,13 @@ class LeaseLost(Exception):
 
 
 def open_run(seller: Seller, trigger: str) -> SyncRun:
-    return SyncRun.objects.create(seller=seller, trigger=trigger, lease_expires_at=now() + LEASE)
+    return SyncRun.objects.create(seller=seller, trigger=trigger, lease_expires_at=now() + lease())
 
 
 def renew_lease(run: SyncRun) -> None:
     """The heartbeat. Raises LeaseLost if the sweeper declared the run interrupted: this pass stops, so that
     a slow pass and the one started in its place do not go on side by side."""
-    if not SyncRun.objects.filter(pk=run.pk, status=SyncRun.RUNNING).update(lease_expires_at=now() + LEASE):
+    if not SyncRun.objects.filter(pk=run.pk, status=SyncRun.RUNNING).update(lease_expires_at=now() + lease()):
         raise LeaseLost(run.pk)
 
 

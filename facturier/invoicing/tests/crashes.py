@@ -20,7 +20,7 @@ def killed_between_attaching_and_releasing(seller, order_id: str, monkeypatch) -
     """An invoice whose PDF was rendered, stored and attached by a worker that died before releasing the
     buyer's email: the email is still held."""
     invoice = issued_unrendered(seller, order_id, "24.00", monkeypatch)
-    rendering._attach([rendering._render_and_store(invoice, None)])
+    rendering._attach(rendering.store_documents([invoice]))
     invoice.refresh_from_db()
     assert invoice.pdf and OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}").state == "held"
     return invoice

@@ -31,7 +31,8 @@ from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
 from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
-from facturier.jobs.pipeline import run_seller
+from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.jobs.pipeline import recover_interrupted_syncs, run_seller
 from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task, sync_seller_task
 from facturier.jobs.tests.test_worker import drop_broker_connections, redis_is_up
 from facturier.outbox.models import OutgoingEmail
@@ -320,3 +321,19 @@ def test_a_worker_killed_mid_sync_is_taken_up_by_the_sweeper_not_an_hour_later(b
     assert SyncRun.objects.get(seller=seller, trigger="recovery").status == SyncRun.SUCCEEDED
     assert redis_queue.hlen("unacked") == unacked
     assert_same_as_an_uninterrupted_pass(seller, reference)
+
+
+@pytest.mark.django_db
+def test_a_seller_whose_last_pass_succeeded_a_lease_ago_with_orders_left_to_invoice_is_synced_again(
+    simulator, connect_to_simulator
+):
+    # A fanned-out pass closes its run once the orders are read; its issuing tasks died with the worker after.
+    first, second = connect_to_simulator(simulator), connect_to_simulator(simulator)
+    for seller in (first, second):
+        sales_order(seller, octopia_order(f"ORD-{seller.pk}", [octopia_line("1", "12.00")]))
+        SyncRun.objects.create(seller=seller, trigger="schedule", status=SyncRun.SUCCEEDED, finished_at=now())
+    SyncRun.objects.filter(seller=first).update(finished_at=now() - runs.lease() - timedelta(seconds=1))
+
+    assert recover_interrupted_syncs() == [first.pk]  # the second pass's tasks may still be on their way
+    SalesOrder.objects.filter(seller=first).update(eligibility=SalesOrder.NOT_INVOICEABLE)
+    assert recover_interrupted_syncs() == []

@@ -44,6 +44,10 @@ def drop_broker_connections() -> None:
     kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    # The queues and the router are worked out once from the default queue of the moment: a test that set
+    # another queue before would have this one's worker consume, and its tasks go to, that stale queue.
+    for cached in ("default_queue", "queues", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def _close_worker_connection(**_kwargs) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -35,6 +36,9 @@ class RecordingHandler:
         self.data_replies: deque[str] = deque()
         self.refused: dict[str, str] = {}
         self.lock = threading.Lock()
+        # Called with each accepted message, in a thread of its own (so it may query the database) before the
+        # reply goes out: what the sender has recorded at the moment the server accepts a message.
+        self.on_accept: Callable[[EmailMessage], None] | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
         with self.lock:
@@ -51,6 +55,8 @@ class RecordingHandler:
                 return self.data_replies.popleft()
             message = message_from_bytes(envelope.original_content, policy=policy.default)
             self.received.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message, session.peer))
+        if self.on_accept is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_accept, message)
         return "250 Message accepted for delivery"
 
 

@@ -3,6 +3,10 @@ connection; a refused recipient spoils no other message of the batch."""
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+
+from facturier.core import clock
 from facturier.outbox import services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tests.fixtures import enqueue_invoice_email, invoice_attachment
@@ -65,3 +69,32 @@ def test_a_batch_goes_over_one_connection_and_a_refused_recipient_spoils_no_othe
     assert peers[0] == peers[1] != peers[2] == peers[3]
     assert EmailEvent.objects.filter(kind=EmailEvent.KIND_SENT).count() == 4
     assert services.deliver_many([email.pk for email in emails]).claimed == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_message_of_a_batch_is_recorded_sent_before_the_next_goes_out(smtp_server, outbox_seller):
+    # A worker killed mid-batch must repeat at most the message in flight: every message the server accepted
+    # is already `sent` in the database when the next one reaches the server.
+    emails = [
+        enqueue_invoice_email(outbox_seller, to=f"acheteur{n}@example.com", related_key=f"invoice:{n}", hold=True)
+        for n in range(3)
+    ]
+    OutgoingEmail.objects.update(state=OutgoingEmail.STATE_QUEUED, next_attempt_at=clock.now())
+    pks = [email.pk for email in emails]
+    seen: list[list[str]] = []
+
+    def states_at_acceptance(_message) -> None:
+        try:
+            seen.append([OutgoingEmail.objects.values_list("state", flat=True).get(pk=pk) for pk in pks])
+        finally:
+            connection.close()
+
+    smtp_server.handler.on_accept = states_at_acceptance
+    report = services.deliver_many(pks)
+
+    assert report.sent == 3
+    assert seen == [
+        ["sending", "sending", "sending"],
+        ["sent", "sending", "sending"],
+        ["sent", "sent", "sending"],
+    ]
