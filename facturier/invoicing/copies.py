@@ -21,9 +21,15 @@ def copy_name(pdf_name: str) -> str:
     return pdf_name.removesuffix(".pdf") + COPY_SUFFIX
 
 
-def store_copy(snapshot: DocumentSnapshot, original_name: str) -> None:
-    """Beside the original of a document carrying French CTC data (a B2B e-invoice), a copy to e-mail."""
-    if snapshot.ctc_fr is None:
+def is_e_invoice(invoice: Invoice) -> bool:
+    """Whether the original goes through the seller's PA (a B2B e-invoice under the reform)."""
+    buyer_vat = (invoice.buyer_snapshot or {}).get("vat_number", "")
+    return is_b2b_e_invoice(invoice.seller_id, invoice.issue_date, invoice.vat_case, buyer_vat)
+
+
+def store_copy(invoice: Invoice, snapshot: DocumentSnapshot, original_name: str) -> None:
+    """Beside the original of a B2B e-invoice, a copy to e-mail."""
+    if not is_e_invoice(invoice):
         return
     kind = label("credit_note" if snapshot.is_credit_note else "invoice", snapshot.languages)
     document = render_document(replace(snapshot, title=f"{kind} – COPIE"))
@@ -32,8 +38,7 @@ def store_copy(snapshot: DocumentSnapshot, original_name: str) -> None:
 
 def emailed_file(invoice: Invoice) -> str:
     """The file the buyer's e-mail attaches: the copy for a B2B e-invoice, else the original."""
-    buyer_vat = (invoice.buyer_snapshot or {}).get("vat_number", "")
-    if is_b2b_e_invoice(invoice.seller_id, invoice.issue_date, invoice.vat_case, buyer_vat):
+    if is_e_invoice(invoice):
         name = copy_name(invoice.pdf.name)
         if default_storage.exists(name):
             return name

@@ -92,7 +92,7 @@ class StoredDocument:
 def _render_and_store(invoice: Invoice, logo: bytes | None, folder: str) -> StoredDocument:
     snapshot, document = _render_with_logo_fallback(invoice, logo)
     name = default_storage.save(f"{folder}/{document.filename}", ContentFile(document.pdf))
-    copies.store_copy(snapshot, name)
+    copies.store_copy(invoice, snapshot, name)
     return StoredDocument(invoice, name, document.sha256)
 
 

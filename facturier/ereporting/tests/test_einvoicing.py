@@ -166,3 +166,14 @@ def test_the_buyer_of_a_b2b_e_invoice_is_e_mailed_a_copy_and_a_consumer_the_orig
     assert "FACTURE – COPIE" in pdf_text(b2b_file["storage_name"])
     assert "COPIE" not in pdf_text(b2b.pdf.name)
     assert b2c_file["storage_name"] == b2c.pdf.name
+
+
+def test_a_french_business_buyer_of_a_seller_outside_the_reform_gets_the_original_and_no_copy_is_stored(make_seller):
+    from django.core.files.storage import default_storage
+
+    invoice = b2b_invoice(make_seller())  # no reform profile: the original is not deposited anywhere
+
+    [attached] = OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}").attachments
+    folder, _ = invoice.pdf.name.rsplit("/", 1)
+    assert attached["storage_name"] == invoice.pdf.name
+    assert default_storage.listdir(folder)[1] == [invoice.pdf.name.rsplit("/", 1)[1]]
