@@ -328,7 +328,7 @@ def test_a_seller_whose_last_pass_succeeded_a_lease_ago_with_orders_left_to_invo
     simulator, connect_to_simulator
 ):
     # A fanned-out pass closes its run once the orders are read; its issuing tasks died with the worker after.
-    first, second = connect_to_simulator(simulator), connect_to_simulator(simulator)
+    first, second = connect_to_simulator(simulator), connect_to_simulator(simulator, holds_account=False)
     for seller in (first, second):
         sales_order(seller, octopia_order(f"ORD-{seller.pk}", [octopia_line("1", "12.00")]))
         SyncRun.objects.create(seller=seller, trigger="schedule", status=SyncRun.SUCCEEDED, finished_at=now())
