@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from facturier.core.clock import paris_date
+from facturier.documents.labels import document_languages
 from facturier.documents.snapshot import (
     GOODS,
     PAYMENT_NOTES,
@@ -153,7 +154,7 @@ def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnaps
         preceding_invoice_date=credited.issue_date if credited else None,
         due_date=mentions.due_date,
         payment_terms=mentions.payment_terms,
-        languages=("fr", "en") if invoice.language == "fr+en" else ("fr",),
+        languages=document_languages(invoice.language),
         logo=logo,
         ctc_fr=mentions.ctc_fr,
         payment_date=payment_date(invoice),
