@@ -17,21 +17,20 @@ from facturier.billing.usage import last_day
 from facturier.core.money import ZERO, quantize
 from facturier.documents.snapshot import (
     INVOICE,
-    PAYMENT_NOTES,
     SERVICES,
     CtcFr,
     DocumentLine,
     DocumentSnapshot,
     VatBreakdown,
 )
-from facturier.invoicing.snapshot import party
+from facturier.invoicing.snapshot import french_ctc, party
 from facturier.tax.eu import is_eu_member, normalize_country
 from facturier.tax.identifiers import IdentifierError, validate_vat_number
+from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES
 
 FRENCH_VAT_RATE = Decimal("20.00")
 PAYMENT_DAYS = 30
 SIREN_SCHEME = "0225"  # BR-FR-21: the electronic address of a French party is its SIREN
-REVERSE_CHARGE_TEXT = "Autoliquidation - reverse charge, art. 196 Directive 2006/112/CE"
 REVERSE_CHARGE_CODE = "VATEX-EU-AE"
 SERVICES_TEXT = "Prestations de services"
 MONTH_NAMES = (
@@ -124,7 +123,7 @@ def notes_for(vat_case: str) -> list[str]:
     if vat_case == FeeInvoice.VAT_DOMESTIC:
         return [SERVICES_TEXT]  # the payment mentions travel as the CTC notes PMD / PMT / AAB
     if vat_case == FeeInvoice.VAT_REVERSE_CHARGE:
-        return [SERVICES_TEXT, REVERSE_CHARGE_TEXT, *PAYMENT_NOTES]
+        return [SERVICES_TEXT, FEE_REVERSE_CHARGE_TEXT, *PAYMENT_NOTES]
     return [SERVICES_TEXT, *PAYMENT_NOTES]
 
 
@@ -139,12 +138,12 @@ def _ctc_fr(fee: FeeInvoice) -> CtcFr | None:
     """French CTC data (BR-FR) for domestic B2B fee invoices; BAR=B2B needs the buyer's SIREN (BR-FR-11)."""
     if fee.vat_case != FeeInvoice.VAT_DOMESTIC or not fee.buyer_snapshot.get("siren"):
         return None
-    return CtcFr(transaction_scope="B2B")
+    return french_ctc()
 
 
 def _breakdown(fee: FeeInvoice) -> VatBreakdown:
     if fee.vat_case == FeeInvoice.VAT_REVERSE_CHARGE:
-        return VatBreakdown("AE", ZERO, fee.amount_excl_vat, ZERO, REVERSE_CHARGE_TEXT, REVERSE_CHARGE_CODE)
+        return VatBreakdown("AE", ZERO, fee.amount_excl_vat, ZERO, FEE_REVERSE_CHARGE_TEXT, REVERSE_CHARGE_CODE)
     return VatBreakdown("S", fee.vat_rate, fee.amount_excl_vat, fee.vat_amount)
 
 

@@ -48,7 +48,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "to": ("au", "to"),
     "notes": ("Mentions", "Notes"),
     "continued": ("Suite page suivante", "Continued on next page"),
+    # What a credit-note line gives back, in front of the credited line's description.
+    "refund_cancellation": ("Annulation", "Cancellation"),
+    "refund_return": ("Retour", "Return"),
+    "refund_commercial_gesture": ("Geste commercial", "Commercial gesture"),
+    "refund": ("Remboursement", "Refund"),
 }
+
+FRENCH_AND_ENGLISH = "fr+en"
 
 OPERATION_CATEGORIES: dict[str, tuple[str, str]] = {
     "goods": ("Livraison de biens", "Supply of goods"),
@@ -72,6 +79,11 @@ COUNTRY_NAMES = {
     "SE": "Suède", "FI": "Finlande", "CZ": "Tchéquie", "GR": "Grèce", "RO": "Roumanie", "HU": "Hongrie",
     "CH": "Suisse", "GB": "Royaume-Uni", "MC": "Monaco",
 }
+
+
+def document_languages(language: str) -> tuple[str, ...]:
+    """A document's stored language ("fr" or "fr+en") as the languages its wording is printed in."""
+    return ("fr", "en") if language == FRENCH_AND_ENGLISH else ("fr",)
 
 
 def label(key: str, languages: tuple[str, ...]) -> str:

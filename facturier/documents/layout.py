@@ -28,8 +28,6 @@ from facturier.documents.snapshot import DocumentLine, DocumentSnapshot, Party
 LEADING = 11.0
 SMALL_LEADING = 9.0
 ROW_PADDING = 6.0
-REVERSE_CHARGE_MENTION = "Autoliquidation"
-VAT_ON_DEBITS_MENTION = "Option pour le paiement de la taxe d'après les débits"
 
 
 @dataclass(frozen=True)
@@ -166,15 +164,16 @@ def table_rows(snapshot: DocumentSnapshot, description_width: float) -> list[Tab
 def note_lines(snapshot: DocumentSnapshot, width: float) -> list[TextLine]:
     texts = list(snapshot.notes)
     texts += [text for text in snapshot.exemption_texts if text not in texts]
+    reverse_charge = exemption_word("AE", "")
     if any(vat.category == "AE" for vat in snapshot.vat_breakdown) and not any(
-        REVERSE_CHARGE_MENTION in text for text in texts
+        reverse_charge in text for text in texts
     ):
-        texts.append(REVERSE_CHARGE_MENTION)  # 242 nonies A 13°: the exact word must be printed
+        texts.append(reverse_charge)  # 242 nonies A 13°: the exact word must be printed
     ctc = snapshot.ctc_fr
     if ctc is not None:
         texts += [ctc.late_penalty_note, ctc.recovery_indemnity_note, ctc.discount_note]
-    if snapshot.vat_on_debits and VAT_ON_DEBITS_MENTION not in texts:
-        texts.append(VAT_ON_DEBITS_MENTION)
+    if snapshot.vat_on_debits and snapshot.vat_on_debits_mention and snapshot.vat_on_debits_mention not in texts:
+        texts.append(snapshot.vat_on_debits_mention)
     lines = []
     for text in texts:
         lines += [TextLine(part, size=8) for part in wrap(text, width, size=8)]

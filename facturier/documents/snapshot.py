@@ -74,26 +74,20 @@ class VatBreakdown:
     exemption_reason_code: str = ""
 
 
-# L441-9 / L441-10 / D441-5 payment mentions of every B2B invoice (invoicing-rules §1.5).
-LATE_PENALTY_TEXT = "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points."
-RECOVERY_INDEMNITY_TEXT = "Indemnité forfaitaire pour frais de recouvrement : 40 €."
-NO_DISCOUNT_TEXT = "Pas d'escompte pour paiement anticipé."
-PAYMENT_NOTES = (LATE_PENALTY_TEXT, RECOVERY_INDEMNITY_TEXT, NO_DISCOUNT_TEXT)
-
-
 @dataclass(frozen=True)
 class CtcFr:
     """What the French CTC rules (BR-FR, Flux 2) need on a French issuer's invoice to a French business.
 
     BT-23 comes from the snapshot's operation category (DocumentSnapshot.business_process).
     transaction_scope: the BAR note value (B2B, B2BINT...); B2B requires the buyer SIREN (BR-FR-11).
-    The three payment notes are the L441-9 mentions carried as notes PMD, PMT and AAB (BR-FR-05).
+    The three payment notes are the L441-9 mentions carried as notes PMD, PMT and AAB (BR-FR-05); their
+    wording comes from tax.legal_references, passed in by whoever builds the snapshot.
     """
 
+    late_penalty_note: str
+    recovery_indemnity_note: str
+    discount_note: str
     transaction_scope: str = "B2B"
-    late_penalty_note: str = LATE_PENALTY_TEXT
-    recovery_indemnity_note: str = RECOVERY_INDEMNITY_TEXT
-    discount_note: str = NO_DISCOUNT_TEXT
 
 
 @dataclass(frozen=True)
@@ -127,6 +121,7 @@ class DocumentSnapshot:
     # Decree 2022-1299 mentions: goods / services / mixed (printed and BT-23), and the débits option (BT-8).
     operation_category: str = ""
     vat_on_debits: bool = False
+    vat_on_debits_mention: str = ""  # printed when vat_on_debits; wording from tax.legal_references
 
     @property
     def supply_date(self) -> date:

@@ -21,17 +21,14 @@ from decimal import Decimal
 from django.db import IntegrityError
 
 from facturier.core.money import format_eur
+from facturier.documents.labels import LABELS, document_languages, label
 from facturier.invoicing.issuing import persist_document, seller_party
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.sales.models import RefundRecord, SalesOrder
 from facturier.tax.allocation import Allocation, AllocationError, NetLine, allocate_refund, allocate_refund_parts
 from facturier.tax.refund_lines import split_line_refund
 
-REFUND_LABELS = {
-    "commercial_gesture": "Geste commercial",
-    "cancellation": "Annulation",
-    "return": "Retour",
-}
+REFUND_KINDS = frozenset({"commercial_gesture", "cancellation", "return"})
 # Refunds that give back goods: naming no line, they are about the whole order (goods first, then shipping).
 WHOLE_ORDER_KINDS = frozenset({"cancellation", "return"})
 
@@ -151,15 +148,23 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
         "total_gross": allocation.total_gross,
         "amount_paid": allocation.total_gross,
     }
-    label = REFUND_LABELS.get(refund.kind, "Remboursement")
-    lines = [_line(originals[net.key], net, label) for net in allocation.lines]
+    what = label(_refund_label_key(refund), document_languages(invoice.language))
+    lines = [_line(originals[net.key], net, what) for net in allocation.lines]
     duplicate = Invoice.objects.filter(refund=refund)
     return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate)
 
 
+def _refund_label_key(refund: RefundRecord) -> str:
+    return f"refund_{refund.kind}" if refund.kind in REFUND_KINDS else "refund"
+
+
 def _reference_note(invoice: Invoice, refund: RefundRecord) -> str:
-    label = REFUND_LABELS.get(refund.kind, "Remboursement")
-    return f"{label} – avoir sur la facture n° {invoice.number} du {_fr_date(invoice.issue_date)}."
+    french, english = LABELS[_refund_label_key(refund)]
+    day = _fr_date(invoice.issue_date)
+    note = f"{french} – avoir sur la facture n° {invoice.number} du {day}."
+    if "en" in document_languages(invoice.language):
+        note += f" / {english} – credit note for invoice No. {invoice.number} of {day}."
+    return note
 
 
 def _fr_date(day: date) -> str:
@@ -179,10 +184,10 @@ def _breakdown(invoice: Invoice, allocation: Allocation) -> list[dict]:
     ]
 
 
-def _line(original: InvoiceLine, net: NetLine, label: str) -> dict:
+def _line(original: InvoiceLine, net: NetLine, what: str) -> dict:
     return {
         "kind": original.kind,
-        "description": f"{label} – {original.description}"[:500],
+        "description": f"{what} – {original.description}"[:500],
         "sku": original.sku,
         "ean": original.ean,
         "marketplace_line_id": original.marketplace_line_id,

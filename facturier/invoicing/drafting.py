@@ -13,6 +13,7 @@ from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
 from facturier.tax.eu import FRENCH_RATES, format_rate_fr
 from facturier.tax.identifiers import siren_of_french_vat
+from facturier.tax.legal_references import MANDATE_MENTION
 from facturier.tax.products import product_category
 from facturier.tax.reduced_rates import rates_of
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
@@ -20,10 +21,6 @@ from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegim
 SHIPPING_KEY_PREFIX = "shipping"
 SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
 FULFILMENT_MODES = {"Fulfillment", "Xdock"}
-MANDATE_MENTION = (
-    "Facture émise par Facturier au nom et pour le compte de {seller} en vertu d'un mandat de facturation "
-    "(CGI art. 289 I-2)."
-)
 
 
 class NotInvoiceable(FacturierError):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.documents.labels import FRENCH_AND_ENGLISH
 from facturier.invoicing import emails
 from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.models import Invoice, InvoiceLine
@@ -212,7 +213,7 @@ def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
         "order": order,
         "delivery_date": supply_date(order, draft),
         "payment_date": draft.payment_date or (paris_date(order.placed_at) if order.placed_at else None),
-        "language": "fr+en" if seller.english_translation else "fr",
+        "language": FRENCH_AND_ENGLISH if seller.english_translation else "fr",
         "vat_case": draft.regime.case,
         "seller_snapshot": seller_party(seller, draft.seller_vat_number),
         "buyer_snapshot": draft.buyer,

@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from facturier.core.clock import paris_date
+from facturier.documents.labels import document_languages
 from facturier.documents.snapshot import (
     GOODS,
-    PAYMENT_NOTES,
     CtcFr,
     DocumentLine,
     DocumentSnapshot,
@@ -17,6 +17,13 @@ from facturier.documents.snapshot import (
     VatBreakdown,
 )
 from facturier.invoicing.models import Invoice
+from facturier.tax.legal_references import (
+    LATE_PENALTY_TEXT,
+    NO_DISCOUNT_TEXT,
+    PAYMENT_NOTES,
+    RECOVERY_INDEMNITY_TEXT,
+    VAT_ON_DEBITS_MENTION,
+)
 from facturier.tax.regimes import FRENCH_ISSUER_CASES, FRENCH_RULES_CASES
 
 TYPE_CODES = {Invoice.KIND_INVOICE: "380", Invoice.KIND_CREDIT_NOTE: "381"}
@@ -69,6 +76,16 @@ class LegalMentions:
     ctc_fr: CtcFr | None = None
 
 
+def french_ctc() -> CtcFr:
+    """The French CTC (BR-FR) data of a B2B document, its payment notes worded by tax.legal_references."""
+    return CtcFr(
+        late_penalty_note=LATE_PENALTY_TEXT,
+        recovery_indemnity_note=RECOVERY_INDEMNITY_TEXT,
+        discount_note=NO_DISCOUNT_TEXT,
+        transaction_scope="B2B",
+    )
+
+
 def is_b2b(invoice: Invoice) -> bool:
     buyer = invoice.buyer_snapshot
     return bool(buyer.get("is_business") or buyer.get("vat_number"))
@@ -106,7 +123,7 @@ def legal_mentions(invoice: Invoice) -> LegalMentions:
         due_date=paid_on,
         payment_terms=_paid_terms(invoice, paid_on),
         payment_notes=() if french_b2b else PAYMENT_NOTES,
-        ctc_fr=CtcFr(transaction_scope="B2B") if french_b2b else None,
+        ctc_fr=french_ctc() if french_b2b else None,
     )
 
 
@@ -153,10 +170,11 @@ def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnaps
         preceding_invoice_date=credited.issue_date if credited else None,
         due_date=mentions.due_date,
         payment_terms=mentions.payment_terms,
-        languages=("fr", "en") if invoice.language == "fr+en" else ("fr",),
+        languages=document_languages(invoice.language),
         logo=logo,
         ctc_fr=mentions.ctc_fr,
         payment_date=payment_date(invoice),
         operation_category=mentions.operation_category,
         vat_on_debits=mentions.vat_on_debits,
+        vat_on_debits_mention=VAT_ON_DEBITS_MENTION,
     )

@@ -30,20 +30,15 @@ from facturier.tax.eu import (
     normalize_country,
     standard_rate,
 )
+from facturier.tax.legal_references import (
+    FRANCHISE_TEXT,
+    INTRA_EU_TEXT,
+    REVERSE_CHARGE_MENTION,
+    REVERSE_CHARGE_TEXT,
+)
 from facturier.tax.reduced_rates import category_rate, rates_of
 
 ZERO_RATE = Decimal("0")
-
-# Printed legal references, kept in one table so they can switch to CIBS wording before 2028
-# (ordonnance 2025-1247; CGI references tolerated until 31 Dec 2027).
-FRANCHISE_TEXT = "TVA non applicable, art. 293 B du CGI"
-# Directive art. 226 (11) lets an invoice cite the Directive itself, and art. 219a puts intra-EU supplies
-# under the departure state's invoicing rules; CGI 262 ter I only covers goods leaving France, which never
-# happens in this intra-EU case (goods arrive in France). [I]
-INTRA_EU_TEXT = "Exonération de TVA, art. 138 de la directive 2006/112/CE (livraison intracommunautaire)"
-REVERSE_CHARGE_TEXT = "Autoliquidation"
-REVERSE_CHARGE_MENTION = "Autoliquidation : TVA due par le preneur, art. 283-1 du CGI"
-
 
 # Cases whose invoice follows French invoicing rules (the supply is located in France and the seller is
 # French or registered for French VAT). Not A (home state), B (OSS: the identification state's rules,

@@ -173,7 +173,7 @@ def b2b_company_invoice() -> DocumentSnapshot:
         due_date=date(2026, 11, 22),
         payment_terms="Payée sur Cdiscount le 22/11/2026",
         payment_date=date(2026, 11, 22),
-        ctc_fr=CtcFr(transaction_scope="B2B"),
+        ctc_fr=CtcFr(*L441_NOTES, transaction_scope="B2B"),
         operation_category=GOODS,
     )
 
@@ -286,7 +286,7 @@ def domestic_fee_invoice() -> DocumentSnapshot:
         due_date=date(2026, 12, 31),
         payment_terms="Prélèvement SEPA à 30 jours",
         billing_period=(date(2026, 11, 1), date(2026, 11, 30)),
-        ctc_fr=CtcFr(transaction_scope="B2B"),
+        ctc_fr=CtcFr(*L441_NOTES, transaction_scope="B2B"),
         operation_category=SERVICES,
     )
 

@@ -7,17 +7,21 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from lxml import etree
 
 from facturier.documents.facturx import build_facturx_xml
+from facturier.documents.render import render_document
 from facturier.documents.validation import errors_only, validate_en16931, validate_xsd
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.snapshot import to_snapshot
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.test_legal_mentions import pdf_text
 from facturier.sales.models import RefundRecord
 
 COFFEE_MAKER = "Cafetière italienne inox 6 tasses"
 BOOK = "Cuisine végétarienne : 200 recettes"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 
 
 @pytest.fixture
@@ -174,3 +178,46 @@ def test_a_whole_order_cancellation_without_shipping_credits_the_goods_not_the_s
         (f"Annulation – {BOOK}", Decimal("1.000"), Decimal("18.91"), Decimal("19.95"), Decimal("5.50")),
     ]
     assert credit_note.total_gross == Decimal("44.85")
+
+
+@pytest.mark.django_db
+def test_a_bilingual_credit_note_says_what_it_gives_back_in_french_and_english(make_seller):
+    seller = make_seller(english_translation=True)
+    raw = octopia_order("ORD-BILINGUAL", [octopia_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
+    invoice = issue_invoice(sales_order(seller, raw))
+
+    credit_note = issue_credit_note(refund(invoice, "cancellation", "30.00", ["1"]))
+
+    assert credited(credit_note) == [
+        ("Annulation / Cancellation – Lampe de bureau", Decimal("1.000"), Decimal("25.00"), Decimal("30.00"),
+         Decimal("20.00")),
+    ]  # fmt: skip
+    day = invoice.issue_date.strftime("%d/%m/%Y")
+    assert credit_note.notes[0] == (
+        f"Annulation – avoir sur la facture n° {invoice.number} du {day}. / "
+        f"Cancellation – credit note for invoice No. {invoice.number} of {day}."
+    )
+    document = render_document(to_snapshot(credit_note))
+    names = etree.fromstring(document.xml).xpath(
+        "//ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedTradeProduct/ram:Name",
+        namespaces={"ram": RAM},
+    )
+    assert [name.text for name in names] == ["Annulation / Cancellation – Lampe de bureau"]
+    assert "Annulation / Cancellation – Lampe de bureau" in pdf_text(document.pdf)
+    assert_valid_xml(credit_note)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "printed"),
+    [("return", "Retour / Return"), ("commercial_gesture", "Geste commercial / Commercial gesture"),
+     ("other", "Remboursement / Refund")],
+)  # fmt: skip
+def test_every_refund_kind_is_named_in_both_languages(make_seller, kind, printed):
+    seller = make_seller(english_translation=True)
+    raw = octopia_order("ORD-KINDS", [octopia_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
+    invoice = issue_invoice(sales_order(seller, raw))
+
+    credit_note = issue_credit_note(refund(invoice, kind, "30.00", ["1"]))
+
+    assert [line.description for line in credit_note.lines.all()] == [f"{printed} – Lampe de bureau"]
