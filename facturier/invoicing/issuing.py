@@ -25,6 +25,7 @@ from facturier.marketplace.parse import parse_order
 from facturier.sales.eligibility import date_of_supply
 from facturier.sales.models import SalesOrder
 from facturier.tax.identifiers import siren_of_french_vat
+from facturier.tax.regimes import vat_category_at
 
 logger = logging.getLogger(__name__)
 # Invoices issued together: one lock of the seller's series and one INSERT per table for the whole batch.
@@ -71,14 +72,15 @@ def seller_party(seller: Seller, vat_number: str) -> dict:
 
 def breakdown_rows(draft: InvoiceDraft) -> list[dict]:
     regime = draft.regime
+    exempt = regime.category not in {"S", "Z"}
     return [
         {
-            "category": regime.category,
+            "category": vat_category_at(regime, total.rate),
             "rate": str(total.rate),
             "taxable_amount": str(total.taxable_amount),
             "tax_amount": str(total.tax_amount),
-            "exemption_reason": regime.exemption_text if regime.category != "S" else "",
-            "exemption_reason_code": regime.exemption_code if regime.category != "S" else "",
+            "exemption_reason": regime.exemption_text if exempt else "",
+            "exemption_reason_code": regime.exemption_code if exempt else "",
         }
         for total in draft.allocation.totals
     ]
@@ -236,7 +238,7 @@ def supply_date(order: SalesOrder, draft: InvoiceDraft):
 
 
 def _draft_lines(draft: InvoiceDraft) -> list[dict]:
-    return [_line_fields(line, draft.regime.category) for line in draft.lines]
+    return [_line_fields(line, vat_category_at(draft.regime, line.net.rate)) for line in draft.lines]
 
 
 def _store(order: SalesOrder, draft: InvoiceDraft) -> Invoice:

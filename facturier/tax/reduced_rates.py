@@ -47,8 +47,7 @@ Dropped (so the default applies), for want of a source that settles today's rate
 - SK books: 5 from 1 Jan 2025 per EY (2024-10-23), 23 per another summary (asd-int.com), and a 2025
   announcement of a rise (vatupdate.com, 2025-06-02): conflicting.
 Not re-checked here and absent as before: BE/HR/LT/LV/MT/PL/SK press.
-CZ and IE books are 0 %: the line then carries category S at 0 %, where EN 16931 wants Z (zero rated); the
-amounts are right, the category is for the issuing code to refine.
+CZ and IE books are 0 %: such a line is a zero-rated supply, category Z (`regimes.vat_category_at`).
 Re-check this table at each 1 January and 1 July, and update TABLE_DATE.
 """
 

@@ -236,6 +236,14 @@ def _french_vat(case: str, seller_number: str) -> VatRegime:
     )
 
 
+def vat_category_at(regime: VatRegime, rate: Decimal) -> str:
+    """The EN 16931 VAT category of an amount at `rate` under `regime`: a 0 % rate where VAT is charged (books in
+    Czechia or Ireland under home-state VAT) is a zero-rated supply, category Z (BR-S-05 forbids S at 0 %)."""
+    if regime.category == "S" and rate == 0:
+        return "Z"
+    return regime.category
+
+
 # Where a line's rate came from (InvoiceLine.rate_source, shown to the seller on the rates page).
 SOURCE_SKU = "sku"  # the seller's rate for this SKU/EAN
 SOURCE_INFERRED = "inferred"  # the product's category (e.g. an ISBN is a book) in the rate country's table

@@ -60,3 +60,26 @@ def test_a_belgian_seller_charging_belgian_vat_puts_books_at_6(make_seller):
         ("Le Petit Prince", Decimal("6.00"), "inferred", Decimal("7.17")),
         ("Lampe de bureau", Decimal("21.00"), "default", Decimal("26.86")),
     ]
+
+
+CZECH = {
+    **BELGIAN, "country": "CZ", "vat_number": "CZ25123891", "trade_register": "Městský soud v Praze C 123456",
+    "legal_form": "s.r.o.", "address_line1": "Václavské náměstí 1", "postal_code": "11000", "city": "Praha",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_zero_rated_book_is_category_z_and_the_document_passes_en16931(make_seller):
+    from facturier.documents.facturx import build_facturx_xml
+    from facturier.documents.validation import errors_only, validate_en16931
+    from facturier.invoicing.rendering import render_invoice
+    from facturier.invoicing.snapshot import to_snapshot
+
+    invoice = book_and_lamp(make_seller(**CZECH))
+
+    assert list(invoice.lines.values_list("vat_rate", "vat_category")) == [
+        (Decimal("0.00"), "Z"), (Decimal("21.00"), "S"),
+    ]
+    assert sorted((row["category"], row["rate"]) for row in invoice.vat_breakdown) == [("S", "21"), ("Z", "0")]
+    rendered = render_invoice(invoice.pk)
+    assert errors_only(validate_en16931(build_facturx_xml(to_snapshot(rendered)))) == []
