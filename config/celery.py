@@ -77,7 +77,7 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
         "ereporting-pass": {"task": "facturier.ereporting.tasks.ereporting_pass_task", "schedule": 600.0},
         "pa-einvoicing-pass": {"task": "facturier.ereporting.tasks.einvoicing_pass_task", "schedule": 60.0},
         "daily-failed-email-digest": {
-            "task": "facturier.outbox.tasks.failed_digest_task",
+            "task": "facturier.jobs.tasks.failed_digest_task",
             "schedule": crontab(hour=8, minute=0),
         },
     }

@@ -7,10 +7,13 @@ transient database errors only, and has explicit time limits.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import transaction
 
 from facturier.accounts.models import Seller
+from facturier.core import clock
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.jobs import pipeline
 
@@ -31,7 +34,10 @@ def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     seller = Seller.objects.get(pk=seller_id)
     if not seller.is_active:
         return 0
-    return pipeline.fan_out_seller(seller, trigger=trigger).pk
+    run = pipeline.fan_out_seller(
+        seller, trigger=trigger, issue_later=issue_orders_task.delay, credit_later=issue_refunds_task.delay
+    )
+    return run.pk
 
 
 # A task's soft limit must not exceed its hard one, or Celery refuses to send it (the default soft limit of the
@@ -66,13 +72,6 @@ def recover_interrupted_syncs_task() -> int:
 
 
 @shared_task(**ISSUE_OPTIONS)
-def issue_order_task(order_id: int, run_id: int | None = None) -> int | None:
-    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    issue_orders_task(order_ids=[order_id], run_id=run_id)
-    return pipeline.invoice_id_of(order_id)
-
-
-@shared_task(**ISSUE_OPTIONS)
 def issue_orders_task(order_ids: list[int], run_id: int | None = None) -> int:
     """Issue the invoices of a batch of orders (rendering and email follow on commit); then credit their refunds.
 
@@ -90,13 +89,6 @@ def issue_refunds_task(refund_ids: list[int], run_id: int | None = None) -> int:
     """Issue the credit notes of a batch of refunds, oldest first; a defect on one is recorded on the run and never
     blocks the others."""
     return pipeline.credit_refunds(refund_ids, run_id)
-
-
-@shared_task(**ISSUE_OPTIONS)
-def issue_refund_task(refund_id: int, run_id: int | None = None) -> int | None:
-    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    pipeline.credit_refunds([refund_id], run_id)
-    return pipeline.credit_note_id_of(refund_id)
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
@@ -123,6 +115,14 @@ def follow_uploads_task() -> int:
     from facturier.jobs.uploads import follow_uploads
 
     return follow_uploads()
+
+
+@shared_task(**TASK_OPTIONS, soft_time_limit=300, time_limit=360)
+def failed_digest_task() -> int:
+    """Each seller is told which of its buyers' e-mails failed or bounced in the last day."""
+    from facturier.outbox.services import failed_digest
+
+    return failed_digest(since=clock.now() - timedelta(days=1))
 
 
 @shared_task(time_limit=3600, **TASK_OPTIONS)

@@ -11,12 +11,17 @@ from facturier.documents.render import render_document
 from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
 from facturier.ereporting.einvoicing import buyer_siren, follow_lifecycle, run_einvoicing, submit, to_deposit
 from facturier.ereporting.models import PADeposit
-from facturier.ereporting.services import client_for
+from facturier.ereporting.reports import client_for
 from facturier.ereporting.tests.documents import reform_seller
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.rendering import render_invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import (
+    ADDRESS,
+    issue_invoice,
+    octopia_line,
+    octopia_order,
+    render_invoice,
+    sales_order,
+)
 from facturier.outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
