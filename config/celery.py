@@ -9,7 +9,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-app = Celery("facturier")
+# Every task has `delay_on_commit`: "run after commit" is written one way (Celery's own Django task class).
+app = Celery("facturier", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

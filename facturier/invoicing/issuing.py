@@ -270,8 +270,7 @@ def persist_documents(
         emails.queue_document_emails(invoices)
         if on_issued := _on_issued.get():
             on_issued(kind, len(invoices))
-        pks = [invoice.pk for invoice in invoices]
-        transaction.on_commit(lambda: _after_issue(pks))
+        _after_issue([invoice.pk for invoice in invoices])
     return invoices
 
 
@@ -314,6 +313,7 @@ def _line_fields(line, category: str) -> dict:
 
 
 def _after_issue(invoice_ids: list[int]) -> None:
+    """Render the documents once the transaction that issues them commits."""
     from facturier.invoicing.tasks import render_invoices_task
 
-    render_invoices_task.delay(invoice_ids)
+    render_invoices_task.delay_on_commit(invoice_ids)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import partial
 from operator import attrgetter
 
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from facturier.accounts.models import MarketplaceConnection, Seller
@@ -29,7 +28,8 @@ from facturier.sales.sync import sync_seller
 # A sync that handed on this many new orders loaded the tables in bulk: their planner statistics are refreshed.
 BULK_LOAD = 1000
 
-# Schedules the issuing of a batch of documents (ids, run id): a Celery task's `delay`.
+# Schedules the issuing of a batch of documents (ids, run id) once the transaction commits: a task's
+# `delay_on_commit`.
 ScheduleBatch = Callable[[list[int], int], object]
 
 
@@ -96,7 +96,7 @@ def issue_orders(order_ids: list[int], run_id: int | None) -> int:
 def fan_out_seller(
     seller: Seller, *, issue_later: ScheduleBatch, credit_later: ScheduleBatch, trigger: str = "schedule"
 ) -> SyncRun:
-    """Sync; as the pages of orders are stored, hand their invoices in batches to `issue_later` after commit, so
+    """Sync; as the pages of orders are stored, hand their invoices in batches to `issue_later`, so
     workers issue while later pages are read, and the pending refunds to `credit_later`. The run's counters grow
     as the tasks finish."""
     scheduled: list[int] = []
@@ -111,7 +111,8 @@ def fan_out_seller(
         batches = in_batches(waiting[:ready], ISSUE_BATCH)
         del waiting[:ready]
         if batches:
-            transaction.on_commit(lambda: [issue_later(batch, run.pk) for batch in batches])
+            for batch in batches:
+                issue_later(batch, run.pk)
 
     run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
     if len(scheduled) >= BULK_LOAD:
@@ -123,8 +124,8 @@ def fan_out_seller(
     # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
     # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
     refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    refund_batches = in_batches(refund_ids, ISSUE_BATCH)
-    transaction.on_commit(lambda: [credit_later(batch, run.pk) for batch in refund_batches])
+    for batch in in_batches(refund_ids, ISSUE_BATCH):
+        credit_later(batch, run.pk)
     return run
 
 
