@@ -9,7 +9,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-app = Celery("facturier")
+# Every task has `delay_on_commit`: "run after commit" is written one way (Celery's own Django task class).
+app = Celery("facturier", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -77,7 +78,7 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
         "ereporting-pass": {"task": "facturier.ereporting.tasks.ereporting_pass_task", "schedule": 600.0},
         "pa-einvoicing-pass": {"task": "facturier.ereporting.tasks.einvoicing_pass_task", "schedule": 60.0},
         "daily-failed-email-digest": {
-            "task": "facturier.outbox.tasks.failed_digest_task",
+            "task": "facturier.jobs.tasks.failed_digest_task",
             "schedule": crontab(hour=8, minute=0),
         },
     }

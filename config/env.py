@@ -7,7 +7,6 @@ configuration stops the process at start instead of misbehaving later.
 from __future__ import annotations
 
 import os
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -57,14 +56,6 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
     return value
-
-
-def env_decimal(name: str, default: str) -> Decimal:
-    raw = os.environ.get(name, default)
-    try:
-        return Decimal(raw)
-    except InvalidOperation as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a decimal number") from exc
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -128,7 +127,7 @@ class SyncView(APIView):
         if not seller.mandates.exists() or not hasattr(seller, "connection"):
             return Response({"detail": "Registration is incomplete (mandate or marketplace credentials)."},
                             status.HTTP_409_CONFLICT)
-        transaction.on_commit(lambda: sync_seller_task.delay(seller.pk, "api"))
+        sync_seller_task.delay_on_commit(seller.pk, "api")
         return Response({"status": "queued", "detail": "Synchronisation started."}, status.HTTP_202_ACCEPTED)
 
 

@@ -11,8 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from facturier.accounts.models import Seller
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from facturier.core.money import MONEY
 
 
 class ImmutableFeeInvoiceError(Exception):

@@ -6,8 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MAX_DIGITS = 14
-DECIMAL_PLACES = 2
+# The model fields of an amount in euros.
+MONEY = {"max_digits": 14, "decimal_places": 2}
 UNIT_PRICE_PLACES = 4
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pyfrctc.pyfrctc import parse_cdar
 
 from facturier.accounts.models import Seller
-from facturier.accounts.reform import DOMESTIC_VAT_CASES, PAConnection, siren_from_vat_number
+from facturier.accounts.reform import DOMESTIC_VAT_CASES, PAConnection
 from facturier.core.clock import now
 from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
 from facturier.ereporting.models import LifecycleCursor, PADeposit
@@ -31,10 +31,6 @@ from facturier.outbox.queueing import enqueue
 logger = logging.getLogger(__name__)
 LIFECYCLE_FLOW_TYPE = "CustomerInvoiceLC"
 RETRY_AFTER = timedelta(minutes=5)
-
-
-def buyer_siren(invoice: Invoice) -> str:
-    return siren_from_vat_number((invoice.buyer_snapshot or {}).get("vat_number", ""))
 
 
 def to_deposit(seller: Seller):

@@ -9,7 +9,7 @@ from celery import shared_task
 from facturier.accounts.models import Seller
 from facturier.accounts.reform import PAConnection, ReformProfile
 from facturier.ereporting.einvoicing import run_einvoicing
-from facturier.ereporting.services import run_seller
+from facturier.ereporting.reports import run_seller
 
 logger = logging.getLogger(__name__)
 

@@ -49,12 +49,8 @@ def _new_email(invoice: Invoice, to: str | None = None):
     )
 
 
-def queue_document_email(invoice: Invoice, *, to: str | None = None):
-    """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
-    return queue_document_emails([invoice], to=to)[0]
-
-
 def queue_document_emails(invoices: list[Invoice], *, to: str | None = None) -> list:
+    """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
     return outbox.store_many([_new_email(invoice, to) for invoice in invoices], hold=True)
 
 

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import Seller
@@ -94,21 +94,6 @@ def sku_rates(seller: Seller) -> dict[str, Decimal]:
 class IssueBatch:
     issued: list[Invoice] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def issue_invoice(order: SalesOrder) -> Invoice | None:
-    """The invoice of this order, issued now unless it already exists. None when the order is not invoiceable."""
-    existing = Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE).first()
-    if existing:
-        return existing
-    draft = draft_for(order, sku_rates(order.seller))
-    if draft is None:
-        return None
-    try:
-        return _store(order, draft)
-    except IntegrityError:
-        # Another worker issued this order's invoice first; the database refused the duplicate.
-        return Invoice.objects.get(order=order, kind=Invoice.KIND_INVOICE)
 
 
 def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
@@ -241,13 +226,6 @@ def _draft_lines(draft: InvoiceDraft) -> list[dict]:
     return [_line_fields(line, vat_category_at(draft.regime, line.net.rate)) for line in draft.lines]
 
 
-def _store(order: SalesOrder, draft: InvoiceDraft) -> Invoice:
-    duplicate = Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE)
-    return persist_document(
-        order.seller, Invoice.KIND_INVOICE, _invoice_fields(order, draft), _draft_lines(draft), duplicate=duplicate
-    )
-
-
 def persist_document(seller: Seller, kind: str, fields: dict, lines: list[dict], *, duplicate) -> Invoice:
     """Number, store and queue one document atomically; `duplicate` finds the one that may exist already."""
     issued = persist_documents(
@@ -292,8 +270,7 @@ def persist_documents(
         emails.queue_document_emails(invoices)
         if on_issued := _on_issued.get():
             on_issued(kind, len(invoices))
-        pks = [invoice.pk for invoice in invoices]
-        transaction.on_commit(lambda: _after_issue(pks))
+        _after_issue([invoice.pk for invoice in invoices])
     return invoices
 
 
@@ -336,6 +313,7 @@ def _line_fields(line, category: str) -> dict:
 
 
 def _after_issue(invoice_ids: list[int]) -> None:
+    """Render the documents once the transaction that issues them commits."""
     from facturier.invoicing.tasks import render_invoices_task
 
-    render_invoices_task.delay(invoice_ids)
+    render_invoices_task.delay_on_commit(invoice_ids)

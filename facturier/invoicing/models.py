@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
 from facturier.core.fields import JSONField
+from facturier.core.money import MONEY
 from facturier.sales.models import RefundRecord, SalesOrder
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class ImmutableDocumentError(Exception):

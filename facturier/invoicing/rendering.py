@@ -42,11 +42,6 @@ def storage_parent(invoice: Invoice) -> str:
     return f"invoices/{invoice.seller_id}/{invoice.issue_date:%Y/%m}"
 
 
-def render_invoice(invoice_id: int) -> Invoice:
-    render_invoices([invoice_id])
-    return Invoice.objects.select_related("seller", "credited_invoice").get(pk=invoice_id)
-
-
 def render_invoices(invoice_ids: list[int]) -> int:
     """Render and store the documents not rendered yet, then release their emails together; return how many
     documents have their file. A document that fails to render is logged and left to `render_missing`."""

@@ -2,15 +2,10 @@
 
 from celery import shared_task
 
+from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.invoicing import rendering
 
-RENDER_OPTIONS = {"acks_late": True, "max_retries": 5, "default_retry_delay": 30}
-
-
-@shared_task(**RENDER_OPTIONS, time_limit=120, soft_time_limit=100)
-def render_invoice_task(invoice_id: int) -> None:
-    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    rendering.render_invoices([invoice_id])
+RENDER_OPTIONS = {"acks_late": True, "autoretry_for": TRANSIENT_DB_ERRORS, "max_retries": 5, "default_retry_delay": 30}
 
 
 @shared_task(**RENDER_OPTIONS, time_limit=600, soft_time_limit=540)

@@ -6,7 +6,7 @@ import os
 
 from facturier.accounts.models import Seller
 from facturier.ereporting.demo import PASettings, connect_demo_seller
-from facturier.ereporting.services import run_seller
+from facturier.ereporting.reports import run_seller
 
 ENVIRONMENT = ("FACTURIER_PA_URL", "FACTURIER_PA_TOKEN_URL", "FACTURIER_PA_CLIENT_ID", "FACTURIER_PA_CLIENT_SECRET")
 SIMULATOR_PORT = int(os.environ.get("FACTURIER_PA_SIMULATOR_PORT", "8101"))

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import partial
 from operator import attrgetter
 
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from facturier.accounts.models import MarketplaceConnection, Seller
@@ -28,6 +27,10 @@ from facturier.sales.sync import sync_seller
 
 # A sync that handed on this many new orders loaded the tables in bulk: their planner statistics are refreshed.
 BULK_LOAD = 1000
+
+# Schedules the issuing of a batch of documents (ids, run id) once the transaction commits: a task's
+# `delay_on_commit`.
+ScheduleBatch = Callable[[list[int], int], object]
 
 
 def sellers_to_sync():
@@ -90,11 +93,12 @@ def issue_orders(order_ids: list[int], run_id: int | None) -> int:
     return len(batch.issued)
 
 
-def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
-    """Sync; as the pages of orders are stored, schedule the issuing of their invoices in batches, so workers issue
-    while later pages are read. The run's counters grow as the tasks finish."""
-    from facturier.jobs.tasks import issue_orders_task, issue_refunds_task
-
+def fan_out_seller(
+    seller: Seller, *, issue_later: ScheduleBatch, credit_later: ScheduleBatch, trigger: str = "schedule"
+) -> SyncRun:
+    """Sync; as the pages of orders are stored, hand their invoices in batches to `issue_later`, so
+    workers issue while later pages are read, and the pending refunds to `credit_later`. The run's counters grow
+    as the tasks finish."""
     scheduled: list[int] = []
     waiting: list[int] = []
 
@@ -107,7 +111,8 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
         batches = in_batches(waiting[:ready], ISSUE_BATCH)
         del waiting[:ready]
         if batches:
-            transaction.on_commit(lambda: [issue_orders_task.delay(batch, run.pk) for batch in batches])
+            for batch in batches:
+                issue_later(batch, run.pk)
 
     run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
     if len(scheduled) >= BULK_LOAD:
@@ -119,8 +124,8 @@ def fan_out_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
     # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
     # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
     refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    refund_batches = in_batches(refund_ids, ISSUE_BATCH)
-    transaction.on_commit(lambda: [issue_refunds_task.delay(batch, run.pk) for batch in refund_batches])
+    for batch in in_batches(refund_ids, ISSUE_BATCH):
+        credit_later(batch, run.pk)
     return run
 
 
@@ -135,10 +140,6 @@ def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:
     for message in errors:
         record_error(run_id, message)
     return issued
-
-
-def credit_note_id_of(refund_id: int) -> int | None:
-    return Invoice.objects.filter(refund_id=refund_id).values_list("pk", flat=True).first()
 
 
 COUNTERS = {Invoice.KIND_INVOICE: "invoices_issued", Invoice.KIND_CREDIT_NOTE: "credit_notes_issued"}
@@ -157,11 +158,6 @@ def counting_on(run_id: int | None):
 def record_error(run_id: int | None, message: str) -> None:
     if run_id is not None:
         SyncRun.objects.filter(pk=run_id).update(message=runs.message_with(after=message))
-
-
-def invoice_id_of(order_id: int) -> int | None:
-    invoice = Invoice.objects.filter(order_id=order_id, kind=Invoice.KIND_INVOICE)
-    return invoice.values_list("pk", flat=True).first()
 
 
 def refunds_of_orders(order_ids: list[int]) -> list[int]:

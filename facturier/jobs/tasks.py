@@ -7,14 +7,16 @@ transient database errors only, and has explicit time limits.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
-from django.db import transaction
 
 from facturier.accounts.models import Seller
+from facturier.core import clock
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.jobs import pipeline
 
-TASK_OPTIONS = {"acks_late": True, "max_retries": 3, "default_retry_delay": 60}
+TASK_OPTIONS = {"acks_late": True, "autoretry_for": TRANSIENT_DB_ERRORS, "max_retries": 3, "default_retry_delay": 60}
 ISSUE_OPTIONS = {
     "acks_late": True,
     "autoretry_for": TRANSIENT_DB_ERRORS,
@@ -26,12 +28,18 @@ ISSUE_OPTIONS = {
 }
 
 
-@shared_task(time_limit=1800, soft_time_limit=1700, autoretry_for=TRANSIENT_DB_ERRORS, **TASK_OPTIONS)
+@shared_task(time_limit=1800, soft_time_limit=1700, **TASK_OPTIONS)
 def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     seller = Seller.objects.get(pk=seller_id)
     if not seller.is_active:
         return 0
-    return pipeline.fan_out_seller(seller, trigger=trigger).pk
+    run = pipeline.fan_out_seller(
+        seller,
+        trigger=trigger,
+        issue_later=issue_orders_task.delay_on_commit,
+        credit_later=issue_refunds_task.delay_on_commit,
+    )
+    return run.pk
 
 
 # A task's soft limit must not exceed its hard one, or Celery refuses to send it (the default soft limit of the
@@ -42,12 +50,8 @@ SHORT_LIMITS = {"time_limit": 120, "soft_time_limit": 100}
 @shared_task(**SHORT_LIMITS, **TASK_OPTIONS)
 def sync_all_sellers_task() -> int:
     seller_ids = list(pipeline.sellers_to_sync().values_list("pk", flat=True))
-
-    def schedule() -> None:
-        for seller_id in seller_ids:
-            sync_seller_task.delay(seller_id)
-
-    transaction.on_commit(schedule)
+    for seller_id in seller_ids:
+        sync_seller_task.delay_on_commit(seller_id)
     return len(seller_ids)
 
 
@@ -56,20 +60,9 @@ def recover_interrupted_syncs_task() -> int:
     """The recovery sweeper (every minute): runs whose lease expired are marked interrupted and their sellers
     synced again now, rather than at the next scheduled sync; return how many passes were started."""
     seller_ids = pipeline.recover_interrupted_syncs()
-
-    def schedule() -> None:
-        for seller_id in seller_ids:
-            sync_seller_task.delay(seller_id, "recovery")
-
-    transaction.on_commit(schedule)
+    for seller_id in seller_ids:
+        sync_seller_task.delay_on_commit(seller_id, "recovery")
     return len(seller_ids)
-
-
-@shared_task(**ISSUE_OPTIONS)
-def issue_order_task(order_id: int, run_id: int | None = None) -> int | None:
-    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    issue_orders_task(order_ids=[order_id], run_id=run_id)
-    return pipeline.invoice_id_of(order_id)
 
 
 @shared_task(**ISSUE_OPTIONS)
@@ -81,7 +74,7 @@ def issue_orders_task(order_ids: list[int], run_id: int | None = None) -> int:
     issued = pipeline.issue_orders(order_ids, run_id)
     refund_ids = pipeline.refunds_of_orders(order_ids)
     if refund_ids:
-        transaction.on_commit(lambda: issue_refunds_task.delay(refund_ids, run_id))
+        issue_refunds_task.delay_on_commit(refund_ids, run_id)
     return issued
 
 
@@ -90,13 +83,6 @@ def issue_refunds_task(refund_ids: list[int], run_id: int | None = None) -> int:
     """Issue the credit notes of a batch of refunds, oldest first; a defect on one is recorded on the run and never
     blocks the others."""
     return pipeline.credit_refunds(refund_ids, run_id)
-
-
-@shared_task(**ISSUE_OPTIONS)
-def issue_refund_task(refund_id: int, run_id: int | None = None) -> int | None:
-    """Kept for messages queued before batches existed (a rolling deploy drains them)."""
-    pipeline.credit_refunds([refund_id], run_id)
-    return pipeline.credit_note_id_of(refund_id)
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
@@ -123,6 +109,14 @@ def follow_uploads_task() -> int:
     from facturier.jobs.uploads import follow_uploads
 
     return follow_uploads()
+
+
+@shared_task(**TASK_OPTIONS, soft_time_limit=300, time_limit=360)
+def failed_digest_task() -> int:
+    """Each seller is told which of its buyers' e-mails failed or bounced in the last day."""
+    from facturier.outbox.services import failed_digest
+
+    return failed_digest(since=clock.now() - timedelta(days=1))
 
 
 @shared_task(time_limit=3600, **TASK_OPTIONS)

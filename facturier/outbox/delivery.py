@@ -66,16 +66,6 @@ def claimable(now: datetime) -> Q:
     return due | stuck
 
 
-def deliver(message_id_or_pk: int | str, *, now: datetime | None = None) -> str:
-    """Try to send one row if it is due; return its state afterwards."""
-    lookup = {"pk": message_id_or_pk} if isinstance(message_id_or_pk, int) else {"message_id": message_id_or_pk}
-    pk = OutgoingEmail.objects.filter(**lookup).values_list("pk", flat=True).first()
-    if pk is None:
-        return ""
-    report = deliver_many([pk], now=now)
-    return report.states.get(pk) or OutgoingEmail.objects.values_list("state", flat=True).get(pk=pk)
-
-
 def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryReport:
     """Send up to `limit` due rows, oldest due first; rows another worker claimed first are skipped."""
     now = now or clock.now()

@@ -16,6 +16,7 @@ from facturier.core.db import values_rows
 from facturier.core.errors import FacturierError
 from facturier.outbox.events import record_event, record_events
 from facturier.outbox.models import EmailEvent, OutgoingEmail
+from facturier.outbox.tasks import deliver_emails_task
 
 NO_ADDRESS = "aucune adresse e-mail sur la commande"
 
@@ -51,8 +52,6 @@ def clean_attachments(attachments: Iterable[Mapping[str, str]]) -> list[dict[str
 
 def schedule_delivery(pks: list[int]) -> None:
     """One delivery task for these rows after commit: it sends them over one SMTP connection."""
-    from facturier.outbox.tasks import deliver_emails_task
-
     # robust: a broker outage must not break the caller's request; deliver_due_task picks the rows up later.
     transaction.on_commit(lambda: deliver_emails_task.delay(pks), robust=True)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from facturier.outbox.delivery import DeliveryReport, deliver, deliver_due, deliver_many
+from facturier.outbox.delivery import DeliveryReport, deliver_due, deliver_many
 from facturier.outbox.digest import failed_digest
 from facturier.outbox.events import record_event
 from facturier.outbox.models import EmailEvent, OutgoingEmail
@@ -28,7 +28,6 @@ __all__ = [
     "DeliveryReport",
     "EmailStatus",
     "HistoryEntry",
-    "deliver",
     "deliver_due",
     "deliver_many",
     "display_name_for",

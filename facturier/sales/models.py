@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
 from facturier.core.fields import JSONField
+from facturier.core.money import MONEY
 
 
 class SalesOrder(models.Model):
@@ -70,7 +71,7 @@ class RefundRecord(models.Model):
     marketplace_order_id = models.CharField(max_length=64)
     refund_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=30)
-    amount_gross = models.DecimalField(max_digits=14, decimal_places=2)
+    amount_gross = models.DecimalField(**MONEY)
     line_ids = JSONField(default=list)
     reason = models.TextField(blank=True)
     refunded_at = models.DateTimeField()

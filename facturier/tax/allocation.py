@@ -62,11 +62,6 @@ class Allocation:
     total_gross: Decimal
 
 
-def vat_of(base: Decimal, rate: Decimal) -> Decimal:
-    """EN 16931 BR-S-09: base x rate / 100 rounded to the cent."""
-    return quantize(base * rate / HUNDRED)
-
-
 def taxable_base(gross: Decimal, rate: Decimal) -> Decimal:
     """round(G / (1 + rate)). When some base b satisfies b + round(b x rate) = G, this is it (checked for
     every G up to 2 000 € at all EU rates); for the other G (about 7 %), no base can meet BR-S-09

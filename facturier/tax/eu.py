@@ -50,7 +50,6 @@ EU_MEMBER_STATES: frozenset[str] = frozenset(STANDARD_RATES)
 # Mainland France (CGI 278, 279, 278-0 bis, 281 quater): the only rates a seller's SKUs may carry.
 # Corsica and the overseas departments have other rates and are out of scope.
 FRENCH_RATES: tuple[Decimal, ...] = (Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1"))
-FRENCH_STANDARD_RATE = Decimal("20")
 
 
 def normalize_country(code: str) -> str:

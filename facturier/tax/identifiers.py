@@ -139,16 +139,6 @@ def validate_country(value: str) -> str:
     return country
 
 
-def siren_matches_vat(siren: str, vat_number: str) -> bool:
-    """True when a valid French VAT number is built on this SIREN (FR + key + SIREN)."""
-    try:
-        compact_siren = validate_siren(siren)
-        compact_vat = validate_vat_number(vat_number, "FR")
-    except IdentifierError:
-        return False
-    return compact_vat[4:] == compact_siren
-
-
 def siren_of_french_vat(vat_number: str) -> str:
     """The SIREN inside a valid French VAT number (FRkk + SIREN), '' for anything else."""
     if not _clean(vat_number).startswith("FR"):

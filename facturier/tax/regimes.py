@@ -290,10 +290,3 @@ def _home_state_rate(country: str, sku_rate: Decimal | None, category: str | Non
     if inferred is not None:
         return LineRate(inferred, SOURCE_INFERRED)
     return LineRate(standard_rate(country), SOURCE_DEFAULT)
-
-
-def line_rate(
-    regime: VatRegime, *, sku_rate: Decimal | None, default_rate: Decimal, category: str | None = None
-) -> Decimal:
-    """VAT rate (percent) of one invoice line under `regime` (see `choose_line_rate`)."""
-    return choose_line_rate(regime, sku_rate=sku_rate, default_rate=default_rate, category=category).rate

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from facturier.billing.fee_invoices import run_monthly_billing
 from facturier.billing.models import FeeInvoice
-from facturier.billing.services import run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, german_seller
 from facturier.core.tests.threads import run_concurrently
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from facturier.billing.fee_invoices import _render_and_store, draft_fee_invoice, run_monthly_billing
 from facturier.billing.models import FeeInvoice
-from facturier.billing.services import _render_and_store, draft_fee_invoice, run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, german_seller, issue_invoices
 from facturier.core import stored_files
 from facturier.core.clock import PARIS

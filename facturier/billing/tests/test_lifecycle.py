@@ -7,9 +7,9 @@ from django.db import DatabaseError, connection, transaction
 
 from facturier.accounts.models import ApiToken, MarketplaceConnection, Seller, User
 from facturier.billing import lifecycle
+from facturier.billing.fee_invoices import run_monthly_billing
 from facturier.billing.lifecycle import purge_expired, unsubscribe
 from facturier.billing.models import FeeInvoice, FrozenUsage, ImmutableFeeInvoiceError
-from facturier.billing.services import run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, issue_credit_note, issue_invoices
 from facturier.core.clock import PARIS
 from facturier.invoicing.models import Invoice, InvoiceLine, InvoiceSeries

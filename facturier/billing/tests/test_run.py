@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
-from facturier.billing import services
+from facturier.billing import fee_invoices
+from facturier.billing.fee_invoices import BillingError, run_monthly_billing
 from facturier.billing.lifecycle import unsubscribe
 from facturier.billing.models import BillingRun, FeeInvoice
-from facturier.billing.services import BillingError, run_monthly_billing
 from facturier.billing.tests.helpers import french_seller, german_seller, issue_credit_note, issue_invoices
 from facturier.core.clock import PARIS, today_in_paris
 from facturier.invoicing.models import InvoiceSeries
@@ -156,8 +156,8 @@ def test_a_rerun_issues_nothing(make_seller):
 
 
 def _fail_for(monkeypatch, name: str, buyer_name: str, error: BaseException):
-    """Make services.<name> raise for this buyer only (a failure in the middle of a run)."""
-    real = getattr(services, name)
+    """Make fee_invoices.<name> raise for this buyer only (a failure in the middle of a run)."""
+    real = getattr(fee_invoices, name)
 
     def failing(argument):
         snapshot_name = argument.buyer.name if hasattr(argument, "buyer") else argument.buyer_snapshot["name"]
@@ -165,7 +165,7 @@ def _fail_for(monkeypatch, name: str, buyer_name: str, error: BaseException):
             raise error
         return real(argument)
 
-    monkeypatch.setattr(services, name, failing)
+    monkeypatch.setattr(fee_invoices, name, failing)
 
 
 def test_a_seller_failing_mid_run_is_recorded_and_billed_once_by_the_rerun(make_seller, monkeypatch):

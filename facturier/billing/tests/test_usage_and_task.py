@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from facturier.billing.fee_invoices import run_monthly_billing
 from facturier.billing.models import BillingRun, FeeInvoice
-from facturier.billing.services import run_monthly_billing
 from facturier.billing.tasks import monthly_billing_task
 from facturier.billing.tests.helpers import french_seller, issue_invoices
 from facturier.billing.tiers import projected_fee

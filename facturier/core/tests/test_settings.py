@@ -38,7 +38,6 @@ def test_readers_parse_good_values(monkeypatch, _case, reader, value, expected):
         ("int", lambda: env.env_int("X_TEST", 1), "ten", "X_TEST='ten' is not an integer"),
         ("minimum", lambda: env.env_int("X_TEST", 1, minimum=1), "0", "X_TEST=0 must be at least 1"),
         ("url", lambda: env.env_url("X_TEST"), "ftp://x", "is not a URL with scheme http/https"),
-        ("decimal", lambda: env.env_decimal("X_TEST", "1"), "1,5", "X_TEST='1,5' is not a decimal number"),
     ],
 )
 def test_readers_fail_loudly_on_bad_values(monkeypatch, _case, reader, value, message):

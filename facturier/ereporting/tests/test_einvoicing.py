@@ -9,14 +9,19 @@ import pytest
 from facturier.accounts.reform import ReformProfile
 from facturier.documents.render import render_document
 from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
-from facturier.ereporting.einvoicing import buyer_siren, follow_lifecycle, run_einvoicing, submit, to_deposit
+from facturier.ereporting.einvoicing import follow_lifecycle, run_einvoicing, submit, to_deposit
 from facturier.ereporting.models import PADeposit
-from facturier.ereporting.services import client_for
+from facturier.ereporting.reports import client_for
 from facturier.ereporting.tests.documents import reform_seller
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.rendering import render_invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import (
+    ADDRESS,
+    issue_invoice,
+    octopia_line,
+    octopia_order,
+    render_invoice,
+    sales_order,
+)
 from facturier.outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +38,7 @@ def test_only_rendered_invoices_to_french_businesses_of_an_established_seller_ar
     seller = reform_seller(make_seller)
     invoice = b2b_invoice(seller)
     b2b_invoice(seller, "B2C-1", billing=ADDRESS)
-    assert buyer_siren(invoice) == "303265045"
+    assert invoice.buyer_snapshot["vat_number"] == "FR40303265045"
     assert list(to_deposit(seller)) == [invoice]
 
     foreign = reform_seller(make_seller, country="DE", vat_number="DE136695976")

@@ -9,7 +9,7 @@ from lxml import etree
 from facturier.ereporting import flux10
 from facturier.ereporting.calendar import period_of
 from facturier.ereporting.models import EReport
-from facturier.ereporting.services import prepare_report
+from facturier.ereporting.reports import prepare_report
 from facturier.ereporting.tests.documents import issue, reform_seller
 
 pytestmark = pytest.mark.django_db

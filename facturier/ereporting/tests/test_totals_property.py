@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from facturier.ereporting.calendar import period_of
-from facturier.ereporting.services import prepare_report
+from facturier.ereporting.reports import prepare_report
 from facturier.ereporting.tests.documents import issue, reform_seller
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from facturier.accounts.reform import PAConnection
 from facturier.core.clock import now
 from facturier.ereporting.calendar import period_of
 from facturier.ereporting.models import DeadlineWarning, EReport
-from facturier.ereporting.services import ReportError, prepare_report, run_seller, send_now
+from facturier.ereporting.reports import ReportError, prepare_report, run_seller, send_now
 from facturier.ereporting.tests.documents import issue, reform_seller
 from facturier.outbox.models import OutgoingEmail
 

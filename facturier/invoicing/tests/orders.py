@@ -6,7 +6,21 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from facturier.invoicing.issuing import issue_invoices
+from facturier.invoicing.models import Invoice
+from facturier.invoicing.rendering import render_invoices
 from facturier.sales.models import SalesOrder
+
+
+def issue_invoice(order: SalesOrder) -> Invoice | None:
+    """The order's invoice, issued by the batch path unless it exists; None when the order is not invoiceable."""
+    issue_invoices([order])
+    return Invoice.objects.filter(order=order, kind=Invoice.KIND_INVOICE).first()
+
+
+def render_invoice(invoice_id: int) -> Invoice:
+    render_invoices([invoice_id])
+    return Invoice.objects.select_related("seller", "credited_invoice").get(pk=invoice_id)
 
 
 def octopia_line(line_id: str, price: str, *, quantity: int = 1, shipping: str = "0.00", sku: str = "",

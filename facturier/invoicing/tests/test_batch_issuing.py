@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from facturier.invoicing import issuing
-from facturier.invoicing.issuing import issue_invoice, issue_invoices
+from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.sales.models import SalesOrder
 

@@ -4,15 +4,18 @@ import pytest
 
 from facturier.core.tests.threads import run_concurrently
 from facturier.invoicing import emails
-from facturier.invoicing.issuing import issue_invoice
+from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
 from facturier.sales.models import SalesOrder
 
 
-def issue_concurrently(orders) -> list[Exception]:
-    _, errors = run_concurrently(lambda pk: issue_invoice(SalesOrder.objects.get(pk=pk)), [(o.pk,) for o in orders])
-    return errors
+def issue_concurrently(orders) -> list:
+    """One issuer per order; what went wrong: the exceptions raised and the orders their batch left out."""
+    batches, raised = run_concurrently(
+        lambda pk: issue_invoices([SalesOrder.objects.get(pk=pk)]), [(o.pk,) for o in orders]
+    )
+    return raised + [error for batch in batches for error in batch.errors]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,9 +13,8 @@ from facturier.documents.facturx import build_facturx_xml
 from facturier.documents.render import render_document
 from facturier.documents.validation import errors_only, validate_en16931, validate_xsd
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.invoicing.tests.test_legal_mentions import pdf_text
 from facturier.sales.models import RefundRecord
 

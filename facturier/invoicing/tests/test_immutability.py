@@ -3,9 +3,8 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.models import ImmutableDocumentError, Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 
 ISBN = "9782070612758"
 BELGIAN = {
@@ -72,8 +71,8 @@ CZECH = {
 def test_a_zero_rated_book_is_category_z_and_the_document_passes_en16931(make_seller):
     from facturier.documents.facturx import build_facturx_xml
     from facturier.documents.validation import errors_only, validate_en16931
-    from facturier.invoicing.rendering import render_invoice
     from facturier.invoicing.snapshot import to_snapshot
+    from facturier.invoicing.tests.orders import render_invoice
 
     invoice = book_and_lamp(make_seller(**CZECH))
 

@@ -2,9 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import SalesOrder
 

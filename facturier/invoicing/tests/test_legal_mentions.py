@@ -22,9 +22,8 @@ from facturier.documents.validation import (
     validate_xsd,
 )
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.sales.models import RefundRecord
 
 NS = {

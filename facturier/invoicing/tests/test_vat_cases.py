@@ -13,9 +13,8 @@ from lxml import etree
 from facturier.documents.facturx import build_facturx_xml
 from facturier.documents.render import render_document
 from facturier.documents.validation import check_pdfa, errors_only, validate_en16931
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
 
 NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",

@@ -10,8 +10,7 @@ from django.core import mail
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.pipeline import fan_out_seller
-from facturier.jobs.tasks import issue_order_task, sync_seller_task
+from facturier.jobs.tasks import issue_orders_task, sync_seller_task
 from facturier.jobs.tests.test_pipeline import ELIGIBLE
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
@@ -24,7 +23,7 @@ def invoiced_references() -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_fan_out_issues_one_task_per_document_with_the_same_result(simulated_seller):
-    run = fan_out_seller(simulated_seller, trigger="test")
+    run = SyncRun.objects.get(pk=sync_seller_task(simulated_seller.pk, "test"))
 
     run.refresh_from_db()
     assert run.status == SyncRun.SUCCEEDED, run.message
@@ -50,28 +49,28 @@ def test_the_sync_task_fans_out_and_a_second_run_issues_nothing(simulated_seller
 
 
 @pytest.mark.django_db(transaction=True)
-def test_issue_order_task_delivered_twice_issues_one_invoice_and_one_email(seller_a):
+def test_issue_orders_task_delivered_twice_issues_one_invoice_and_one_email(seller_a):
     order = sales_order(seller_a, octopia_order("ORDER-1", [octopia_line("L1", "24.00")]))
     run = SyncRun.objects.create(seller=seller_a, trigger="test")
 
-    first = issue_order_task.delay(order.pk, run.pk).get()
-    second = issue_order_task.delay(order.pk, run.pk).get()
+    first = issue_orders_task.delay([order.pk], run.pk).get()
+    second = issue_orders_task.delay([order.pk], run.pk).get()
 
-    assert first == second == Invoice.objects.get(order=order).pk
+    assert (first, second) == (1, 0)
+    invoice = Invoice.objects.get(order=order)
     run.refresh_from_db()
     assert run.invoices_issued == 1
     assert Counter(message.to[0] for message in mail.outbox) == {"zoe.martin@example.org": 1}
-    assert OutgoingEmail.objects.get(related_key=f"invoice:{first}").state == OutgoingEmail.STATE_SENT
+    assert OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}").state == OutgoingEmail.STATE_SENT
 
 
 @pytest.mark.django_db(transaction=True)
-def test_issue_order_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a):
+def test_issue_orders_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a):
     order = sales_order(seller_a, octopia_order("ORDER-2", [octopia_line("L1", "10.00")], status="Cancelled"))
     order.eligibility = SalesOrder.CANCELLED
     order.save(update_fields=["eligibility"])
 
-    assert issue_order_task.delay(order.pk).get() is None
-    assert issue_order_task.delay(order.pk + 1000).get() is None
+    assert issue_orders_task.delay([order.pk, order.pk + 1000]).get() == 0
     assert Invoice.objects.count() == 0
 
 
@@ -79,7 +78,7 @@ def test_issue_order_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a
 def test_batches_are_filled_across_pages_and_the_rest_goes_when_the_sync_ends(start_simulator, connect_to_simulator):
     seller = connect_to_simulator(start_simulator(seed=5, orders=1000))  # ten pages of 100 orders
 
-    run = fan_out_seller(seller, trigger="test")
+    run = SyncRun.objects.get(pk=sync_seller_task(seller.pk, "test"))
 
     # One batch of invoices is issued in one transaction, at one moment: the sizes of the batches, in order.
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)

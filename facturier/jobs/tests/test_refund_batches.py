@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.tasks import issue_orders_task, issue_refund_task, issue_refunds_task
+from facturier.jobs.tasks import issue_orders_task, issue_refunds_task
 from facturier.sales.models import RefundRecord, SyncRun
 
 
@@ -53,12 +53,3 @@ def test_a_batch_credits_each_refund_once_and_a_defective_one_blocks_no_other(se
     assert run.message.count("gesture:2 : ") == 2  # one line per attempt, the refund staying pending
     assert "gesture:1" not in run.message and "gesture:3" not in run.message
 
-
-@pytest.mark.django_db(transaction=True)
-def test_the_one_refund_task_of_earlier_deploys_still_credits_once(seller_a, two_invoiced_orders):
-    gesture = refund(seller_a, two_invoiced_orders[0], "gesture:1", "6.00", minutes=1)
-
-    first = issue_refund_task.delay(gesture.pk).get()
-    second = issue_refund_task.delay(gesture.pk).get()
-
-    assert first == second == Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE).pk

@@ -50,7 +50,7 @@ def run_ereporting(invoices: int) -> EreportingResult:
 def _measure(invoices: int) -> EreportingResult:
     from facturier.accounts.samples import create_seller
     from facturier.ereporting.calendar import period_of
-    from facturier.ereporting.services import prepare_report
+    from facturier.ereporting.reports import prepare_report
 
     seller = create_seller(index=1, upload_to_marketplace=False)
     ReformProfile.objects.create(seller=seller, established_in_france=True, vat_regime=ReformProfile.REGIME_QUARTERLY,

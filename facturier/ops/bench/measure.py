@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -80,10 +79,6 @@ def process_tree(pid: int) -> list[int]:
             except OSError:
                 continue
     return found
-
-
-def mean_ms(values: list[float]) -> float:
-    return statistics.fmean(values) * 1000 if values else 0.0
 
 
 def cpu_seconds(pid: int) -> float:

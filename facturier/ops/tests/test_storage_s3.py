@@ -13,7 +13,7 @@ from moto.server import ThreadedMotoServer
 from facturier.documents.validation import check_pdfa, extract_facturx_xml
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.tasks import issue_order_task
+from facturier.jobs.tasks import issue_orders_task
 from facturier.outbox.models import OutgoingEmail
 
 BUCKET = "facturier-test"
@@ -69,7 +69,8 @@ def bucket_keys(endpoint: str) -> list[str]:
 def test_an_issued_invoice_is_rendered_into_the_bucket_and_read_back(s3_storage, seller_a):
     order = sales_order(seller_a, octopia_order("ORDER-S3", [octopia_line("L1", "36.00")]))
 
-    invoice = Invoice.objects.get(pk=issue_order_task.delay(order.pk).get())
+    assert issue_orders_task.delay([order.pk]).get() == 1
+    invoice = Invoice.objects.get(order=order)
 
     assert default_storage.__class__.__name__ == "S3Storage"
     assert bucket_keys(s3_storage) == [invoice.pdf.name]

@@ -164,3 +164,14 @@ def enqueue_invoice_email(seller, *, to="acheteur@example.com", related_key="inv
         attachments=attachments,
         **extra,
     )
+
+
+def deliver(message_id_or_pk: int | str, *, now=None) -> str:
+    """Send one row through the batch path if it is due; its state afterwards."""
+    from facturier.outbox.delivery import deliver_many
+    from facturier.outbox.models import OutgoingEmail
+
+    lookup = {"pk": message_id_or_pk} if isinstance(message_id_or_pk, int) else {"message_id": message_id_or_pk}
+    pk = OutgoingEmail.objects.get(**lookup).pk
+    deliver_many([pk], now=now)
+    return OutgoingEmail.objects.values_list("state", flat=True).get(pk=pk)

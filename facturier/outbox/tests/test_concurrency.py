@@ -11,7 +11,7 @@ from django.db import connections
 
 from facturier.outbox import services
 from facturier.outbox.models import OutgoingEmail
-from facturier.outbox.tests.fixtures import enqueue_invoice_email
+from facturier.outbox.tests.fixtures import deliver, enqueue_invoice_email
 
 WORKERS = 3
 EMAILS = 12
@@ -63,7 +63,7 @@ def test_concurrent_deliver_of_one_row_sends_it_once(smtp_server, outbox_seller)
     smtp_server.start()
     email.refresh_from_db()
 
-    states = run_workers(lambda: services.deliver(email.pk, now=email.next_attempt_at))
+    states = run_workers(lambda: deliver(email.pk, now=email.next_attempt_at))
 
     assert [mail.message["Message-ID"] for mail in smtp_server.received] == [email.message_id]
     assert len(states) == WORKERS

@@ -11,7 +11,7 @@ import pytest
 from facturier.core import clock
 from facturier.outbox import delivery, services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
-from facturier.outbox.tests.fixtures import enqueue_invoice_email
+from facturier.outbox.tests.fixtures import deliver, enqueue_invoice_email
 
 
 def message_ids(server) -> list[str]:
@@ -91,7 +91,7 @@ def test_it_fails_on_5xx_with_the_server_reason_and_never_retries(
 def test_it_backs_off_exponentially_and_gives_up_48_hours_after_the_first_attempt(smtp_server, outbox_seller):
     smtp_server.stop()
     email = enqueue_invoice_email(outbox_seller)
-    services.deliver(email.pk)
+    deliver(email.pk)
     email.refresh_from_db()
     delays = []
     while email.state == OutgoingEmail.STATE_RETRYING and len(delays) < 100:
@@ -126,7 +126,7 @@ def test_it_reclaims_a_row_stuck_in_sending_after_10_minutes(smtp_server, outbox
     assert delivery.claim(email.pk, crashed_at) is True  # a worker claimed it, then died before sending
 
     assert services.deliver_due(now=crashed_at + timedelta(minutes=9)).claimed == 0
-    assert services.deliver(email.pk, now=crashed_at + timedelta(minutes=9)) == OutgoingEmail.STATE_SENDING
+    assert deliver(email.pk, now=crashed_at + timedelta(minutes=9)) == OutgoingEmail.STATE_SENDING
     report = services.deliver_due(now=crashed_at + timedelta(minutes=10, seconds=1))
 
     email.refresh_from_db()
@@ -160,7 +160,7 @@ def test_a_server_that_hangs_up_is_a_temporary_failure(settings, outbox_seller):
     server.start()
     email = enqueue_invoice_email(outbox_seller)
     try:
-        state = services.deliver(email.pk)
+        state = deliver(email.pk)
     finally:
         server.join(timeout=10)
         listener.close()

@@ -12,6 +12,7 @@ from facturier.outbox.tests.fixtures import (
     INVOICE_SUBJECT,
     INVOICE_TEXT,
     create_outbox_seller,
+    deliver,
     enqueue_invoice_email,
     invoice_attachment,
 )
@@ -66,8 +67,8 @@ def test_it_encodes_a_non_ascii_seller_name_as_one_display_name(smtp_server, db,
 def test_it_delivers_by_message_id(smtp_server, outbox_seller):
     email = enqueue_invoice_email(outbox_seller)  # on_commit never runs: the test transaction is not committed
 
-    assert services.deliver(email.message_id) == OutgoingEmail.STATE_SENT
-    assert services.deliver(email.message_id) == OutgoingEmail.STATE_SENT
+    assert deliver(email.message_id) == OutgoingEmail.STATE_SENT
+    assert deliver(email.message_id) == OutgoingEmail.STATE_SENT
     assert [mail.message["Message-ID"] for mail in smtp_server.received] == [email.message_id]
 
 
@@ -99,7 +100,7 @@ def test_it_fails_permanently_when_the_attachment_is_gone(smtp_server, outbox_se
     missing = {"filename": "FAC-9.pdf", "storage_name": "invoices/none/FAC-9.pdf", "mimetype": "application/pdf"}
     email = enqueue_invoice_email(outbox_seller, attachments=[missing])
 
-    assert services.deliver(email.pk) == OutgoingEmail.STATE_FAILED
+    assert deliver(email.pk) == OutgoingEmail.STATE_FAILED
     email.refresh_from_db()
     assert email.last_error == "pièce jointe introuvable : invoices/none/FAC-9.pdf"
     assert smtp_server.received == []

@@ -13,9 +13,8 @@ from django.test import Client
 from facturier.accounts.models import Seller
 from facturier.accounts.tests.factories import PASSWORD
 from facturier.core.clock import now
-from facturier.invoicing.issuing import issue_invoice
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.rendering import render_invoice
+from facturier.invoicing.tests.orders import issue_invoice, render_invoice
 from facturier.marketplace.parse import parse_order
 from facturier.sales.models import SalesOrder
 from facturier.sales.sync import record_order

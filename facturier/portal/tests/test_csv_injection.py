@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from facturier.core.csv_safety import csv_cell
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.tests.orders import ADDRESS, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.portal.tests.helpers import logged_in
 from facturier.sales.models import RefundRecord
 

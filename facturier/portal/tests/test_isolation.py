@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
 from facturier.accounts.models import ApiToken
-from facturier.billing.services import issue_fee_invoice
+from facturier.billing.fee_invoices import issue_fee_invoice
 from facturier.ereporting.models import EReport
 from facturier.portal.tests.helpers import issue, logged_in
 

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from facturier.accounts.models import SkuVatRate
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.portal.tests.helpers import logged_in
 
 ISBN = "9782070612758"

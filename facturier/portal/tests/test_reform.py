@@ -11,7 +11,7 @@ from django.urls import reverse
 from facturier.accounts.reform import PAConnection, ReformProfile
 from facturier.core.crypto import decrypt
 from facturier.ereporting.calendar import period_of
-from facturier.ereporting.services import prepare_report
+from facturier.ereporting.reports import prepare_report
 from facturier.ereporting.tests.documents import issue, reform_seller
 from facturier.portal.tests.helpers import logged_in
 

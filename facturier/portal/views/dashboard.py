@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -91,8 +90,7 @@ def sync_now_view(request: HttpRequest) -> HttpResponse:
     if missing is not None:
         messages.error(request, _("Terminez d'abord votre inscription."))
         return redirect(missing)
-    seller_id = request.seller.pk
-    transaction.on_commit(lambda: sync_seller_task.delay(seller_id, "manual"))
+    sync_seller_task.delay_on_commit(request.seller.pk, "manual")
     messages.info(request, _("Synchronisation lancée."))
     return redirect("portal:dashboard")
 

@@ -8,8 +8,7 @@ from dataclasses import replace
 import pytest
 from django.db import connection
 
-from facturier.invoicing.issuing import issue_invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
 from facturier.marketplace.parse import parse_order
 from facturier.sales.models import SalesOrder, SyncRun
 from facturier.sales.sync import record_page, sync_seller

@@ -2,7 +2,6 @@ import pytest
 
 from facturier.tax.identifiers import (
     IdentifierError,
-    siren_matches_vat,
     validate_country,
     validate_ean,
     validate_siren,
@@ -218,17 +217,3 @@ def test_invalid_country(_case, value, code, message):
     with pytest.raises(IdentifierError) as caught:
         validate_country(value)
     assert (caught.value.code, str(caught.value)) == (code, message)
-
-
-@pytest.mark.parametrize(
-    ("_case", "siren", "vat", "matches"),
-    [
-        ("same_company", "732829320", "FR44732829320", True),
-        ("same_company_spaced", "732 829 320", "FR 44 732829320", True),
-        ("other_company", "732829320", "FR40303265045", False),
-        ("foreign_vat", "732829320", "DE136695976", False),
-        ("invalid_siren", "732829321", "FR44732829320", False),
-    ],
-)
-def test_siren_matches_vat(_case, siren, vat, matches):
-    assert siren_matches_vat(siren, vat) is matches

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, decide_regime, line_rate
+from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
 FR_NUMBER = "FR44732829320"
 DE_NUMBER = "DE136695976"
@@ -300,10 +300,10 @@ FR_DOMESTIC = french_vat("FR_DOMESTIC", FR_NUMBER)
     ],
 )
 def test_line_rate(_case, regime, sku_rate, default_rate, expected):
-    assert line_rate(regime, sku_rate=sku_rate, default_rate=default_rate) == expected
+    assert choose_line_rate(regime, sku_rate=sku_rate, default_rate=default_rate).rate == expected
 
 
 def test_line_rate_refuses_a_non_french_rate_under_french_vat():
     with pytest.raises(RegimeError) as caught:
-        line_rate(FR_DOMESTIC, sku_rate=Decimal("19.6"), default_rate=Decimal("20"))
+        choose_line_rate(FR_DOMESTIC, sku_rate=Decimal("19.6"), default_rate=Decimal("20"))
     assert str(caught.value) == "Taux de TVA 19,6 non autorisé en France (20, 10, 5,5 ou 2,1)."

@@ -6,7 +6,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
-from facturier.billing.services import ALREADY_BILLED, FAILED, BillingReport, SellerBilling, run_monthly_billing
+from facturier.billing.fee_invoices import ALREADY_BILLED, FAILED, BillingReport, SellerBilling, run_monthly_billing
 from facturier.billing.usage import parse_month
 from facturier.core.errors import FacturierError
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from facturier.accounts.models import Seller
 from facturier.ereporting.models import EReport
-from facturier.ereporting.services import ReportError, period_for_dates, prepare_report, send_now
+from facturier.ereporting.reports import ReportError, period_for_dates, prepare_report, send_now
 
 
 def _day(text: str) -> date:
