@@ -128,9 +128,7 @@ def future_dates_reason(order: MarketOrder) -> str:
     limit = now() + FUTURE_TOLERANCE
     dates = (("purchasedAt", order.purchased_at), ("createdAt", order.created_at), ("updatedAt", order.updated_at),
              (_("expédition"), order.shipped_at))  # fmt: skip
-    future = [
-        f"{name} {moment.astimezone(PARIS):%d/%m/%Y à %H:%M}" for name, moment in dates if moment and moment > limit
-    ]
+    future = [f"{name} {paris_moment(moment)}" for name, moment in dates if moment and moment > limit]
     if not future:
         return ""
     return _(
