@@ -206,7 +206,10 @@ def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str, unwo
 def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
     """Issuing failed on this order alone, for what it contains: it leaves the eligible state with the reason,
     shown on the order (a later sync reads it again, see sales.sync.invalid_orders_again)."""
-    reason = _("La facture n'a pas pu être établie : %(error)s") % {"error": exc}
+    reason = _(
+        "La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès que la "
+        "marketplace enverra d'autres données pour cette commande."
+    ) % {"error": exc}
     _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=content_digest(order.raw))
 
 

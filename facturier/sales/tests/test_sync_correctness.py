@@ -187,7 +187,10 @@ def test_an_order_whose_invoice_cannot_be_worked_out_leaves_the_eligible_state_w
     order.refresh_from_db()
     assert batch.issued == []
     assert order.eligibility == SalesOrder.INVALID
-    assert order.reason == "La facture n'a pas pu être établie : 1: quantity must be positive, got 0"
+    assert order.reason == (
+        "La facture n'a pas pu être établie : erreur interne « 1: quantity must be positive, got 0 ». Elle sera "
+        "tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
+    )
 
 
 @pytest.mark.django_db
@@ -373,7 +376,10 @@ def test_an_order_whose_invoice_failed_stays_invalid_until_the_marketplace_chang
     first = run_seller(seller, trigger="test")
     failed = stored("TWINLINES1")
     assert failed.eligibility == SalesOrder.INVALID
-    assert failed.reason.startswith("La facture n'a pas pu être établie : ")
+    assert failed.reason == (
+        "La facture n'a pas pu être établie : erreur interne « line keys must be unique: ['1', '1', 'shipping@20'] ». "
+        "Elle sera tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
+    )
     assert "TWINLINES1" in first.message
 
     second = run_seller(seller, trigger="test")
