@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from django.utils import translation
+
 T = TypeVar("T")
 _END = object()
 _POLL_SECONDS = 0.1
@@ -25,6 +27,9 @@ def read_ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[T]:
     """
     ready: queue.Queue = queue.Queue(maxsize=depth)
     stopped = threading.Event()
+    # The thread works in the caller's language: texts written while producing (the reasons of the orders parsed
+    # from a page) are in the language they would have had in a plain loop.
+    language = translation.get_language()
 
     def offer(entry: tuple) -> bool:
         while not stopped.is_set():
@@ -37,9 +42,10 @@ def read_ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[T]:
 
     def produce() -> None:
         try:
-            for item in items:
-                if not offer((item, None)):
-                    return
+            with translation.override(language):
+                for item in items:
+                    if not offer((item, None)):
+                        return
         except BaseException as error:  # handed to the consumer, who raises it where the loop would have
             offer((_END, error))
         else:

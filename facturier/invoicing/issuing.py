@@ -22,7 +22,7 @@ from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MalformedOrder
 from facturier.marketplace.parse import parse_order
-from facturier.sales.eligibility import date_of_supply
+from facturier.sales.eligibility import content_digest, date_of_supply
 from facturier.sales.models import SalesOrder
 from facturier.tax.identifiers import siren_of_french_vat
 from facturier.tax.regimes import vat_category_at
@@ -181,16 +181,21 @@ def _issued_among(orders: list[SalesOrder]) -> Callable[[range], set[int]]:
     return already_issued
 
 
-def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str) -> None:
-    SalesOrder.objects.filter(pk=order.pk).update(eligibility=eligibility, reason=reason)
+def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str, unworkable_digest: str = "") -> None:
+    SalesOrder.objects.filter(pk=order.pk).update(
+        eligibility=eligibility, reason=reason, unworkable_digest=unworkable_digest
+    )
     logger.info("order not invoiceable", extra={"order_id": order.order_id, "reason": reason})
 
 
 def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
     """Issuing failed on this order alone, for what it contains: it leaves the eligible state with the reason,
     shown on the order (a later sync reads it again, see sales.sync.invalid_orders_again)."""
-    reason = _("La facture n'a pas pu être établie : %(error)s") % {"error": exc}
-    _mark_not_invoiceable(order, SalesOrder.INVALID, reason)
+    reason = _(
+        "La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès que la "
+        "marketplace enverra d'autres données pour cette commande."
+    ) % {"error": exc}
+    _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=content_digest(order.raw))
 
 
 def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:

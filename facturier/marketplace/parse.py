@@ -7,11 +7,14 @@ not ISO-8601) makes the whole order malformed rather than silently wrong.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 from facturier.core.money import to_decimal
 
@@ -21,10 +24,33 @@ SHIPPED_STATUSES = frozenset({"Shipped", "Delivered"})
 # Bytes that were not valid UTF-8 reach us as lone surrogates (octopia decodes with surrogateescape).
 ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 REPLACEMENT = "\ufffd"
+SHOWN_VALUE_LENGTH = 60  # a value quoted in a reason is cut to this many characters
 
 
 class OrderFieldError(ValueError):
-    """A field an invoice needs is missing or unreadable; the message names it."""
+    """A field an invoice needs is missing or unreadable; the message (in the seller's language) names it, with
+    the marketplace's field name in parentheses, as data."""
+
+
+def missing(field: str) -> OrderFieldError:
+    return OrderFieldError(_("%(field)s : valeur absente.") % {"field": field})
+
+
+def unreadable(field: str, value: object, expected: str) -> OrderFieldError:
+    """`expected` says what the value should have been, e.g. "n'est pas un nombre"."""
+    return OrderFieldError(
+        _("%(field)s : « %(value)s » %(expected)s.") % {"field": field, "value": shown(value), "expected": expected}
+    )
+
+
+def shown(value: object) -> str:
+    """The value as received, for a reason: a text as it is, anything else as JSON, cut when long."""
+    written = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return written if len(written) <= SHOWN_VALUE_LENGTH else f"{written[:SHOWN_VALUE_LENGTH]}…"
+
+
+def line_field(index: int, field: str) -> str:
+    return _("Ligne %(line)s, %(field)s") % {"line": index, "field": field}
 
 
 def parse_order(data: object) -> MarketOrder | MalformedOrder:
@@ -32,10 +58,10 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
     data = repaired(data, "", damage)
     damaged_text = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder("", "order is not a JSON object", {"value": data}, damaged_text)
+        return MalformedOrder("", _("La commande reçue n'est pas un objet JSON."), {"value": data}, damaged_text)
     order_id = text(data.get("orderId"))
     if not order_id:
-        return MalformedOrder("", "orderId is missing", data, damaged_text)
+        return MalformedOrder("", str(missing(_("Identifiant de commande (orderId)"))), data, damaged_text)
     try:
         return replace(_parse_valid_order(order_id, data), damaged_text=damaged_text)
     except OrderFieldError as error:
@@ -74,44 +100,46 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     total_price = data.get("totalPrice")
     total_paid = None
     if isinstance(total_price, Mapping) and total_price.get("sellingPrice") is not None:
-        total_paid = parse_amount(total_price["sellingPrice"], "totalPrice.sellingPrice")
+        total_paid = parse_amount(total_price["sellingPrice"], _("Total payé (totalPrice.sellingPrice)"))
     return MarketOrder(
         order_id=order_id,
         status=text(data.get("status")),
         business_order=data.get("businessOrder") is True,
-        purchased_at=parse_datetime(data.get("purchasedAt"), "purchasedAt"),
-        created_at=parse_datetime(data.get("createdAt"), "createdAt"),
-        updated_at=parse_datetime(data.get("updatedAt"), "updatedAt"),
+        purchased_at=parse_datetime(data.get("purchasedAt"), _("Date de commande (purchasedAt)")),
+        created_at=parse_datetime(data.get("createdAt"), _("Date de création (createdAt)")),
+        updated_at=parse_datetime(data.get("updatedAt"), _("Date de mise à jour (updatedAt)")),
         shipped_at=derive_shipped_at(data),
         currency=text(data.get("currencyCode")).upper(),  # never assumed: "" when the order does not say
         billing_address=parse_address(data.get("billingAddress")) or Address(),
         lines=lines,
         total_paid=total_paid,
         raw=data,
-        shipped_at_max=parse_datetime(data.get("shippedAtMax"), "shippedAtMax"),
+        shipped_at_max=parse_datetime(data.get("shippedAtMax"), _("Date limite d'expédition (shippedAtMax)")),
     )
 
 
 def _parse_line(index: int, line: object) -> OrderLine:
-    prefix = f"line {index}"
     if not isinstance(line, Mapping):
-        raise OrderFieldError(f"{prefix}: is not a JSON object")
+        raise OrderFieldError(_("Ligne %(line)s : ce n'est pas un objet JSON.") % {"line": index})
     offer = _mapping(line.get("offer"))
     selling = _mapping(line.get("sellingPrice"))
+    unit_price = line_field(index, _("prix unitaire (sellingPrice.unitSalesPrice)"))
     if selling.get("unitSalesPrice") is None:
-        raise OrderFieldError(f"{prefix}: sellingPrice.unitSalesPrice is missing")
+        raise missing(unit_price)
     shipping = selling.get("shippingCost")
     return OrderLine(
         line_id=text(line.get("orderLineId")),
         status=text(line.get("status")),
-        quantity=parse_quantity(line.get("quantity"), prefix),
+        quantity=parse_quantity(line.get("quantity"), line_field(index, _("quantité (quantity)"))),
         title=text(offer.get("productTitle")),
         sku=text(offer.get("sellerProductId")),
         ean=text(offer.get("productGtin")),
         product_id=text(offer.get("productId")),
         supply_mode=text(offer.get("supplyMode")),
-        unit_price_gross=parse_amount(selling["unitSalesPrice"], f"{prefix}: unitSalesPrice"),
-        shipping_gross=Decimal(0) if shipping is None else parse_amount(shipping, f"{prefix}: shippingCost"),
+        unit_price_gross=parse_amount(selling["unitSalesPrice"], unit_price),
+        shipping_gross=Decimal(0)
+        if shipping is None
+        else parse_amount(shipping, line_field(index, _("frais de port (sellingPrice.shippingCost)"))),
         shipping_address=parse_address(line.get("shippingAddress")),
     )
 
@@ -182,39 +210,42 @@ def parse_datetime(value: object, name: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise OrderFieldError(f"{name} {value!r} is not an ISO-8601 date")
+        raise unreadable(name, value, _("n'est pas une date ISO-8601"))
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise OrderFieldError(f"{name} {value!r} is not an ISO-8601 date") from None
+        raise unreadable(name, value, _("n'est pas une date ISO-8601")) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_amount(value: object, name: str) -> Decimal:
+    """`name`: the field as the reason shows it."""
+    not_a_number = unreadable(name, value, _("n'est pas un nombre"))
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise OrderFieldError(f"{name} {value!r} is not a number")
+        raise not_a_number
     try:
         amount = to_decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise OrderFieldError(f"{name} {value!r} is not a number") from None
+        raise not_a_number from None
     if not amount.is_finite():
-        raise OrderFieldError(f"{name} {value!r} is not a number")
+        raise not_a_number
     if amount < 0:
-        raise OrderFieldError(f"{name} {value!r} is negative")
+        raise unreadable(name, value, _("est négatif"))
     return amount
 
 
-def parse_quantity(value: object, prefix: str) -> int:
+def parse_quantity(value: object, name: str) -> int:
     if value is None:
-        raise OrderFieldError(f"{prefix}: quantity is missing")
+        raise missing(name)
+    not_whole = unreadable(name, value, _("n'est pas un nombre entier positif ou nul"))
     if isinstance(value, bool):
-        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number")
+        raise not_whole
     try:
         amount = to_decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, TypeError):
-        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number") from None
+        raise not_whole from None
     if not amount.is_finite() or amount != amount.to_integral_value() or amount < 0:
-        raise OrderFieldError(f"{prefix}: quantity {value!r} is not a whole number")
+        raise not_whole
     return int(amount)
 
 
@@ -233,7 +264,7 @@ def _list(data: Mapping, key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise OrderFieldError(f"{key} is not a list")
+        raise OrderFieldError(_("Lignes de la commande (%(field)s) : ce n'est pas une liste.") % {"field": key})
     return value
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
 from facturier.core.clock import PARIS, now
@@ -38,6 +41,13 @@ def storage_id(order_id: str) -> str:
     return f"{order_id[:SHORT_ID_HEAD]}~{hashlib.sha256(order_id.encode()).hexdigest()[:16]}"
 
 
+def content_digest(raw: Mapping) -> str:
+    """A fingerprint of an order's data as the marketplace sent it, the same whether read from the API (amounts
+    as Decimal) or from our table (amounts as the JSON text the encoder wrote)."""
+    text = json.dumps(raw, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -> datetime | None:
     """When the goods left: the status events or parcels, else when our sync first saw the order shipped, else
     the ship-by deadline (shippedAtMax). Never empty for an order our sync has seen shipped."""
@@ -52,20 +62,25 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
     if refusal:
         return Verdict(SalesOrder.INVALID, refusal)
     if order.status in CANCELLED_STATUSES:
-        return Verdict(SalesOrder.CANCELLED, f"Commande au statut {order.status} sur la marketplace.")
+        return Verdict(
+            SalesOrder.CANCELLED, _("Commande au statut %(status)s sur la marketplace.") % {"status": order.status}
+        )
     if order.status not in INVOICEABLE_STATUSES:
-        return Verdict(SalesOrder.NOT_SHIPPED, f"Pas encore expédiée (statut {order.status or 'inconnu'}).")
+        return Verdict(
+            SalesOrder.NOT_SHIPPED,
+            _("Pas encore expédiée (statut %(status)s).") % {"status": order.status or _("inconnu")},
+        )
     placed = order.purchased_at or order.created_at
     if placed is None:
-        return Verdict(SalesOrder.INVALID, "Date de commande absente (purchasedAt et createdAt).")
+        return Verdict(SalesOrder.INVALID, _("Date de commande absente (purchasedAt et createdAt)."))
     if placed < backfill_start:
         return Verdict(
             SalesOrder.BEFORE_BACKFILL,
-            f"Passée le {placed.astimezone(PARIS):%d/%m/%Y à %H:%M}, avant le début de la reprise "
-            f"({backfill_start.astimezone(PARIS):%d/%m/%Y à %H:%M}).",
+            _("Passée le %(placed)s, avant le début de la reprise (%(start)s).")
+            % {"placed": paris_moment(placed), "start": paris_moment(backfill_start)},
         )
     if not order.active_lines:
-        return Verdict(SalesOrder.CANCELLED, "Toutes les lignes ont été annulées avant expédition.")
+        return Verdict(SalesOrder.CANCELLED, _("Toutes les lignes ont été annulées avant expédition."))
     if order.currency != INVOICE_CURRENCY:
         return Verdict(SalesOrder.FOREIGN_CURRENCY, currency_reason(order.currency))
     implausible = implausible_lines_reason(order)
@@ -73,8 +88,18 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
         return Verdict(SalesOrder.INVALID, implausible)
     destination = (order.shipping_address or order.billing_address).country_code
     if destination != "FR":
-        return Verdict(SalesOrder.OUTSIDE_FRANCE, f"Livrée hors de France ({destination or 'pays inconnu'}).")
+        return Verdict(
+            SalesOrder.OUTSIDE_FRANCE,
+            _("Livrée hors de France (%(country)s).") % {"country": destination or _("pays inconnu")},
+        )
     return Verdict(SalesOrder.ELIGIBLE)
+
+
+def paris_moment(moment: datetime) -> str:
+    return _("%(date)s à %(time)s") % {
+        "date": f"{moment.astimezone(PARIS):%d/%m/%Y}",
+        "time": f"{moment.astimezone(PARIS):%H:%M}",
+    }
 
 
 def damaged_text_reason(damage: tuple[TextDamage, ...]) -> str:
@@ -103,9 +128,7 @@ def future_dates_reason(order: MarketOrder) -> str:
     limit = now() + FUTURE_TOLERANCE
     dates = (("purchasedAt", order.purchased_at), ("createdAt", order.created_at), ("updatedAt", order.updated_at),
              (_("expédition"), order.shipped_at))  # fmt: skip
-    future = [
-        f"{name} {moment.astimezone(PARIS):%d/%m/%Y à %H:%M}" for name, moment in dates if moment and moment > limit
-    ]
+    future = [f"{name} {paris_moment(moment)}" for name, moment in dates if moment and moment > limit]
     if not future:
         return ""
     return _(

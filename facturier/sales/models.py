@@ -49,6 +49,12 @@ class SalesOrder(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
     # What the sync noticed about the order beyond its verdict, oldest first: [{"at", "note", ...}].
     sync_notes = JSONField(default=list, encoder=DjangoJSONEncoder, blank=True)
+    # When the sync last asked the marketplace for this invalid order again (found or not): the re-fetch goes
+    # round the invalid orders, least recently tried first (sync.invalid_orders_again).
+    refetched_at = models.DateTimeField(null=True, blank=True)
+    # Issuing failed on this content (eligibility.content_digest of raw): the order stays invalid until the
+    # marketplace sends something else for it.
+    unworkable_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["seller", "order_id"], name="unique_order_per_seller")]

@@ -16,6 +16,7 @@ from operator import attrgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import MarketplaceConnection, Seller
@@ -23,10 +24,17 @@ from facturier.core.clock import PARIS, now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
-from facturier.marketplace.errors import CredentialsRejected, MarketplaceError, MarketplaceUnavailable
+from facturier.marketplace.errors import CredentialsRejected, MarketplaceError, MarketplaceUnavailable, OrderNotFound
 from facturier.sales import connection_status, runs
 from facturier.sales.connector import client_for
-from facturier.sales.eligibility import INVOICEABLE_STATUSES, classify, date_of_supply, storage_id
+from facturier.sales.eligibility import (
+    INVOICEABLE_STATUSES,
+    Verdict,
+    classify,
+    content_digest,
+    date_of_supply,
+    storage_id,
+)
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -35,7 +43,7 @@ CURSOR_OVERLAP = timedelta(hours=1)
 FIRST_PASS_LOOKBACK = timedelta(days=30)
 PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
 # Columns a later sync may refresh; seller, order_id and first_seen_at stay as first recorded.
-MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at", "sync_notes"]
+MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at", "sync_notes", "unworkable_digest"]
 UPSERT_FIELDS = [
     *MALFORMED_UPSERT_FIELDS,
     "status",
@@ -47,6 +55,7 @@ UPSERT_FIELDS = [
 # Invalid orders are fetched again one by one for this long after they were first seen, a few per pass.
 REFETCH_INVALID_FOR = timedelta(days=30)
 REFETCH_INVALID_PER_PASS = 100
+GONE_NOTE = "gone"  # the kind of the sync note saying the marketplace no longer returns the order
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 STATUS_MAX_LENGTH = SalesOrder._meta.get_field("status").max_length
 REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
@@ -189,8 +198,9 @@ def invalid_orders_again(
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
     always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
-    first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen first;
-    those the listing of this pass read (seen since `read_at`) are not fetched twice."""
+    first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen or
+    tried first (each attempt is recorded, so an order the marketplace no longer returns does not take the first
+    places on every pass); those the listing of this pass read (seen since `read_at`) are not fetched twice."""
     candidates = (
         SalesOrder.objects.filter(
             seller=seller,
@@ -199,11 +209,12 @@ def invalid_orders_again(
             last_seen_at__lt=read_at,
         )
         .exclude(order_id="")
-        .order_by("last_seen_at", "pk")
-        .values_list("order_id", "raw")[:REFETCH_INVALID_PER_PASS]
+        .order_by(Greatest("last_seen_at", Coalesce("refetched_at", "last_seen_at")), "pk")
+        .values_list("pk", "order_id", "raw")[:REFETCH_INVALID_PER_PASS]
     )
-    for order_id, raw in list(candidates):
+    for pk, order_id, raw in list(candidates):
         marketplace_id = raw.get("orderId") if isinstance(raw, dict) and isinstance(raw.get("orderId"), str) else ""
+        SalesOrder.objects.filter(pk=pk).update(refetched_at=now())
         try:
             yield client.get_order(marketplace_id or order_id)
         except (CredentialsRejected, MarketplaceUnavailable):
@@ -211,6 +222,26 @@ def invalid_orders_again(
         except MarketplaceError as exc:  # gone or refused: the order keeps its reason, the others go on
             logger.warning("invalid order could not be fetched again", extra={"order_id": order_id})
             errors.append(f"{order_id} : {exc.message}")
+            if isinstance(exc, OrderNotFound):
+                note_gone(pk)
+
+
+def note_gone(pk: int) -> None:
+    """Say on the order that the marketplace no longer returns it; one such note, the latest, is kept."""
+    moment = now()
+    text = _(
+        "La marketplace ne renvoie plus cette commande (dernier essai le %(moment)s) ; elle garde la raison de sa "
+        "dernière lecture."
+    ) % {"moment": _moment(moment)}
+    note = {"at": moment.isoformat(), "kind": GONE_NOTE, "note": text}
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().only("sync_notes").get(pk=pk)
+        order.sync_notes = [*without_gone_note(order.sync_notes), note]
+        order.save(update_fields=["sync_notes"])
+
+
+def without_gone_note(notes: list[dict]) -> list[dict]:
+    return [note for note in notes if not (isinstance(note, dict) and note.get("kind") == GONE_NOTE)]
 
 
 def pages(orders: Iterable, size: int = PAGE_SIZE) -> Iterator[list]:
@@ -316,7 +347,7 @@ def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures
             for row in SalesOrder.objects.select_for_update()
             .filter(seller=seller, order_id__in=keys)
             .order_by("order_id")
-            .only("pk", "order_id", "first_seen_shipped_at", "sync_notes")
+            .only("pk", "order_id", "first_seen_shipped_at", "sync_notes", "reason", "unworkable_digest")
         }
         invoiced = set(
             SalesOrder.objects.filter(pk__in=[row.pk for row in existing.values()], invoices__isnull=False).values_list(
@@ -353,13 +384,15 @@ def order_values(
     seller: Seller, order: MarketOrder | MalformedOrder, known: SalesOrder | None = None, notes: Iterable[dict] = ()
 ) -> dict:
     """The columns of the order's row; `known` is the row as stored before (its history is carried over)."""
-    verdict = classify(order, backfill_start=seller.backfill_start)
+    verdict, unworkable = still_unworkable(known, order) or (classify(order, backfill_start=seller.backfill_start), "")
     values = {
         "eligibility": verdict.eligibility,
         "reason": verdict.reason,
         "raw": dict(order.raw),
         "last_seen_at": now(),
-        "sync_notes": [*(known.sync_notes if known else []), *notes],
+        # Read again: a note saying the marketplace no longer returned it is out of date.
+        "sync_notes": [*without_gone_note(known.sync_notes if known else []), *notes],
+        "unworkable_digest": unworkable,
     }
     if isinstance(order, MarketOrder):
         first_seen_shipped = known.first_seen_shipped_at if known else None
@@ -374,6 +407,14 @@ def order_values(
             marketplace_updated_at=order.updated_at,
         )
     return values
+
+
+def still_unworkable(known: SalesOrder | None, order: MarketOrder | MalformedOrder) -> tuple[Verdict, str] | None:
+    """Issuing failed on this very content before: the order stays invalid with that reason (and its digest)
+    until the marketplace sends something else for it, rather than going back to eligible and failing again."""
+    if known is None or not known.unworkable_digest or known.unworkable_digest != content_digest(order.raw):
+        return None
+    return Verdict(SalesOrder.INVALID, known.reason), known.unworkable_digest
 
 
 def _record_order_with_notes(seller: Seller, notes: dict[str, list[dict]], order: MarketOrder | MalformedOrder) -> str:

@@ -24,9 +24,17 @@ ORDER_STATUSES = frozenset({"Processing", "WaitingAcceptance", "Refused", "Accep
                             "Shipped", "Delivered", "Cancelled", "Rejected"})  # fmt: skip
 # (JSON path, bad value, the reason facturier.marketplace.parse gives), cycled over the chosen orders.
 CORRUPTIONS = (
-    (("lines", 0, "sellingPrice", "unitSalesPrice"), "abc", "line 1: unitSalesPrice 'abc' is not a number"),
-    (("lines", 0, "quantity"), "two", "line 1: quantity 'two' is not a whole number"),
-    (("purchasedAt",), "yesterday", "purchasedAt 'yesterday' is not an ISO-8601 date"),
+    (
+        ("lines", 0, "sellingPrice", "unitSalesPrice"),
+        "abc",
+        "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : « abc » n'est pas un nombre.",
+    ),
+    (
+        ("lines", 0, "quantity"),
+        "two",
+        "Ligne 1, quantité (quantity) : « two » n'est pas un nombre entier positif ou nul.",
+    ),
+    (("purchasedAt",), "yesterday", "Date de commande (purchasedAt) : « yesterday » n'est pas une date ISO-8601."),
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.utils import translation
 
 from facturier.core.read_ahead import read_ahead
 
@@ -64,3 +65,13 @@ def test_leaving_the_loop_early_stops_the_producer():
     # 0, 1, 2 taken; at most one waiting in the queue and one in the producer's hand when it saw the stop
     assert produced == list(range(len(produced)))
     assert 3 <= len(produced) <= 5
+
+
+def test_the_thread_produces_in_the_callers_language():
+    def languages():
+        yield translation.get_language()
+
+    with translation.override("en"):
+        assert list(read_ahead(languages())) == ["en"]
+    with translation.override("fr"):
+        assert list(read_ahead(languages())) == ["fr"]

@@ -86,9 +86,9 @@ def test_malformed_orders_are_reported_while_the_others_parse(simulator, simulat
     malformed = {item.order_id: item.reason for item in results if isinstance(item, MalformedOrder)}
     assert malformed == expected
     assert sorted(set(expected.values())) == [
-        "line 1: quantity 'two' is not a whole number",
-        "line 1: unitSalesPrice 'abc' is not a number",
-        "purchasedAt 'yesterday' is not an ISO-8601 date",
+        "Date de commande (purchasedAt) : « yesterday » n'est pas une date ISO-8601.",
+        "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : « abc » n'est pas un nombre.",
+        "Ligne 1, quantité (quantity) : « two » n'est pas un nombre entier positif ou nul.",
     ]
     assert sum(isinstance(item, MarketOrder) for item in results) == 27
 
@@ -105,7 +105,9 @@ def test_an_order_added_with_a_bad_price_has_an_exact_reason(simulator, simulato
     result = simulator_client.get_order("BAD0001")
 
     assert result == MalformedOrder(
-        order_id="BAD0001", reason="line 2: unitSalesPrice 'abc' is not a number", raw=result.raw
+        order_id="BAD0001",
+        reason="Ligne 2, prix unitaire (sellingPrice.unitSalesPrice) : « abc » n'est pas un nombre.",
+        raw=result.raw,
     )
 
 

@@ -105,11 +105,31 @@ def test_every_field_is_optional_except_what_an_invoice_needs():
 @pytest.mark.parametrize(
     ("_case", "change", "reason"),
     [
-        ("price not a number", {"unitSalesPrice": "abc"}, "line 2: unitSalesPrice 'abc' is not a number"),
-        ("price missing", {"unitSalesPrice": None}, "line 2: sellingPrice.unitSalesPrice is missing"),
-        ("negative price", {"unitSalesPrice": -1}, "line 2: unitSalesPrice -1 is negative"),
-        ("shipping not a number", {"shippingCost": "NaN"}, "line 2: shippingCost 'NaN' is not a number"),
-        ("price is a boolean", {"unitSalesPrice": True}, "line 2: unitSalesPrice True is not a number"),
+        (
+            "price not a number",
+            {"unitSalesPrice": "abc"},
+            "Ligne 2, prix unitaire (sellingPrice.unitSalesPrice) : « abc » n'est pas un nombre.",
+        ),
+        (
+            "price missing",
+            {"unitSalesPrice": None},
+            "Ligne 2, prix unitaire (sellingPrice.unitSalesPrice) : valeur absente.",
+        ),
+        (
+            "negative price",
+            {"unitSalesPrice": -1},
+            "Ligne 2, prix unitaire (sellingPrice.unitSalesPrice) : « -1 » est négatif.",
+        ),
+        (
+            "shipping not a number",
+            {"shippingCost": "NaN"},
+            "Ligne 2, frais de port (sellingPrice.shippingCost) : « NaN » n'est pas un nombre.",
+        ),
+        (
+            "price is a boolean",
+            {"unitSalesPrice": True},
+            "Ligne 2, prix unitaire (sellingPrice.unitSalesPrice) : « true » n'est pas un nombre.",
+        ),
     ],
 )
 def test_an_unreadable_price_makes_the_order_malformed(_case, change, reason):
@@ -122,10 +142,10 @@ def test_an_unreadable_price_makes_the_order_malformed(_case, change, reason):
 @pytest.mark.parametrize(
     ("_case", "quantity", "reason"),
     [
-        ("missing", None, "line 1: quantity is missing"),
-        ("text", "two", "line 1: quantity 'two' is not a whole number"),
-        ("fraction", 1.5, "line 1: quantity 1.5 is not a whole number"),
-        ("negative", -2, "line 1: quantity -2 is not a whole number"),
+        ("missing", None, "Ligne 1, quantité (quantity) : valeur absente."),
+        ("text", "two", "Ligne 1, quantité (quantity) : « two » n'est pas un nombre entier positif ou nul."),
+        ("fraction", 1.5, "Ligne 1, quantité (quantity) : « 1.5 » n'est pas un nombre entier positif ou nul."),
+        ("negative", -2, "Ligne 1, quantité (quantity) : « -2 » n'est pas un nombre entier positif ou nul."),
     ],
 )
 def test_an_unreadable_quantity_makes_the_order_malformed(_case, quantity, reason):
@@ -136,11 +156,13 @@ def test_an_unreadable_quantity_makes_the_order_malformed(_case, quantity, reaso
 
 
 def test_bad_dates_and_shapes_are_reported():
-    assert parse_order(order_json(purchasedAt="yesterday")).reason == "purchasedAt 'yesterday' is not an ISO-8601 date"
-    assert parse_order(order_json(lines={"a": 1})).reason == "lines is not a list"
-    assert parse_order(order_json(lines=["x"])).reason == "line 1: is not a JSON object"
-    assert parse_order(order_json(orderId=" ")).reason == "orderId is missing"
-    assert parse_order(["not", "an", "order"]).reason == "order is not a JSON object"
+    assert parse_order(order_json(purchasedAt="yesterday")).reason == (
+        "Date de commande (purchasedAt) : « yesterday » n'est pas une date ISO-8601."
+    )
+    assert parse_order(order_json(lines={"a": 1})).reason == "Lignes de la commande (lines) : ce n'est pas une liste."
+    assert parse_order(order_json(lines=["x"])).reason == "Ligne 1 : ce n'est pas un objet JSON."
+    assert parse_order(order_json(orderId=" ")).reason == "Identifiant de commande (orderId) : valeur absente."
+    assert parse_order(["not", "an", "order"]).reason == "La commande reçue n'est pas un objet JSON."
 
 
 def test_a_naive_date_is_read_as_utc():
@@ -207,4 +229,4 @@ def test_a_damaged_order_that_is_also_malformed_keeps_both_facts():
 
     assert isinstance(order, MalformedOrder)
     assert (order.order_id, order.damaged_text) == ("X\ufffd1", (TextDamage("orderId", TextDamage.NUL),))
-    assert order.reason == "line 1: sellingPrice.unitSalesPrice is missing"
+    assert order.reason == "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : valeur absente."

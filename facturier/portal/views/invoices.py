@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 
 def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
-    return get_object_or_404(Invoice.objects.select_related("credited_invoice"), pk=pk, seller=request.seller)
+    return get_object_or_404(Invoice.objects.select_related("credited_invoice", "order"), pk=pk, seller=request.seller)
 
 
 @seller_required

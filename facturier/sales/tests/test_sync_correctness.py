@@ -7,10 +7,13 @@ that nothing is dropped and that the orders around it are read and invoiced.
 from __future__ import annotations
 
 import copy
+import html
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import PARIS, paris_date
@@ -18,6 +21,8 @@ from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
 from facturier.jobs.pipeline import run_seller
+from facturier.portal.tests.helpers import logged_in
+from facturier.sales import sync
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
 from facturier.simulator.generator import iso
@@ -182,7 +187,10 @@ def test_an_order_whose_invoice_cannot_be_worked_out_leaves_the_eligible_state_w
     order.refresh_from_db()
     assert batch.issued == []
     assert order.eligibility == SalesOrder.INVALID
-    assert order.reason == "La facture n'a pas pu être établie : 1: quantity must be positive, got 0"
+    assert order.reason == (
+        "La facture n'a pas pu être établie : erreur interne « 1: quantity must be positive, got 0 ». Elle sera "
+        "tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
+    )
 
 
 @pytest.mark.django_db
@@ -283,3 +291,124 @@ def test_a_refund_dated_in_the_future_never_moves_the_refunds_cursor_past_the_re
 
     assert MarketplaceConnection.objects.get(seller=seller).refunds_cursor <= datetime.now(UTC)
     assert RefundRecord.objects.get(refund_id="gesture:CG-LATER").amount_gross == Decimal("2.00")
+
+
+@pytest.mark.django_db
+def test_unreadable_fields_are_refused_with_a_reason_in_the_sellers_language(sim, seller):
+    sim.add_order(with_first_line(sim_order(sim, "BADPRICE01"), price="abc"))
+    sim.add_order(with_first_line(sim_order(sim, "BADQTY0001"), quantity="two"))
+    sim.add_order(sim_order(sim, "BADDATE001", purchasedAt="yesterday"))
+    no_price = with_first_line(sim_order(sim, "NOPRICE001"))
+    del no_price["lines"][0]["sellingPrice"]["unitSalesPrice"]
+    sim.add_order(no_price)
+    broken = ["BADPRICE01", "BADQTY0001", "BADDATE001", "NOPRICE001"]
+
+    sync_seller(seller, client=make_client(sim))
+    french = dict(SalesOrder.objects.filter(order_id__in=broken).values_list("order_id", "reason"))
+    with translation.override("en"):
+        sync_seller(seller, client=make_client(sim))
+    english = dict(SalesOrder.objects.filter(order_id__in=broken).values_list("order_id", "reason"))
+
+    assert french == {
+        "BADPRICE01": "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : « abc » n'est pas un nombre.",
+        "BADQTY0001": "Ligne 1, quantité (quantity) : « two » n'est pas un nombre entier positif ou nul.",
+        "BADDATE001": "Date de commande (purchasedAt) : « yesterday » n'est pas une date ISO-8601.",
+        "NOPRICE001": "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : valeur absente.",
+    }
+    assert english == {
+        "BADPRICE01": "Line 1, unit price (sellingPrice.unitSalesPrice): “abc” is not a number.",
+        "BADQTY0001": "Line 1, quantity (quantity): “two” is not a whole number of zero or more.",
+        "BADDATE001": "Order date (purchasedAt): “yesterday” is not an ISO-8601 date.",
+        "NOPRICE001": "Line 1, unit price (sellingPrice.unitSalesPrice): missing.",
+    }
+
+
+def invalid_in_the_past(sim, order_id: str, days: int) -> dict:
+    """An order refused for its quantity 0, last updated `days` ago: later listings (past the cursor) skip it."""
+    updated = iso(sim.state.clock() - timedelta(days=days))
+    return with_first_line(sim_order(sim, order_id, updatedAt=updated), quantity=0)
+
+
+@pytest.mark.django_db
+def test_an_invalid_order_the_marketplace_no_longer_has_does_not_take_every_refetch_turn(sim, seller, monkeypatch):
+    monkeypatch.setattr(sync, "REFETCH_INVALID_PER_PASS", 1)
+    for order_id in ("GONE000001", "KEPT000001", "KEPT000002"):
+        sim.add_order(invalid_in_the_past(sim, order_id, days=3))
+    sync_seller(seller, client=make_client(sim))
+    first_read = stored("GONE000001").last_seen_at
+    for rank, order_id in enumerate(("GONE000001", "KEPT000001", "KEPT000002")):  # least recently seen first
+        SalesOrder.objects.filter(order_id=order_id).update(last_seen_at=first_read - timedelta(minutes=3 - rank))
+    with sim.state.lock:
+        del sim.state.sellers["98979"].orders["GONE000001"]
+        sim.state.sellers["98979"].orders["KEPT000001"]["lines"][0]["quantity"] = 1  # fixed, updatedAt untouched
+        sim.state.sellers["98979"].orders["KEPT000002"]["lines"][0]["quantity"] = 1
+        sim.state.sellers["98979"].selections.clear()
+
+    runs = [sync_seller(seller, client=make_client(sim)) for _ in range(3)]
+
+    assert [run.status for run in runs] == [SyncRun.SUCCEEDED] * 3
+    assert (stored("KEPT000001").eligibility, stored("KEPT000002").eligibility) == (SalesOrder.ELIGIBLE,) * 2
+    gone = stored("GONE000001")
+    assert (gone.eligibility, gone.reason) == (
+        SalesOrder.INVALID,
+        "Ligne 1 : quantité 0, invraisemblable pour une ligne expédiée.",
+    )
+    assert ["GONE000001" in run.message for run in runs] == [True, False, False]
+    assert [note.get("kind") for note in gone.sync_notes] == ["gone"]
+    tried_at = datetime.fromisoformat(gone.sync_notes[0]["at"]).astimezone(PARIS)
+    assert gone.sync_notes[0]["note"] == (
+        f"La marketplace ne renvoie plus cette commande (dernier essai le {tried_at:%d/%m/%Y à %H:%M:%S}) ; elle "
+        "garde la raison de sa dernière lecture."
+    )
+    page = logged_in(seller).get("/commandes/").content.decode()
+    assert gone.sync_notes[0]["note"] in html.unescape(page)
+
+
+def with_twin_lines(order: dict) -> dict:
+    """Two lines under one orderLineId: the order reads fine, but its invoice cannot be worked out."""
+    order["lines"] = [copy.deepcopy(order["lines"][0]), copy.deepcopy(order["lines"][0])]
+    return order
+
+
+@pytest.mark.django_db
+def test_an_order_whose_invoice_failed_stays_invalid_until_the_marketplace_changes_it(sim, seller):
+    sim.add_order(with_twin_lines(sim_order(sim, "TWINLINES1")))
+    first = run_seller(seller, trigger="test")
+    failed = stored("TWINLINES1")
+    assert failed.eligibility == SalesOrder.INVALID
+    assert failed.reason == (
+        "La facture n'a pas pu être établie : erreur interne « line keys must be unique: ['1', '1', 'shipping@20'] ». "
+        "Elle sera tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
+    )
+    assert "TWINLINES1" in first.message
+
+    second = run_seller(seller, trigger="test")
+
+    assert (stored("TWINLINES1").eligibility, stored("TWINLINES1").reason) == (failed.eligibility, failed.reason)
+    assert "TWINLINES1" not in second.message
+    changed = sim_order(sim, "TWINLINES1")  # one line now, updatedAt moved on
+    sim.add_order(changed)
+    run_seller(seller, trigger="test")
+    fixed = stored("TWINLINES1")
+    assert (fixed.eligibility, fixed.reason, fixed.unworkable_digest) == (SalesOrder.ELIGIBLE, "", "")
+    assert Invoice.objects.filter(order=fixed, kind=Invoice.KIND_INVOICE).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_seller_sees_the_copy_left_out_on_the_invoiced_orders_page(
+    start_simulator, connect_to_simulator, make_seller
+):
+    sim = start_simulator(seed=99, orders=1)
+    seller = connect_to_simulator(sim)
+    sim.set_faults(duplicated_orders=1)
+    (order_id,) = sim.state.fault_targets("98979")["duplicated"]
+    run_seller(seller, trigger="test")
+    order = stored(order_id)
+    invoice = Invoice.objects.get(order=order, kind=Invoice.KIND_INVOICE)
+    url = reverse("portal:invoice_detail", args=[invoice.pk])
+
+    page = html.unescape(logged_in(seller).get(url).content.decode())
+
+    assert [entry["note"] for entry in order.sync_notes if entry["note"] in page] == [order.sync_notes[0]["note"]]
+    assert "Remarques de la synchronisation" in page
+    assert logged_in(make_seller(legal_name="Gamma SARL")).get(url).status_code == 404
