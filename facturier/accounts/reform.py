@@ -7,7 +7,6 @@ calendar), and its plateforme agréée (PA), whose credentials are encrypted at 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.db import models
@@ -92,23 +91,3 @@ class PAConnection(models.Model):
 
     def __str__(self) -> str:
         return f"PA {self.seller}"
-
-
-FRENCH_VAT_NUMBER = re.compile(r"^FR[0-9A-Z]{2}(\d{9})$")
-# VAT cases of a seller established in France (facturier.tax.regimes): a domestic supply.
-DOMESTIC_VAT_CASES = ("FR_DOMESTIC", "FRANCHISE")
-
-
-def siren_from_vat_number(vat_number: str) -> str:
-    """The SIREN inside a French VAT number (FR + 2-character key + SIREN), "" otherwise."""
-    match = FRENCH_VAT_NUMBER.match((vat_number or "").replace(" ", "").upper())
-    return match.group(1) if match else ""
-
-
-def is_b2b_e_invoice(seller_id: int, issue_date: date, vat_case: str, buyer_vat_number: str) -> bool:
-    """A document that goes through the seller's PA: a seller established in France, from its reform date, to a
-    business established in France (a French VAT number, hence a SIREN)."""
-    if vat_case not in DOMESTIC_VAT_CASES or not siren_from_vat_number(buyer_vat_number):
-        return False
-    profile = ReformProfile.objects.filter(seller_id=seller_id).first()
-    return bool(profile and profile.established_in_france and issue_date >= profile.start)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pyfrctc.pyfrctc import parse_cdar
 
 from facturier.accounts.models import Seller
-from facturier.accounts.reform import DOMESTIC_VAT_CASES, PAConnection
+from facturier.accounts.reform import PAConnection
 from facturier.core.clock import now
 from facturier.documents.validation import errors_only, extract_facturx_xml, validate_en16931, validate_fr_ctc
 from facturier.ereporting.models import LifecycleCursor, PADeposit
@@ -27,6 +27,7 @@ from facturier.ereporting.pa_client import FlowClient, FlowDocument, PAError
 from facturier.ereporting.scope import profile_of
 from facturier.invoicing.models import Invoice
 from facturier.outbox.queueing import enqueue
+from facturier.tax.regimes import FRENCH_ISSUER_CASES
 
 logger = logging.getLogger(__name__)
 LIFECYCLE_FLOW_TYPE = "CustomerInvoiceLC"
@@ -39,7 +40,7 @@ def to_deposit(seller: Seller):
     if not profile.established_in_france:
         return Invoice.objects.none()
     return Invoice.objects.filter(
-        seller=seller, issue_date__gte=profile.start, vat_case__in=DOMESTIC_VAT_CASES,
+        seller=seller, issue_date__gte=profile.start, vat_case__in=FRENCH_ISSUER_CASES,
         buyer_snapshot__vat_number__startswith="FR", pa_deposit__isnull=True,
     ).exclude(pdf="").order_by("id")
 

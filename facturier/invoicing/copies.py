@@ -8,11 +8,13 @@ from dataclasses import replace
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from facturier.accounts.reform import is_b2b_e_invoice
+from facturier.accounts.reform import ReformProfile
 from facturier.documents.labels import label
 from facturier.documents.render import render_document
 from facturier.documents.snapshot import DocumentSnapshot
 from facturier.invoicing.models import Invoice
+from facturier.tax.identifiers import siren_of_french_vat
+from facturier.tax.regimes import FRENCH_ISSUER_CASES
 
 COPY_SUFFIX = "-copie.pdf"
 
@@ -22,9 +24,14 @@ def copy_name(pdf_name: str) -> str:
 
 
 def is_e_invoice(invoice: Invoice) -> bool:
-    """Whether the original goes through the seller's PA (a B2B e-invoice under the reform)."""
+    """Whether the original goes through the seller's PA (a B2B e-invoice under the reform): a seller established
+    in France, from its reform date, invoicing a business established in France (a French VAT number, hence a
+    SIREN)."""
     buyer_vat = (invoice.buyer_snapshot or {}).get("vat_number", "")
-    return is_b2b_e_invoice(invoice.seller_id, invoice.issue_date, invoice.vat_case, buyer_vat)
+    if invoice.vat_case not in FRENCH_ISSUER_CASES or not siren_of_french_vat(buyer_vat):
+        return False
+    profile = ReformProfile.objects.filter(seller_id=invoice.seller_id).first()
+    return bool(profile and profile.established_in_france and invoice.issue_date >= profile.start)
 
 
 def store_copy(invoice: Invoice, snapshot: DocumentSnapshot, original_name: str) -> None:
