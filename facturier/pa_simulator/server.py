@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from facturier.simulator.serving import LocalServer
 
 from .state import RULES, SYNTAXES, Flow, PAState, sha256
 
@@ -159,48 +160,16 @@ def _multipart(body: bytes, content_type: str) -> dict[str, tuple[str, bytes]]:
     return parts
 
 
-class PASimulator:
+class PASimulator(LocalServer):
+    thread_name = "pa-simulator"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, clients: dict[str, str] | None = None,
                  token_ttl: int = 3600):
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.state = PAState(clients=clients, token_ttl=token_ttl)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> str:
-        self._server = _Server((self.host, self.port), self.state)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="pa-simulator", daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
-    def serve_forever(self) -> None:
-        self._server = _Server((self.host, self.port), self.state)
-        try:
-            self._server.serve_forever(poll_interval=0.2)
-        finally:
-            self._server.server_close()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> PASimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def make_server(self) -> _Server:
+        return _Server((self.host, self.port), self.state)
 
     @property
     def token_url(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +17,7 @@ from .api import API_PREFIX, TOKEN_PATH, seller_api, token_endpoint
 from .control import CONTROL_PREFIX, control_api
 from .faults import FaultConfig
 from .scenarios import SCENARIOS
+from .serving import LocalServer
 from .state import DEFAULT_SELLER_ID, SimulatorState, Upload
 from .wire import Request, Response, problem
 
@@ -83,7 +83,9 @@ class _Server(ThreadingHTTPServer):
         logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
 
 
-class SimulatorServer:
+class SimulatorServer(LocalServer):
+    thread_name = "octopia-simulator"
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -103,7 +105,7 @@ class SimulatorServer:
         if faults is None:
             faults = os.environ.get(FAULTS_ENV_VAR, "")
         config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.state = SimulatorState(
             seed=seed,
             orders=orders,
@@ -114,52 +116,14 @@ class SimulatorServer:
             token_ttl=token_ttl,
             import_polls_before_done=import_polls_before_done,
         )
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------------
+    def make_server(self) -> _Server:
+        return _Server((self.host, self.port), self.state)
 
-    def start(self) -> str:
-        self._server = _Server((self.host, self.port), self.state)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="octopia-simulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self.base_url
-
-    def serve_forever(self) -> None:
-        self._server = _Server((self.host, self.port), self.state)
-        self.port = self._server.server_address[1]
-        try:
-            self._server.serve_forever(poll_interval=0.2)
-        finally:
-            self._server.server_close()
-
-    def stop(self) -> None:
+    def before_stop(self) -> None:
         self.state.stop_event.set()  # wakes handlers sleeping in a latency/timeout fault
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> SimulatorServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # -- addresses and credentials -----------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
