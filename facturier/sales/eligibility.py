@@ -95,10 +95,11 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
     return Verdict(SalesOrder.ELIGIBLE)
 
 
-def paris_moment(moment: datetime) -> str:
+def paris_moment(moment: datetime, *, seconds: bool = False) -> str:
+    local = moment.astimezone(PARIS)
     return _("%(date)s à %(time)s") % {
-        "date": f"{moment.astimezone(PARIS):%d/%m/%Y}",
-        "time": f"{moment.astimezone(PARIS):%H:%M}",
+        "date": f"{local:%d/%m/%Y}",
+        "time": f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}",
     }
 
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import MarketplaceConnection, Seller
-from facturier.core.clock import PARIS, now
+from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
@@ -33,6 +33,7 @@ from facturier.sales.eligibility import (
     classify,
     content_digest,
     date_of_supply,
+    paris_moment,
     storage_id,
 )
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
@@ -317,7 +318,7 @@ def duplicate_note(order_id: str, kept: MarketOrder | MalformedOrder, discarded:
 
 
 def _moment(moment: datetime) -> str:
-    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M:%S}" if moment != EARLIEST else _("date inconnue")
+    return paris_moment(moment, seconds=True) if moment != EARLIEST else _("date inconnue")
 
 
 def _report(kind: str, key: str, exc: Exception, errors: list[str]) -> None:
