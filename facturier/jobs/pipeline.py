@@ -1,15 +1,13 @@
 """The seller pipeline: sync orders → issue invoices and credit notes (rendering and email follow per batch).
 
-Two ways to drive it, one set of services:
-- `run_seller` does everything in the calling process (the `facturier run`/`sync` commands, tests);
-- `fan_out_seller` syncs and hands the documents, in batches, to idempotent Celery tasks scheduled after commit,
-  so more workers issue more documents in parallel (the `sync_seller_task` path).
+One path: `fan_out_seller` (run by `sync_seller_task`) syncs and hands the documents, in batches, to idempotent
+Celery tasks scheduled after commit, so more workers issue more documents in parallel. The commands and the tests
+run the same tasks in their own process (jobs/inline.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from operator import attrgetter
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
@@ -65,24 +63,6 @@ def sellers_left_with_orders_to_invoice():
     )
 
 
-def run_seller(seller: Seller, *, trigger: str = "schedule") -> SyncRun:
-    """Sync, then issue every pending invoice and credit note in this process; the run is closed after the
-    issuing, and counts each document in the transaction that issues it."""
-    return sync_seller(seller, trigger=trigger, then=partial(issue_pending, seller))
-
-
-def issue_pending(seller: Seller, run: SyncRun, heartbeat: Callable[[], None]) -> None:
-    """Issue the seller's pending invoices, then credit notes, by batches, renewing the run's lease after each."""
-    order_ids = list(invoicing.orders_to_invoice(seller).values_list("pk", flat=True))
-    for batch in in_batches(order_ids, ISSUE_BATCH):
-        issue_orders(batch, run.pk)
-        heartbeat()
-    refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    for batch in in_batches(refund_ids, ISSUE_BATCH):
-        credit_refunds(batch, run.pk)
-        heartbeat()
-
-
 def issue_orders(order_ids: list[int], run_id: int | None) -> int:
     """Issue the invoices of these orders; each batch stored is counted on the run in its own transaction, and
     a defect is recorded on the run."""
@@ -114,19 +94,22 @@ def fan_out_seller(
             for batch in batches:
                 issue_later(batch, run.pk)
 
-    run = sync_seller(seller, trigger=trigger, on_eligible=schedule_orders)
-    if len(scheduled) >= BULK_LOAD:
-        refresh_planner_statistics(SalesOrder, Invoice)
-    # Orders left over by an earlier run (a failure, a seller set-up fixed since) go along too.
-    already = set(scheduled)
-    leftovers = [pk for pk in invoicing.orders_to_invoice(seller).values_list("pk", flat=True) if pk not in already]
-    schedule_orders(run, leftovers, flush=True)
-    # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried again
-    # by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
-    refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
-    for batch in in_batches(refund_ids, ISSUE_BATCH):
-        credit_later(batch, run.pk)
-    return run
+    def hand_on_the_rest(run: SyncRun, heartbeat: Callable[[], None]) -> None:
+        if len(scheduled) >= BULK_LOAD:
+            refresh_planner_statistics(SalesOrder, Invoice)
+        # Orders left over by an earlier run (a failure, a seller set-up fixed since) go along too.
+        already = set(scheduled)
+        leftovers = [pk for pk in invoicing.orders_to_invoice(seller).values_list("pk", flat=True) if pk not in already]
+        schedule_orders(run, leftovers, flush=True)
+        # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried
+        # again by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
+        refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
+        for batch in in_batches(refund_ids, ISSUE_BATCH):
+            credit_later(batch, run.pk)
+        heartbeat()
+
+    # The run closes once everything is handed on: run in this process (jobs/inline.py), its counters are final.
+    return sync_seller(seller, trigger=trigger, on_eligible=schedule_orders, then=hand_on_the_rest)
 
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:

@@ -11,7 +11,7 @@ from django.core import mail
 from facturier.accounts.models import MarketplaceConnection
 from facturier.documents.validation import check_pdfa, errors_only, extract_facturx_xml, validate_en16931, validate_xsd
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import run_seller
+from facturier.jobs.tests.passes import run_pass
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
@@ -42,7 +42,7 @@ def references(queryset) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_seller):
-    run = run_seller(simulated_seller, trigger="test")
+    run = run_pass(simulated_seller, "test")
 
     assert run.status == SyncRun.SUCCEEDED, run.message
     verdicts = {order.raw["reference"]: order.eligibility for order in SalesOrder.objects.all()}
@@ -62,7 +62,7 @@ def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_se
 
 @pytest.mark.django_db(transaction=True)
 def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simulated_seller):
-    run_seller(simulated_seller, trigger="test")
+    run_pass(simulated_seller, "test")
 
     gesture = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-gesture")
     assert gesture.total_gross == Decimal("15.00")
@@ -90,10 +90,10 @@ def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simu
 
 @pytest.mark.django_db(transaction=True)
 def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(simulated_seller):
-    run_seller(simulated_seller, trigger="test")
+    run_pass(simulated_seller, "test")
     invoices, emails = Invoice.objects.count(), len(mail.outbox)
 
-    second = run_seller(simulated_seller, trigger="test")
+    second = run_pass(simulated_seller, "test")
 
     assert second.status == SyncRun.SUCCEEDED
     assert (second.invoices_issued, second.credit_notes_issued) == (0, 0)
@@ -106,8 +106,8 @@ def test_rejected_credentials_mark_the_connection_and_email_the_seller_once(simu
     MarketplaceConnection.objects.filter(seller=simulated_seller).update(client_secret="wrong-secret")
     simulated_seller.connection.refresh_from_db()
 
-    first = run_seller(simulated_seller, trigger="test")
-    second = run_seller(simulated_seller, trigger="test")
+    first = run_pass(simulated_seller, "test")
+    second = run_pass(simulated_seller, "test")
 
     assert (first.status, second.status) == (SyncRun.FAILED, SyncRun.FAILED)
     connection = MarketplaceConnection.objects.get(seller=simulated_seller)

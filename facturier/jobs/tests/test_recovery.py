@@ -32,8 +32,9 @@ from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
 from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.pipeline import recover_interrupted_syncs, run_seller
+from facturier.jobs.pipeline import recover_interrupted_syncs
 from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task, sync_seller_task
+from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.tests.test_worker import drop_broker_connections, redis_is_up
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales import runs
@@ -88,7 +89,7 @@ def invoiced_orders(seller) -> list[str]:
 def assert_same_as_an_uninterrupted_pass(seller, reference) -> None:
     """Every order read and invoiced exactly once, as a pass that nobody killed does; the runs' counters add
     up to the documents."""
-    run_seller(reference, trigger="reference")
+    run_pass(reference, "reference")
     assert verdicts(seller) == verdicts(reference)
     assert invoiced_orders(seller) == invoiced_orders(reference)
     assert len(invoiced_orders(seller)) == len(set(invoiced_orders(seller))) > ISSUE_BATCH
@@ -192,7 +193,7 @@ def test_a_pass_ended_by_an_exception_closes_its_run_as_interrupted_with_the_err
 
 @pytest.mark.django_db(transaction=True)
 def test_the_cli_pass_closes_its_run_after_issuing_with_true_counts(simulated_seller):
-    run = run_seller(simulated_seller, trigger="test")
+    run = run_pass(simulated_seller, "test")
 
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).count()
     credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE).count()

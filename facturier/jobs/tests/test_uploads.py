@@ -6,7 +6,7 @@ import pytest
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import run_seller
+from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.uploads import follow_uploads
 
 
@@ -18,7 +18,7 @@ def sim(start_simulator):
 @pytest.mark.django_db(transaction=True)
 def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, connect_to_simulator):
     seller = connect_to_simulator(sim, upload_to_marketplace=True)
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
     assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_PENDING}
 
@@ -40,7 +40,7 @@ def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, c
 @pytest.mark.django_db(transaction=True)
 def test_a_seller_who_turned_uploads_off_uploads_nothing(sim, connect_to_simulator):
     seller = connect_to_simulator(sim, upload_to_marketplace=False)
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
 
     assert follow_uploads() == 0
     assert sim.uploaded_invoices("98979") == []

@@ -6,7 +6,7 @@ import pytest
 
 from facturier.core.tests.threads import run_concurrently
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import run_seller
+from facturier.jobs.tests.passes import run_pass
 from facturier.sales.models import SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
 from facturier.simulator.faults import FaultConfig
@@ -89,13 +89,13 @@ def test_an_api_failure_mid_run_loses_nothing_and_the_next_run_completes(sim, se
     expected = sorted(order["orderId"] for order in reference.orders("98979"))
     sim.set_faults(error_5xx_next=1000)
 
-    failed = run_seller(seller, trigger="test")
+    failed = run_pass(seller, "test")
     assert failed.status == SyncRun.FAILED
     assert "indisponible" in failed.message
     assert Invoice.objects.count() == 0
 
     sim.set_faults(error_5xx_next=0)
-    completed = run_seller(seller, trigger="test")
+    completed = run_pass(seller, "test")
 
     assert completed.status == SyncRun.SUCCEEDED
     assert sorted(SalesOrder.objects.values_list("order_id", flat=True)) == expected
@@ -106,7 +106,7 @@ def test_an_api_failure_mid_run_loses_nothing_and_the_next_run_completes(sim, se
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_syncs_of_one_seller_create_each_invoice_once(sim, seller, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
-    _, errors = run_concurrently(run_seller, [(seller,)] * 20)
+    _, errors = run_concurrently(run_pass, [(seller,)] * 20)
 
     assert errors == []
     eligible = sorted(SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE).values_list("order_id", flat=True))

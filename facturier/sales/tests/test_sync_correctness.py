@@ -20,7 +20,7 @@ from facturier.core.clock import PARIS, paris_date
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
-from facturier.jobs.pipeline import run_seller
+from facturier.jobs.tests.passes import run_pass
 from facturier.portal.tests.helpers import logged_in
 from facturier.sales import sync
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
@@ -119,7 +119,7 @@ def test_an_order_served_malformed_once_is_fetched_again_and_ends_as_a_clean_rea
 def test_an_order_in_another_currency_is_refused_with_its_reason_and_never_invoiced(sim, seller):
     sim.add_order(sim_order(sim, "DOLLARS001", currencyCode="USD"))
 
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
 
     order = stored("DOLLARS001")
     assert order.eligibility == SalesOrder.FOREIGN_CURRENCY
@@ -136,7 +136,7 @@ def test_an_order_without_currency_is_refused_never_assumed_in_euros(sim, seller
     del order["currencyCode"]
     sim.add_order(order)
 
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
 
     assert (stored("NOCURRENCY").eligibility, stored("NOCURRENCY").reason) == (
         SalesOrder.FOREIGN_CURRENCY,
@@ -159,8 +159,8 @@ def test_implausible_quantities_and_prices_leave_the_eligible_state_with_their_r
     sim.add_order(with_first_line(sim_order(sim, "QTYHUGE001"), quantity=10**12))
     sim.add_order(with_first_line(sim_order(sim, "PRICEHUGE1"), price=10**13))
 
-    first = run_seller(seller, trigger="test")
-    second = run_seller(seller, trigger="test")
+    first = run_pass(seller, "test")
+    second = run_pass(seller, "test")
 
     reasons = {o.order_id: (o.eligibility, o.reason) for o in SalesOrder.objects.filter(order_id__in=[
         "QTYZERO001", "QTYHUGE001", "PRICEHUGE1"])}  # fmt: skip
@@ -203,7 +203,7 @@ def test_an_order_served_twice_in_a_page_keeps_its_newest_copy_and_the_conflict_
     (order_id,) = sim.state.fault_targets("98979")["duplicated"]
     fresh = sim.state.sellers["98979"].orders[order_id]
 
-    run = run_seller(seller, trigger="test")
+    run = run_pass(seller, "test")
 
     order = stored(order_id)
     assert order.eligibility == SalesOrder.ELIGIBLE
@@ -260,7 +260,7 @@ def test_the_date_of_supply_falls_back_to_the_first_sync_that_saw_the_order_ship
     sim.add_order(order)
     before = datetime.now(UTC)
 
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
 
     row = stored("NOEVENTS01")
     assert before <= row.first_seen_shipped_at <= datetime.now(UTC)
@@ -373,7 +373,7 @@ def with_twin_lines(order: dict) -> dict:
 @pytest.mark.django_db
 def test_an_order_whose_invoice_failed_stays_invalid_until_the_marketplace_changes_it(sim, seller):
     sim.add_order(with_twin_lines(sim_order(sim, "TWINLINES1")))
-    first = run_seller(seller, trigger="test")
+    first = run_pass(seller, "test")
     failed = stored("TWINLINES1")
     assert failed.eligibility == SalesOrder.INVALID
     assert failed.reason == (
@@ -382,13 +382,13 @@ def test_an_order_whose_invoice_failed_stays_invalid_until_the_marketplace_chang
     )
     assert "TWINLINES1" in first.message
 
-    second = run_seller(seller, trigger="test")
+    second = run_pass(seller, "test")
 
     assert (stored("TWINLINES1").eligibility, stored("TWINLINES1").reason) == (failed.eligibility, failed.reason)
     assert "TWINLINES1" not in second.message
     changed = sim_order(sim, "TWINLINES1")  # one line now, updatedAt moved on
     sim.add_order(changed)
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
     fixed = stored("TWINLINES1")
     assert (fixed.eligibility, fixed.reason, fixed.unworkable_digest) == (SalesOrder.ELIGIBLE, "", "")
     assert Invoice.objects.filter(order=fixed, kind=Invoice.KIND_INVOICE).count() == 1
@@ -402,7 +402,7 @@ def test_the_seller_sees_the_copy_left_out_on_the_invoiced_orders_page(
     seller = connect_to_simulator(sim)
     sim.set_faults(duplicated_orders=1)
     (order_id,) = sim.state.fault_targets("98979")["duplicated"]
-    run_seller(seller, trigger="test")
+    run_pass(seller, "test")
     order = stored(order_id)
     invoice = Invoice.objects.get(order=order, kind=Invoice.KIND_INVOICE)
     url = reverse("portal:invoice_detail", args=[invoice.pk])

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from facturier.jobs import demo, pipeline
+from facturier.jobs import demo, inline
 from facturier.jobs.pa_demo import start_demo_pa
 
 WEB_ADDRESS = "127.0.0.1:8000"
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                     f"Portal: http://{WEB_ADDRESS}/  login: {demo.DEMO_EMAIL}  password: {demo.DEMO_PASSWORD}"
                 )
             )
-            run = pipeline.run_seller(seller, trigger="start")
+            run = inline.run_pass(seller, trigger="start")
             self.stdout.write(
                 f"First sync: {run.orders_seen} orders seen, {run.invoices_issued} invoices issued. "
                 f"Mail outbox: {settings.EMAIL_FILE_PATH or settings.EMAIL_BACKEND}"

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from facturier.accounts.models import Seller
-from facturier.jobs import pipeline
+from facturier.jobs import inline, pipeline
 
 
 class Command(BaseCommand):
@@ -21,7 +21,9 @@ class Command(BaseCommand):
             if not sellers:
                 raise CommandError(f"No seller matches {seller!r}")
         for target in sellers:
-            run = pipeline.run_seller(target, trigger="cli")
+            run = inline.run_pass(target, trigger="cli")
+            if run is None:
+                continue
             self.stdout.write(
                 f"{target.legal_name}: {run.status}, {run.orders_seen} orders seen, {run.orders_eligible} eligible, "
                 f"{run.invoices_issued} invoices and {run.credit_notes_issued} credit notes issued"
