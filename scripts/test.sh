@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, import layers, then pytest against SQLite and against PostgreSQL.
+# The whole suite: lint, import layers, then pytest against SQLite and against PostgreSQL, both passes at once
+# (each has its own database, temporary folder and Redis databases; see facturier/core/tests/redis_dbs.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh --with-browser
@@ -7,9 +8,22 @@ bash scripts/services.sh
 .venv/bin/ruff check .
 .venv/bin/lint-imports
 PG_DB="facturier_ci_$$"
+LOGS="$(mktemp -d)"
 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB" >/dev/null
-trap 'psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true' EXIT
+trap 'psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true; rm -rf "$LOGS"' EXIT
+started=$SECONDS
+DATABASE_URL="" FACTURIER_TEST_REDIS_BASE=10 \
+  .venv/bin/pytest -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
+sqlite_pid=$!
+DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB" FACTURIER_TEST_REDIS_BASE=2 \
+  .venv/bin/pytest -p no:cacheprovider "$@" >"$LOGS/postgres.log" 2>&1 &
+postgres_pid=$!
+status=0
+wait "$sqlite_pid" || status=1
 echo "=== pytest on SQLite"
-DATABASE_URL="" .venv/bin/pytest -p no:cacheprovider "$@"
+cat "$LOGS/sqlite.log"
+wait "$postgres_pid" || status=1
 echo "=== pytest on PostgreSQL"
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB" .venv/bin/pytest -p no:cacheprovider "$@"
+cat "$LOGS/postgres.log"
+echo "=== both passes in $((SECONDS - started)) s"
+exit "$status"

@@ -27,6 +27,7 @@ from django.db.models import Sum
 
 from config.celery import app
 from facturier.core.clock import now
+from facturier.core.tests import redis_dbs
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
@@ -261,7 +262,7 @@ def test_the_rendering_sweeper_releases_an_email_held_by_a_crash_after_its_pdf_w
     assert len(smtp_server.received) == 2  # released once
 
 
-REDIS_DB = 11  # kept for this test (test_worker.py uses 13)
+REDIS_DB = redis_dbs.RECOVERY
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from config.celery import app
+from facturier.core.tests import redis_dbs
 from facturier.documents.validation import check_pdfa, extract_facturx_xml
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tasks import sync_seller_task
@@ -26,7 +27,7 @@ from facturier.jobs.tests.test_pipeline import ELIGIBLE
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import SyncRun
 
-REDIS_DB = 13
+REDIS_DB = redis_dbs.WORKER_THREAD
 DONE_STATES = (OutgoingEmail.STATE_SENT, OutgoingEmail.STATE_FAILED)
 
 

@@ -22,7 +22,9 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-REDIS_DB = 10
+from facturier.core.tests import redis_dbs
+
+REDIS_DB = redis_dbs.WORKERS
 BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 # Copied from this process: the worker must decrypt what the test stored and reach what the test started.
