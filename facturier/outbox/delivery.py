@@ -10,12 +10,12 @@ the message in flight `sending`, and that one alone is sent again once stale (FA
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
 from facturier.core import clock
@@ -78,47 +78,61 @@ def deliver_many(pks: list[int], *, now: datetime | None = None) -> DeliveryRepo
     """Claim the rows of `pks` that are due, send them over one connection, record each outcome as it happens.
 
     Each outcome is committed before the next message goes out: a worker killed mid-batch leaves every message
-    the server accepted `sent`, and at most the one in flight `sending` (sent again once stale)."""
+    the server accepted `sent`, and at most the one in flight `sending` (sent again once stale). The next
+    message's `sending` clock restarts in the transaction of the previous outcome (one commit per message)."""
     now = now or clock.now()
     report = DeliveryReport()
     claimed = claim_many(pks, now)
     if not claimed:
         return report
     emails = OutgoingEmail.objects.in_bulk(claimed)
-    with Sender() as sender:
-        for pk in claimed:
-            email = emails[pk]
-            if not start_sending(email, claimed_at=now):
-                continue  # stale before its turn came: another worker took it back
+    queue = [emails[pk] for pk in claimed]
+    with Sender() as sender, commits_without_flush_wait():
+        with transaction.atomic():
+            held = start_sending(queue[0], claimed_at=now)
+        for position, email in enumerate(queue):
+            following = queue[position + 1] if position + 1 < len(queue) else None
+            if not held:  # stale before its turn came: another worker took it back
+                with transaction.atomic():
+                    held = following is not None and start_sending(following, claimed_at=now)
+                continue
             failure = sender.send(email)
-            if failure is None:
-                report.add(pk, record_success(email, clock.now()))
-            else:
-                report.add(pk, record_failure(email, failure, now))
+            with transaction.atomic():
+                state = record_success(email, clock.now()) if failure is None else record_failure(email, failure, now)
+                held = following is not None and start_sending(following, claimed_at=now)
+            report.add(email.pk, state)
     return report
 
 
 @contextmanager
-def outcome_transaction():
-    """One message's outcome, committed on its own. On PostgreSQL the commit does not wait for its WAL flush
-    (two disk flushes per message made emailing the slowest stage): a killed worker loses nothing it committed;
-    only a crash of the database server itself could lose the last fraction of a second of outcomes, whose
-    messages would then be sent once more."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+def commits_without_flush_wait():
+    """The batch's outcomes are committed one by one; on PostgreSQL those commits do not wait for their WAL flush
+    (a disk flush per message made emailing the slowest stage). A killed worker loses nothing it committed; only
+    a crash of the database server itself could lose the last fraction of a second of outcomes, whose messages
+    would then be sent once more."""
+    if connection.vendor != "postgresql":
         yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        # SET is transactional: inside a transaction that fails, PostgreSQL undoes it; on a broken connection,
+        # nothing is left to reset.
+        if not connection.needs_rollback:
+            with suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def start_sending(email: OutgoingEmail, *, claimed_at: datetime) -> bool:
     """Restart the row's `sending` clock just before its SMTP transaction, if this worker still holds it: the
-    row turns stale only when this one message takes too long, however long the batch before it."""
+    row turns stale only when this one message takes too long, however long the batch before it. Runs within
+    the caller's transaction."""
     started = clock.now()
     held = OutgoingEmail.objects.filter(pk=email.pk, state=OutgoingEmail.STATE_SENDING, sending_since=claimed_at)
-    with outcome_transaction():
-        if not held.update(sending_since=started):
-            return False
+    if not held.update(sending_since=started):
+        return False
     email.sending_since = started
     return True
 
@@ -180,9 +194,8 @@ def record_success(email: OutgoingEmail, sent_at: datetime) -> str:
     email.state, email.sent_at, email.sending_since, email.next_attempt_at, email.last_error = (
         OutgoingEmail.STATE_SENT, sent_at, None, None, ""
     )
-    with outcome_transaction():
-        email.save(update_fields=[*SENT_FIELDS, "esp_message_id"])
-        record_event(email, EmailEvent.KIND_SENT, f"à {email.to}", at=sent_at)
+    email.save(update_fields=[*SENT_FIELDS, "esp_message_id"])
+    record_event(email, EmailEvent.KIND_SENT, f"à {email.to}", at=sent_at)
     return email.state
 
 
