@@ -133,21 +133,21 @@ class OctopiaClient:
             items = body.get("items") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise UnexpectedResponse("Octopia GET /orders answered without an items list")
-            newest: datetime | None = None
+            seconds: set[datetime] = set()  # the updatedAt seconds of the page
             for item in items:
                 order = parse_order(item)
                 moment = getattr(order, "updated_at", None)
-                if moment is not None and (newest is None or moment > newest):
-                    newest = moment
+                if moment is not None:
+                    seconds.add(moment.astimezone(UTC).replace(microsecond=0))
                 key = (order.order_id, str(item.get("updatedAt")) if isinstance(item, Mapping) else "")
                 if key not in read:
                     read.add(key)
                     yield order
             if len(items) < page_size:
                 return
-            next_low = newest.astimezone(UTC).replace(microsecond=0) if newest else None
-            if next_low is not None and (low is None or next_low > low):
-                low, page_index = next_low, 1
+            newest = max(seconds, default=None)
+            if len(seconds) > 1 and newest is not None and (low is None or newest > low):
+                low, page_index = newest, 1
             else:
                 page_index += 1
 
