@@ -496,7 +496,7 @@ def store_refund_page(seller: Seller, page: list[RefundEvent], result: PassResul
 def refund_list_problem(exc: RefundListFailed) -> str:
     """The run's line for a refund list that could not be read, in plain words, naming the endpoint and status."""
     if exc.status_code:
-        answer = _("HTTP %(status)s") % {"status": exc.status_code}
+        answer = f"HTTP {exc.status_code}"
     elif isinstance(exc.__cause__, MarketplaceUnavailable):
         answer = _("aucune réponse utilisable après plusieurs essais")
     else:
