@@ -34,6 +34,8 @@ from .refunds import (
     cancellation_to_refund,
     gesture_to_refund,
     is_accepted_cancellation,
+    is_in_window,
+    status_not_understood,
 )
 from .transport import RetryingSender, RetryPolicy, describe_http_failure
 
@@ -166,17 +168,23 @@ class OctopiaClient:
     # -- refunds -----------------------------------------------------------------------------------
 
     def iter_refunds(
-        self, *, updated_at_min: datetime | None = None, refund_list: str | None = None
+        self,
+        *,
+        updated_at_min: datetime | None = None,
+        refund_list: str | None = None,
+        problems: list[str] | None = None,
     ) -> Iterator[RefundEvent]:
         """Refunds after shipment: accepted commercial gestures, then accepted cancellations of shipped orders
         (see refunds.py for the choice of endpoints); `refund_list` (a key of REFUND_LISTS) reads only that one.
-        Unreadable items are logged and skipped. A list that cannot be read raises RefundListFailed, whatever
-        the cause (a 401 or 403 on these undocumented lists says nothing about the credentials)."""
+        Items that cannot be read, or whose status is not understood, are skipped, logged and described in
+        `problems`. A list that cannot be read raises RefundListFailed, whatever the cause (a 401 or 403 on these
+        undocumented lists says nothing about the credentials)."""
         readers = {"commercial_gestures": self._iter_gesture_refunds, "cancellations": self._iter_cancellation_refunds}
+        problems = problems if problems is not None else []
         for name in [refund_list] if refund_list else REFUND_LISTS:
-            yield from readers[name](updated_at_min)
+            yield from readers[name](updated_at_min, problems)
 
-    def _iter_gesture_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
+    def _iter_gesture_refunds(self, updated_at_min: datetime | None, problems: list[str]) -> Iterator[RefundEvent]:
         params = {"limit": str(GESTURES_PAGE_LIMIT)}
         if updated_at_min is not None:
             params["updatedAtMin"] = format_datetime(updated_at_min)
@@ -184,8 +192,9 @@ class OctopiaClient:
         while True:
             response, body, items = self._refund_page(GESTURES_PATH, params)
             for item in items:
-                event = _safely(gesture_to_refund, item)
-                if event is not None:
+                if note := status_not_understood(item, "commercial gesture"):
+                    _tell(problems, note)
+                elif event := _safely(problems, gesture_to_refund, item):
                     yield event
             cursor = _next_cursor(body, response)
             if not cursor or cursor in seen_cursors or not items:
@@ -193,20 +202,24 @@ class OctopiaClient:
             seen_cursors.add(cursor)
             params = {**params, "cursor": cursor}
 
-    def _iter_cancellation_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
+    def _iter_cancellation_refunds(
+        self, updated_at_min: datetime | None, problems: list[str]
+    ) -> Iterator[RefundEvent]:
         orders: dict[str, MarketOrder | MalformedOrder | None] = {}
         page_index = 1
         while True:
             params = {"pageIndex": str(page_index), "pageSize": str(CANCELLATIONS_PAGE_SIZE)}
             _response, _body, items = self._refund_page(CANCELLATIONS_PATH, params)
             for item in items:
+                if (note := status_not_understood(item, "cancellation")) and is_in_window(item, updated_at_min):
+                    _tell(problems, note)
                 if not is_accepted_cancellation(item, updated_at_min):
                     continue
                 order_id = cancellation_order_id(item)
                 if order_id and order_id not in orders:
                     orders[order_id] = self._cancelled_order(order_id)
                 order = orders.get(order_id)
-                if isinstance(order, MarketOrder) and (event := _safely(cancellation_to_refund, item, order)):
+                if isinstance(order, MarketOrder) and (event := _safely(problems, cancellation_to_refund, item, order)):
                     yield event
             if len(items) < CANCELLATIONS_PAGE_SIZE:
                 return
@@ -391,12 +404,17 @@ def _error_text(error: object) -> str:
     return str(error)
 
 
-def _safely(convert: Callable[..., RefundEvent | None], *args: object) -> RefundEvent | None:
+def _safely(problems: list[str], convert: Callable[..., RefundEvent | None], *args: object) -> RefundEvent | None:
     try:
         return convert(*args)
     except RefundFieldError as error:
-        logger.error("Skipping an unreadable Octopia refund: %s", error)
+        _tell(problems, f"unreadable: {error}")
         return None
+
+
+def _tell(problems: list[str], note: str) -> None:
+    logger.error("Skipping an Octopia refund: %s", note)
+    problems.append(note)
 
 
 def _segment(value: str) -> str:

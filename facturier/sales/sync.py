@@ -471,14 +471,16 @@ def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, h
     updated_at_min = window_start(connection.refunds_cursor, seller)
     all_read = True
     for refund_list in client.refund_lists:
+        skipped: list[str] = []  # the items of the list not understood, said on the run
         try:
-            listing = client.iter_refunds(updated_at_min=updated_at_min, refund_list=refund_list)
+            listing = client.iter_refunds(updated_at_min=updated_at_min, refund_list=refund_list, problems=skipped)
             for page in read_ahead(pages(listing)):
                 store_refund_page(seller, page, result, heartbeat)
         except RefundListFailed as exc:
             logger.warning("refund list unreadable", extra={"seller": seller.pk, "endpoint": exc.endpoint})
             result.errors.append(refund_list_problem(exc))
             all_read = False
+        result.errors.extend(_("Remboursement non compris, sans avoir : %(detail)s") % {"detail": s} for s in skipped)
     if all_read:
         advance_cursor(connection, "refunds_cursor", result.newest, read_at)
     return result

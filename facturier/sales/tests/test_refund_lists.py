@@ -115,3 +115,26 @@ def test_both_refund_lists_failing_still_invoice_every_order_and_say_both(sim, s
     assert [GESTURES in problems[0], CANCELLATIONS in problems[1]] == [True, True]
     assert invoiced_ids() == eligible_ids() != []
     assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
+
+
+@pytest.mark.django_db
+def test_a_refund_whose_status_is_not_understood_is_shown_on_the_run_never_dropped_silently(
+    sim, seller, recorded_sleeps
+):
+    order_id = sim.scenario_order("b2c")["orderId"]
+    odd = sim.add_refund(kind="commercial_gesture", orderId=order_id, amount="3.00", status="PartiallyRefunded")
+    pending = sim.add_refund(kind="commercial_gesture", orderId=order_id, amount="4.00", status="Pending")
+    cancellation = sim.add_refund(kind="cancellation", orderId=order_id, status="Mystery", lineIds=["1"])
+
+    run = full_pass(sim, seller, recorded_sleeps)
+
+    assert run.status == SyncRun.SUCCEEDED
+    shown = [line for line in run.message.splitlines() if line.startswith("Remboursement non compris")]
+    assert shown == [
+        "Remboursement non compris, sans avoir : commercial gesture "
+        f"{odd['id']} of order {order_id}: status 'PartiallyRefunded' not understood",
+        "Remboursement non compris, sans avoir : cancellation "
+        f"{cancellation['cancellationRequestId']} of order {order_id}: status 'Mystery' not understood",
+    ]
+    assert pending["id"] not in run.message  # not accepted yet: nothing to say
+    assert not RefundRecord.objects.filter(refund_id__in=[f"gesture:{odd['id']}", f"gesture:{pending['id']}"])
