@@ -67,6 +67,7 @@ def invoiced_ids() -> list[str]:
         ("gestures_fault", "500", GESTURES, "aucune réponse utilisable après plusieurs essais"),
         ("gestures_fault", "shape", GESTURES, "une réponse d'une forme inattendue"),
         ("cancellations_fault", "404", CANCELLATIONS, "HTTP 404"),
+        ("cancellations_fault", "400", CANCELLATIONS, "HTTP 400"),
         ("cancellations_fault", "403", CANCELLATIONS, "HTTP 403"),
         ("cancellations_fault", "500", CANCELLATIONS, "aucune réponse utilisable après plusieurs essais"),
         ("cancellations_fault", "shape", CANCELLATIONS, "une réponse d'une forme inattendue"),
