@@ -42,12 +42,21 @@ def sync_schedule(times: list[str]) -> dict:
     return entries
 
 
+def incremental_schedule(every: int) -> dict:
+    """The light pass between the full ones (0 = off): see jobs.tasks.incremental_sync_all_sellers_task."""
+    if not every:
+        return {}
+    task = "facturier.jobs.tasks.incremental_sync_all_sellers_task"
+    return {"incremental-sync-all-sellers": {"task": task, "schedule": float(every)}}
+
+
 @app.on_after_finalize.connect
 def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
     from django.conf import settings
 
     sender.conf.beat_schedule = {
         **sync_schedule(settings.FACTURIER_SYNC_TIMES),
+        **incremental_schedule(settings.FACTURIER_INCREMENTAL_SYNC_EVERY),
         # The sweepers: each finishes what a killed worker left (their periods are settings: tests shorten them).
         "deliver-due-emails": {
             "task": "facturier.outbox.tasks.deliver_due_task",

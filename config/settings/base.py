@@ -204,6 +204,12 @@ FACTURIER_METRICS_TOKEN = env_str("FACTURIER_METRICS_TOKEN") or ""
 FACTURIER_FERNET_KEYS = env_list("FACTURIER_FERNET_KEYS", "")
 
 FACTURIER_SYNC_TIMES = env_list("FACTURIER_SYNC_TIMES", "07:00,19:00")
+# Between the full passes above, a light pass per seller (the orders changed since the last one, one call per refund
+# list) every this many seconds, so an invoice leaves minutes after its order shipped; 0 turns it off.
+FACTURIER_INCREMENTAL_SYNC_EVERY = env_int("FACTURIER_INCREMENTAL_SYNC_EVERY", 900, minimum=0)
+# The cache (an alias of CACHES) holding the marketplace tokens: one token per API client for every process and
+# every pass (Octopia reportedly caps token issuance at 500 per hour).
+FACTURIER_TOKEN_CACHE = env_str("FACTURIER_TOKEN_CACHE", "default") or "default"
 FACTURIER_BACKFILL_DAYS = env_int("FACTURIER_BACKFILL_DAYS", 7, minimum=0)
 FACTURIER_DOWNLOAD_WINDOW_DAYS = env_int("FACTURIER_DOWNLOAD_WINDOW_DAYS", 31, minimum=1)
 

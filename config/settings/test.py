@@ -30,3 +30,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 OCTOPIA_API_URL = "http://127.0.0.1:1/seller/v2"
 OCTOPIA_AUTH_URL = "http://127.0.0.1:1/auth/token"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Marketplace tokens in memory: the default cache is a database table, which the read-ahead thread that fetches a
+# token would have to wait for while a test holds SQLite's write lock.
+CACHES = {**CACHES, "tokens": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tokens"}}  # noqa: F405
+FACTURIER_TOKEN_CACHE = "tokens"

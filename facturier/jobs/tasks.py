@@ -15,6 +15,8 @@ from facturier.accounts.models import Seller
 from facturier.core import clock
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.jobs import pipeline
+from facturier.sales import runs
+from facturier.sales.sync import INCREMENTAL
 
 TASK_OPTIONS = {"acks_late": True, "autoretry_for": TRANSIENT_DB_ERRORS, "max_retries": 3, "default_retry_delay": 60}
 ISSUE_OPTIONS = {
@@ -33,6 +35,8 @@ def sync_seller_task(seller_id: int, trigger: str = "schedule") -> int:
     seller = Seller.objects.get(pk=seller_id)
     if not seller.is_active:
         return 0
+    if trigger == INCREMENTAL and runs.has_live_run(seller_id):
+        return 0  # another pass of this seller is under way: it reads what this one would
     run = pipeline.fan_out_seller(
         seller,
         trigger=trigger,
@@ -52,6 +56,17 @@ def sync_all_sellers_task() -> int:
     seller_ids = list(pipeline.sellers_to_sync().values_list("pk", flat=True))
     for seller_id in seller_ids:
         sync_seller_task.delay_on_commit(seller_id)
+    return len(seller_ids)
+
+
+@shared_task(**SHORT_LIMITS, **TASK_OPTIONS)
+def incremental_sync_all_sellers_task() -> int:
+    """The light pass (every FACTURIER_INCREMENTAL_SYNC_EVERY seconds): each seller with no pass under way reads
+    what changed since its last pass, so invoices leave minutes after shipping rather than at the next full pass.
+    Return how many passes were started."""
+    seller_ids = [pk for pk in pipeline.sellers_to_sync().values_list("pk", flat=True) if not runs.has_live_run(pk)]
+    for seller_id in seller_ids:
+        sync_seller_task.delay_on_commit(seller_id, INCREMENTAL)
     return len(seller_ids)
 
 

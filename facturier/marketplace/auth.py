@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from .transport import RetryingSender
 
 DEFAULT_TOKEN_LIFETIME = 7200  # Octopia documents 2 hours
 REFRESH_MARGIN_SECONDS = 300
+LOCAL_COPY_SECONDS = 60  # how long a process keeps a token read from the shared cache before asking it again
+logger = logging.getLogger(__name__)
 
 
 class TokenCache(Protocol):
@@ -59,6 +62,47 @@ class InProcessTokenCache:
 
 
 PROCESS_TOKEN_CACHE = InProcessTokenCache()
+
+
+class SharedTokenCache:
+    """This process's cache in front of a cache every process shares (Django's: Redis, or a database table), so a
+    token fetched by one worker serves every worker and every pass until it expires, while the shared cache is
+    asked only when this process has no token. The shared cache failing never fails a call: the token is then
+    fetched again (and logged)."""
+
+    def __init__(self, shared: TokenCache, local: TokenCache | None = None):
+        self._shared = shared
+        self._local = local if local is not None else PROCESS_TOKEN_CACHE
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._local.get(key)
+        if value is not None:
+            return value
+        try:
+            value = self._shared.get(key)
+        except Exception:  # the cache is an optimisation: a token can always be fetched again
+            logger.warning("shared token cache unreadable", exc_info=True)
+            return default
+        if value is None:
+            return default
+        # Kept here a short while only: the shared entry's expiry is not known, and a refresh by another process
+        # must reach this one soon.
+        self._local.set(key, value, timeout=LOCAL_COPY_SECONDS)
+        return value
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        self._local.set(key, value, timeout=timeout)
+        try:
+            self._shared.set(key, value, timeout=timeout)
+        except Exception:
+            logger.warning("shared token cache unwritable", exc_info=True)
+
+    def delete(self, key: str) -> None:
+        self._local.delete(key)
+        try:
+            self._shared.delete(key)
+        except Exception:
+            logger.warning("shared token cache unwritable", exc_info=True)
 
 
 def token_cache_key(auth_url: str, client_id: str) -> str:

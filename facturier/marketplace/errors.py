@@ -87,3 +87,14 @@ class OrderNotFound(MarketplaceRequestError):
 
 class UnexpectedResponse(MarketplaceError):
     """A 2xx whose body is not what the API documents (not JSON, no importId...)."""
+
+
+class RefundListFailed(MarketplaceError):
+    """A refund list (commercial gestures, cancellations) could not be read, whatever the cause (an HTTP error, a
+    403 included, retries exhausted, a body of another shape). Never a reason to fail the order sync or to doubt
+    the credentials: the orders are read and invoiced, the list is read again next pass. `endpoint` names it;
+    `status_code` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, endpoint: str, status_code: int | None = None, problem: Problem | None = None):
+        super().__init__(message, status_code=status_code, problem=problem)
+        self.endpoint = endpoint

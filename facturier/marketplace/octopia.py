@@ -23,6 +23,7 @@ from .errors import (
     MarketplaceError,
     MarketplaceRequestError,
     OrderNotFound,
+    RefundListFailed,
     UnexpectedResponse,
     parse_problem,
 )
@@ -33,6 +34,8 @@ from .refunds import (
     cancellation_to_refund,
     gesture_to_refund,
     is_accepted_cancellation,
+    is_in_window,
+    status_not_understood,
 )
 from .transport import RetryingSender, RetryPolicy, describe_http_failure
 
@@ -42,6 +45,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 ORDERS_PAGE_SIZE = 100  # the API maximum
 CANCELLATIONS_PAGE_SIZE = 100
 GESTURES_PAGE_LIMIT = 1000  # the API maximum
+GESTURES_PATH = "/order-commercial-gesture-requests"
+CANCELLATIONS_PATH = "/order-cancellation-requests"
+# The refund lists, each read (and failing) on its own: name -> endpoint.
+REFUND_LISTS = {"commercial_gestures": GESTURES_PATH, "cancellations": CANCELLATIONS_PATH}
 ORDER_FILTERS = {
     "statuses": "status",
     "reference": "reference",
@@ -60,6 +67,8 @@ INVOICE_CONTENT_TYPES = {".pdf": "application/pdf", ".xml": "application/xml", "
 
 
 class OctopiaClient:
+    refund_lists = tuple(REFUND_LISTS)  # read one by one by the sync: one failing never stops the other
+
     def __init__(
         self,
         api_url: str,
@@ -73,8 +82,10 @@ class OctopiaClient:
         max_retry_seconds: float = 60.0,
         token_cache: TokenCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        orders_page_size: int = ORDERS_PAGE_SIZE,
     ):
         self.api_url = api_url.rstrip("/")
+        self.orders_page_size = orders_page_size
         self.client_id = client_id
         self.seller_id = str(seller_id)
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "Facturier/1 (+invoicing)"})
@@ -99,24 +110,48 @@ class OctopiaClient:
         statuses: tuple[str, ...] | list[str] = (),
         updated_at_min: datetime | None = None,
         created_at_min: datetime | None = None,
-        page_size: int = ORDERS_PAGE_SIZE,
+        page_size: int | None = None,
         **filters: object,
     ) -> Iterator[MarketOrder | MalformedOrder]:
-        """Orders oldest update first; pages of page_size until a short page (the API gives no total)."""
-        params = order_filters(
-            statuses=statuses, updated_at_min=updated_at_min, created_at_min=created_at_min, **filters
-        )
+        """Orders oldest update first, none lost while the list changes under the pages (fidelity #23).
+
+        The API pages by offset over a live, updatedAt-sorted set: an order updated during the pass moves to the
+        end and every later row shifts one slot back, so the row at the next page's head would never be read.
+        So each next page asks again from the newest updatedAt read (updatedAtMin, whole seconds, inclusive) and
+        drops what it already read; only a full page sharing one updatedAt second moves on by pageIndex (asking
+        again would bring the same page back). An order updated meanwhile comes again, newer: it is yielded again.
+        The listing ends on a short page (the API gives no total)."""
+        page_size = page_size or self.orders_page_size
+        params = order_filters(statuses=statuses, created_at_min=created_at_min, **filters)
         params.update(sort="asc:updatedAt", pageSize=str(page_size))
+        low = updated_at_min.replace(microsecond=0) if updated_at_min else None
         page_index = 1
+        read: set[tuple[str, str]] = set()
         while True:
-            body = self._get_json("/orders", params={**params, "pageIndex": str(page_index)})
+            query = {**params, "pageIndex": str(page_index)}
+            if low is not None:
+                query["updatedAtMin"] = format_datetime(low)
+            body = self._get_json("/orders", params=query)
             items = body.get("items") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise UnexpectedResponse("Octopia GET /orders answered without an items list")
-            yield from (parse_order(item) for item in items)
+            seconds: set[datetime] = set()  # the updatedAt seconds of the page
+            for item in items:
+                order = parse_order(item)
+                moment = getattr(order, "updated_at", None)
+                if moment is not None:
+                    seconds.add(moment.astimezone(UTC).replace(microsecond=0))
+                key = (order.order_id, str(item.get("updatedAt")) if isinstance(item, Mapping) else "")
+                if key not in read:
+                    read.add(key)
+                    yield order
             if len(items) < page_size:
                 return
-            page_index += 1
+            newest = max(seconds, default=None)
+            if len(seconds) > 1 and newest is not None and (low is None or newest > low):
+                low, page_index = newest, 1
+            else:
+                page_index += 1
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
         return parse_order(self._get_json(f"/orders/{_segment(order_id)}"))
@@ -132,48 +167,90 @@ class OctopiaClient:
 
     # -- refunds -----------------------------------------------------------------------------------
 
-    def iter_refunds(self, *, updated_at_min: datetime | None = None) -> Iterator[RefundEvent]:
-        """Refunds after shipment: accepted commercial gestures, then accepted cancellations of shipped
-        orders (see refunds.py for the choice of endpoints). Unreadable items are logged and skipped."""
-        yield from self._iter_gesture_refunds(updated_at_min)
-        yield from self._iter_cancellation_refunds(updated_at_min)
+    def iter_refunds(
+        self,
+        *,
+        updated_at_min: datetime | None = None,
+        refund_list: str | None = None,
+        problems: list[str] | None = None,
+    ) -> Iterator[RefundEvent]:
+        """Refunds after shipment: accepted commercial gestures, then accepted cancellations of shipped orders
+        (see refunds.py for the choice of endpoints); `refund_list` (a key of REFUND_LISTS) reads only that one.
+        Items that cannot be read, or whose status is not understood, are skipped, logged and described in
+        `problems`. A list that cannot be read raises RefundListFailed, whatever the cause (a 401 or 403 on these
+        undocumented lists says nothing about the credentials)."""
+        readers = {"commercial_gestures": self._iter_gesture_refunds, "cancellations": self._iter_cancellation_refunds}
+        problems = problems if problems is not None else []
+        for name in [refund_list] if refund_list else REFUND_LISTS:
+            yield from readers[name](updated_at_min, problems)
 
-    def _iter_gesture_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
+    def _iter_gesture_refunds(self, updated_at_min: datetime | None, problems: list[str]) -> Iterator[RefundEvent]:
         params = {"limit": str(GESTURES_PAGE_LIMIT)}
         if updated_at_min is not None:
             params["updatedAtMin"] = format_datetime(updated_at_min)
         seen_cursors: set[str] = set()
         while True:
-            response = self._call("GET", "/order-commercial-gesture-requests", params=params)
-            body = _json(response)
-            for item in _items(body):
-                event = _safely(gesture_to_refund, item)
-                if event is not None:
+            response, body, items = self._refund_page(GESTURES_PATH, params)
+            for item in items:
+                if note := status_not_understood(item, "commercial gesture"):
+                    _tell(problems, note)
+                elif event := _safely(problems, gesture_to_refund, item):
                     yield event
             cursor = _next_cursor(body, response)
-            if not cursor or cursor in seen_cursors or not _items(body):
+            if not cursor or cursor in seen_cursors or not items:
                 return
             seen_cursors.add(cursor)
             params = {**params, "cursor": cursor}
 
-    def _iter_cancellation_refunds(self, updated_at_min: datetime | None) -> Iterator[RefundEvent]:
-        orders: dict[str, MarketOrder | MalformedOrder] = {}
+    def _iter_cancellation_refunds(
+        self, updated_at_min: datetime | None, problems: list[str]
+    ) -> Iterator[RefundEvent]:
+        orders: dict[str, MarketOrder | MalformedOrder | None] = {}
         page_index = 1
         while True:
             params = {"pageIndex": str(page_index), "pageSize": str(CANCELLATIONS_PAGE_SIZE)}
-            items = _items(self._get_json("/order-cancellation-requests", params=params))
+            _response, _body, items = self._refund_page(CANCELLATIONS_PATH, params)
             for item in items:
+                if (note := status_not_understood(item, "cancellation")) and is_in_window(item, updated_at_min):
+                    _tell(problems, note)
                 if not is_accepted_cancellation(item, updated_at_min):
                     continue
                 order_id = cancellation_order_id(item)
                 if order_id and order_id not in orders:
-                    orders[order_id] = self.get_order(order_id)
+                    orders[order_id] = self._cancelled_order(order_id)
                 order = orders.get(order_id)
-                if isinstance(order, MarketOrder) and (event := _safely(cancellation_to_refund, item, order)):
+                if isinstance(order, MarketOrder) and (event := _safely(problems, cancellation_to_refund, item, order)):
                     yield event
             if len(items) < CANCELLATIONS_PAGE_SIZE:
                 return
             page_index += 1
+
+    def _refund_page(self, path: str, params: Mapping[str, str]) -> tuple[httpx.Response, object, list]:
+        """One page of a refund list and its items; any failure, or a body of another shape, is RefundListFailed."""
+        try:
+            response = self._call("GET", path, params=params)
+            body = _json(response)
+            items = _items(body, strict=True)
+        except MarketplaceError as error:
+            raise RefundListFailed(
+                f"Octopia GET {path}: {error.message}", endpoint=path, status_code=error.status_code,
+                problem=error.problem,
+            ) from error  # fmt: skip
+        return response, body, items
+
+    def _cancelled_order(self, order_id: str) -> MarketOrder | MalformedOrder | None:
+        """The order a cancellation names; None (logged) when the marketplace does not know it."""
+        try:
+            return self.get_order(order_id)
+        except OrderNotFound:
+            logger.error("Skipping a cancellation of order %s: Octopia does not know the order", order_id)
+            return None
+        except MarketplaceError as error:
+            path = f"/orders/{order_id}"
+            raise RefundListFailed(
+                f"Octopia GET {path} (cancelled order): {error.message}", endpoint=CANCELLATIONS_PATH,
+                status_code=error.status_code, problem=error.problem,
+            ) from error  # fmt: skip
 
     # -- invoice upload ----------------------------------------------------------------------------
 
@@ -290,12 +367,15 @@ def _json(response: httpx.Response) -> object:
         ) from None
 
 
-def _items(body: object) -> list:
-    """The objects of a refund listing, their texts made storable (see parse.repaired)."""
+def _items(body: object, *, strict: bool = False) -> list:
+    """The objects of a refund listing, their texts made storable (see parse.repaired). A body that is neither a
+    list nor an object with an items list is an UnexpectedResponse when `strict`, else no items."""
     if isinstance(body, list):
         items = body
     elif isinstance(body, Mapping) and isinstance(body.get("items"), list):
         items = body["items"]
+    elif strict:
+        raise UnexpectedResponse(f"the answer is not a list of items: {json.dumps(body, default=str)[:120]}")
     else:
         return []
     return [repaired(item, "", []) for item in items if isinstance(item, Mapping)]
@@ -324,12 +404,17 @@ def _error_text(error: object) -> str:
     return str(error)
 
 
-def _safely(convert: Callable[..., RefundEvent | None], *args: object) -> RefundEvent | None:
+def _safely(problems: list[str], convert: Callable[..., RefundEvent | None], *args: object) -> RefundEvent | None:
     try:
         return convert(*args)
     except RefundFieldError as error:
-        logger.error("Skipping an unreadable Octopia refund: %s", error)
+        _tell(problems, f"unreadable: {error}")
         return None
+
+
+def _tell(problems: list[str], note: str) -> None:
+    logger.error("Skipping an Octopia refund: %s", note)
+    problems.append(note)
 
 
 def _segment(value: str) -> str:

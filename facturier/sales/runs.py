@@ -47,6 +47,12 @@ class LeaseLost(Exception):
     """The run was declared interrupted while this pass was still alive: a new pass has taken over."""
 
 
+def has_live_run(seller_id: int) -> bool:
+    """A pass of this seller is running and alive (its lease not expired): a light incremental pass then waits for
+    the next turn rather than reading the same orders beside it."""
+    return SyncRun.objects.filter(seller_id=seller_id, status=SyncRun.RUNNING, lease_expires_at__gte=now()).exists()
+
+
 def open_run(seller: Seller, trigger: str) -> SyncRun:
     return SyncRun.objects.create(seller=seller, trigger=trigger, lease_expires_at=now() + lease())
 

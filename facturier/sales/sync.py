@@ -1,7 +1,9 @@
 """Pull a seller's orders and refunds from the marketplace into our tables, incrementally and idempotently.
 
-The cursor only moves forward after a complete pass, and each read starts an overlap before it, so an API
-failure mid-run loses nothing: the next run reads the same window again and the upserts make that harmless.
+The cursor only moves forward after a complete pass, never past the moment the pass began, and each read starts an
+overlap before it, so an API failure mid-run loses nothing: the next run reads the same window again and the upserts
+make that harmless. A refund list that cannot be read never fails the pass: the orders are read and invoiced, the
+problem is said on the run, and the refunds cursor waits until every list was read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
-from facturier.marketplace.errors import CredentialsRejected, MarketplaceError, MarketplaceUnavailable, OrderNotFound
+from facturier.marketplace.errors import (
+    CredentialsRejected,
+    MarketplaceError,
+    MarketplaceUnavailable,
+    OrderNotFound,
+    RefundListFailed,
+)
 from facturier.sales import connection_status, runs
 from facturier.sales.connector import client_for
 from facturier.sales.eligibility import (
@@ -39,7 +47,10 @@ from facturier.sales.eligibility import (
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 logger = logging.getLogger(__name__)
-CURSOR_OVERLAP = timedelta(hours=1)
+# Cdiscount's own advice (legacy newsletter) is a window reaching at least 90 minutes back "in order not to forget
+# any order" (fidelity #22): an order written late by the marketplace still falls in the next listing.
+CURSOR_OVERLAP = timedelta(minutes=90)
+INCREMENTAL = "incremental"  # the trigger of the light pass run every FACTURIER_INCREMENTAL_SYNC_EVERY seconds
 # The first pass also reads a month before the backfill window, so the seller sees why those orders are left out.
 FIRST_PASS_LOOKBACK = timedelta(days=30)
 PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
@@ -130,7 +141,7 @@ def _pull(run: SyncRun, seller: Seller, client, on_eligible: OnEligible | None, 
     try:
         orders = pull_orders(
             seller, connection, client, on_eligible=partial(on_eligible, run) if on_eligible else None,
-            heartbeat=heartbeat,
+            heartbeat=heartbeat, refetch_invalid=run.trigger != INCREMENTAL,
         )  # fmt: skip
         refunds = pull_refunds(seller, connection, client, heartbeat=heartbeat)
     except CredentialsRejected as exc:
@@ -155,24 +166,30 @@ def finish(run: SyncRun, status: str, message: str) -> SyncRun:
 
 
 def pull_orders(
-    seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None, heartbeat=None
-) -> PassResult:
+    seller: Seller, connection: MarketplaceConnection, client, *, on_eligible=None, heartbeat=None,
+    refetch_invalid: bool = True,
+) -> PassResult:  # fmt: skip
+    """Read the orders changed since the cursor (less the overlap) and store them page by page. The orders recorded
+    invalid lately are then fetched again one by one, unless `refetch_invalid` is False (the incremental pass,
+    which must cost one page when nothing changed; the twice-daily full pass does it)."""
     result = PassResult()
-    read_at = now()
+    read_at = now()  # the watermark: the cursor never moves past the moment the pass began
     windows = listing_windows(connection.orders_cursor, seller)
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
     for page in read_ahead(pages(listing)):
         store_page(seller, page, result, on_eligible, heartbeat)
     advance_cursor(connection, "orders_cursor", result.newest, read_at)
-    for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
-        store_page(seller, page, result, on_eligible, heartbeat)
+    if refetch_invalid:
+        for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
+            store_page(seller, page, result, on_eligible, heartbeat)
     return result
 
 
 def advance_cursor(connection: MarketplaceConnection, name: str, newest: datetime | None, read_at: datetime) -> None:
-    """Move the cursor to the newest date read, never past the moment of the read whatever the data says: an item
-    dated in the future (a clock or a data error) would otherwise make every later listing start after the items
-    still to come."""
+    """Move the cursor to the newest date read, never past `read_at`, the moment the pass began, whatever the data
+    says: an item dated in the future (a clock or a data error), or updated while the pass was paging, would
+    otherwise make every later listing start after items still to come. The next listing starts CURSOR_OVERLAP
+    before it."""
     if newest:
         MarketplaceConnection.objects.filter(pk=connection.pk).update(**{name: min(newest, read_at)})
 
@@ -445,18 +462,51 @@ def _create_order(seller: Seller, order_id: str, values: dict) -> None:
 
 
 def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, heartbeat=None) -> PassResult:
+    """Read each refund list of the client on its own. A list that cannot be read (any HTTP error, a 403 included,
+    or a body of another shape) is said on the run's message and read again next pass: it never fails the pass,
+    never stops the other list, never marks the credentials rejected. The one refunds cursor moves only when every
+    list was read (the list read fine is read again next time; refunds are recorded once by their id)."""
     result = PassResult()
     read_at = now()
-    listing = client.iter_refunds(updated_at_min=window_start(connection.refunds_cursor, seller))
-    for page in read_ahead(pages(listing)):
-        record_refunds(seller, page, result.errors)
-        for refund in page:
-            result.seen += 1
-            result.saw(refund.created_at)
-        if heartbeat:
-            heartbeat()
-    advance_cursor(connection, "refunds_cursor", result.newest, read_at)
+    updated_at_min = window_start(connection.refunds_cursor, seller)
+    all_read = True
+    for refund_list in client.refund_lists:
+        skipped: list[str] = []  # the items of the list not understood, said on the run
+        try:
+            listing = client.iter_refunds(updated_at_min=updated_at_min, refund_list=refund_list, problems=skipped)
+            for page in read_ahead(pages(listing)):
+                store_refund_page(seller, page, result, heartbeat)
+        except RefundListFailed as exc:
+            logger.warning("refund list unreadable", extra={"seller": seller.pk, "endpoint": exc.endpoint})
+            result.errors.append(refund_list_problem(exc))
+            all_read = False
+        result.errors.extend(_("Remboursement non compris, sans avoir : %(detail)s") % {"detail": s} for s in skipped)
+    if all_read:
+        advance_cursor(connection, "refunds_cursor", result.newest, read_at)
     return result
+
+
+def store_refund_page(seller: Seller, page: list[RefundEvent], result: PassResult, heartbeat=None) -> None:
+    record_refunds(seller, page, result.errors)
+    for refund in page:
+        result.seen += 1
+        result.saw(refund.created_at)
+    if heartbeat:
+        heartbeat()
+
+
+def refund_list_problem(exc: RefundListFailed) -> str:
+    """The run's line for a refund list that could not be read, in plain words, naming the endpoint and status."""
+    if exc.status_code:
+        answer = f"HTTP {exc.status_code}"
+    elif isinstance(exc.__cause__, MarketplaceUnavailable):
+        answer = _("aucune réponse utilisable après plusieurs essais")
+    else:
+        answer = _("une réponse d'une forme inattendue")
+    return _(
+        "Remboursements non lus : la marketplace a répondu %(answer)s sur GET %(endpoint)s. Les commandes sont lues "
+        "et facturées ; cette liste sera relue au prochain passage. (Détail : %(detail)s)"
+    ) % {"answer": answer, "endpoint": exc.endpoint, "detail": exc.message}
 
 
 def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]) -> None:

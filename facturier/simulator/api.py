@@ -53,6 +53,7 @@ def seller_api(state: SimulatorState, request: Request) -> Response:
         state.stop_event.wait(decision.delay_seconds)
     with state.lock:
         state.stats["api_requests"] += 1
+        state.requests.append((request.method, request.path[len(API_PREFIX) :] or "/", dict(request.query)))
     if decision.status == 429:
         headers = {"Retry-After": decision.retry_after} if decision.retry_after else {}
         return problem(429, "Too Many Requests", "Rate limit exceeded, retry later.", headers=headers)
@@ -62,6 +63,8 @@ def seller_api(state: SimulatorState, request: Request) -> Response:
     if refusal is not None:
         return refusal
     path = request.path[len(API_PREFIX) :] or "/"
+    if (broken := _endpoint_fault(state, request.method, path)) is not None:
+        return broken
     for method, pattern, handler in ROUTES:
         match = pattern.fullmatch(path)
         if match and method == request.method:
@@ -70,6 +73,23 @@ def seller_api(state: SimulatorState, request: Request) -> Response:
             except BadRequest as error:
                 return validation_problem(error.errors)
     return problem(404, "Not Found", f"No resource at {request.method} {API_PREFIX}{path}.")
+
+
+ENDPOINT_FAULTS = {"/order-commercial-gesture-requests": "gestures_fault",
+                   "/order-cancellation-requests": "cancellations_fault"}  # fmt: skip
+ODD_SHAPE = {"data": {"results": []}, "count": 0}  # a 200 that is not the documented envelope
+
+
+def _endpoint_fault(state: SimulatorState, method: str, path: str) -> Response | None:
+    """The answer of a refund list configured to fail (faults.gestures_fault / cancellations_fault), if any."""
+    fault = getattr(state.faults.config, ENDPOINT_FAULTS.get(path, ""), "") if method == "GET" else ""
+    if not fault:
+        return None
+    if fault == "shape":
+        return json_response(ODD_SHAPE)
+    status = int(fault)
+    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+    return problem(status, titles.get(status, "Internal Server Error"), f"{method} {API_PREFIX}{path} failed.")
 
 
 def _authenticate(state: SimulatorState, request: Request) -> tuple[Response | None, str]:
@@ -91,7 +111,9 @@ def list_orders(state: SimulatorState, seller_id: str, request: Request, match: 
     index, size = page_bounds(request.query, default_size=DEFAULT_ORDERS_PAGE_SIZE, max_size=MAX_ORDERS_PAGE_SIZE)
     with state.lock:
         items = state.served(seller_id, page(state.select(seller_id, request.query), index, size), listing=True)
-        return json_response({"itemsPerPage": size, "items": items})
+        response = json_response({"itemsPerPage": size, "items": items})
+        state.update_while_paging(seller_id, items)
+        return response
 
 
 def count_orders(state: SimulatorState, seller_id: str, request: Request, match: re.Match) -> Response:

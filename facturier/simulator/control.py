@@ -9,6 +9,7 @@ POST /_simulator/sellers/{sellerId}/orders/{orderId}/status {"status": "Shipped"
 POST /_simulator/sellers/{sellerId}/refunds {"kind": "commercial_gesture"|"cancellation", "orderId",
      "amount" (gestures), "lineIds", "shipping", "reason"}
 GET  /_simulator/sellers/{sellerId}/invoices[?content=1] uploaded invoices (content base64 on demand)
+GET  /_simulator/requests[?since=N]                      the seller-API requests served (method, path, query)
 """
 
 from __future__ import annotations
@@ -133,6 +134,13 @@ def list_invoices(state: SimulatorState, request: Request, match: re.Match) -> R
     return json_response({"items": items})
 
 
+def show_requests(state: SimulatorState, request: Request, match: re.Match) -> Response:
+    since = int(request.query.get("since") or 0)
+    with state.lock:
+        served = state.requests[since:]
+        return json_response({"items": [{"method": m, "path": p, "query": q} for m, p, q in served]})
+
+
 def _faults(state: SimulatorState) -> dict:
     return {"config": state.faults.config.as_dict(), "remaining": state.faults.remaining()}
 
@@ -142,6 +150,7 @@ ROUTES: tuple[tuple[str, re.Pattern, Handler], ...] = (
     ("GET", re.compile(r"/state"), show_state),
     ("POST", re.compile(r"/reset"), reset),
     ("GET", re.compile(r"/faults"), show_faults),
+    ("GET", re.compile(r"/requests"), show_requests),
     ("PUT", re.compile(r"/faults"), set_faults),
     ("POST", re.compile(rf"{SELLER}/orders"), put_order),
     ("GET", re.compile(rf"{SELLER}/orders/(?P<order_id>[^/]+)"), show_order),

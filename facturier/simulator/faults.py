@@ -1,5 +1,6 @@
 """Fault injection for the simulator: deterministic (counters, and a seeded RNG for rates).
 
+Endpoint faults (gestures_fault, cancellations_fault) and update_while_paging are applied by api.py.
 Configured from the constructor, the SIMULATOR_FAULTS env var ("latency_ms=50,burst_429=3,...") or
 PUT /_simulator/faults. Faults hit the seller API (/seller/v2) only, never the token or control endpoints.
 """
@@ -26,6 +27,13 @@ class FaultConfig:
     malformed_orders: int = 0  # n orders per seller (chosen by the seed) are served with a bad field
     non_utf8_orders: int = 0  # n orders per seller are served with Latin-1 bytes (not UTF-8) in a product title
     duplicated_orders: int = 0  # n orders per seller are listed twice in their page, then an older, dearer copy
+    # A refund list that answers wrong every time until cleared: an HTTP status ("404", "403", "400", "500") or
+    # "shape" (a 200 whose body is not the documented envelope), as an independent fake of the API may answer.
+    gestures_fault: str = ""  # GET /order-commercial-gesture-requests
+    cancellations_fault: str = ""  # GET /order-cancellation-requests
+    # After serving a page of GET /orders, this many orders of that page (each at most once) are updated: their
+    # updatedAt moves to now, so in an updatedAt-sorted listing they jump to the end and later rows shift back.
+    update_while_paging: int = 0
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, object] | None) -> FaultConfig:

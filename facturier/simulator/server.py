@@ -174,6 +174,11 @@ class SimulatorServer(LocalServer):
         with self.state.lock:
             return list(self.state.ensure_seller(seller_id).uploads.values())
 
+    def requests(self, since: int = 0) -> list[tuple[str, str, dict[str, str]]]:
+        """The seller-API requests served from position `since` on: (method, path under /seller/v2, query)."""
+        with self.state.lock:
+            return list(self.state.requests[since:])
+
     @property
     def token_requests(self) -> int:
         return self.state.stats["token_requests"]

@@ -131,6 +131,9 @@ class SimulatorState:
             self.sellers: dict[str, SellerStore] = {}
             self.tokens: dict[str, TokenGrant] = {}
             self.stats: Counter[str] = Counter()
+            # Every seller-API request (method, path under /seller/v2, query), in order: what a pass cost.
+            self.requests: list[tuple[str, str, dict[str, str]]] = []
+            self.updated_while_paging: set[str] = set()
             self.faults.configure(self.initial_faults)
             for seller_id in self.initial_sellers:
                 self.ensure_seller(seller_id)
@@ -282,6 +285,30 @@ class SimulatorState:
             number = f"6A{rng.randint(10**10, 10**11 - 1)}"
             tracking = f"https://www.laposte.fr/outils/suivre-vos-envois?code={number}"
             line["parcels"] = [{"parcelNumber": number, "carrierName": "Colissimo", "trackingUrl": tracking}]
+
+    def touch_orders(self, seller_id: str, order_ids: Iterable[str]) -> list[str]:
+        """Update these orders (their updatedAt moves to now, nothing else changes); the ids touched."""
+        touched = []
+        with self.lock:
+            store = self.ensure_seller(seller_id)
+            for order_id in order_ids:
+                order = store.orders.get(order_id)
+                if order is not None:
+                    order["updatedAt"] = iso(self._next_update(order))
+                    touched.append(order_id)
+            store.selections.clear()
+        return touched
+
+    def update_while_paging(self, seller_id: str, served: list[dict]) -> None:
+        """The update_while_paging fault: after a listing page is served, some of its orders change (each once)."""
+        count = self.faults.config.update_while_paging
+        if not count:
+            return
+        with self.lock:
+            fresh = [order["orderId"] for order in served if order.get("orderId") not in self.updated_while_paging]
+            chosen = fresh[:count]
+            self.updated_while_paging.update(chosen)
+            self.touch_orders(seller_id, chosen)
 
     def add_refund(self, seller_id: str, request: Mapping) -> dict:
         kind = request.get("kind", "commercial_gesture")

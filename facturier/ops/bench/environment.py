@@ -62,6 +62,7 @@ def fresh_database() -> str:
         url = f"sqlite:///{path}"
         point_default_database(str(path))
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared cache (marketplace tokens) is a table here
     return url
 
 
@@ -83,14 +84,14 @@ def quiet_bench_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def start_environment(orders: int) -> BenchEnvironment:
+def start_environment(orders: int, *, email_timestamps: bool = False) -> BenchEnvironment:
     quiet_bench_loggers()
     database_url = fresh_database()
     media_root = Path(tempfile.mkdtemp(prefix="facturier-bench-")) / "media"  # = VAR_DIR/media in the workers
     media_root.mkdir()
     simulator = SimulatorServer("127.0.0.1", 0, seed=7, orders=orders, faults=FaultConfig())
     simulator.start()
-    sink = CountingSmtpSink()
+    sink = CountingSmtpSink(timestamps=email_timestamps)
     sink.start()
     override(
         OCTOPIA_API_URL=simulator.api_url,

@@ -8,9 +8,13 @@ as the workers. This sink reads DATA in blocks and only looks for the end-of-dat
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
+import time
 
 END_OF_DATA = b"\r\n.\r\n"
+MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*([^\r\n]+)", re.IGNORECASE | re.MULTILINE)
+HEADERS_READ = 16384  # the Message-ID is among the headers, well before the attachment
 EHLO_REPLY = b"250-facturier-bench\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SIZE 52428800\r\n"
 
 
@@ -32,9 +36,10 @@ class SinkProtocol(asyncio.Protocol):
                 if end < 0:
                     # Keep the tail: the marker may straddle two reads.
                     return
+                head = self.buffer[: min(end, HEADERS_READ)] if self.sink.timestamps is not None else b""
                 self.buffer = self.buffer[end + len(END_OF_DATA) :]
                 self.in_data = False
-                self.sink.received()
+                self.sink.received(head)
                 self.transport.write(b"250 OK\r\n")
                 continue
             line, found, rest = self.buffer.partition(b"\r\n")
@@ -63,18 +68,23 @@ class SinkProtocol(asyncio.Protocol):
 class CountingSmtpSink:
     """A loopback SMTP server in a thread of its own; `count` is the number of messages accepted."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, timestamps: bool = False) -> None:
         self.host = host
         self.port = 0
         self.count = 0
+        # With `timestamps`, the moment (time.time()) each message was accepted, by its Message-ID (as sent, "<...>").
+        self.timestamps: dict[str, float] | None = {} if timestamps else None
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="bench-smtp-sink", daemon=True)
 
-    def received(self) -> None:
+    def received(self, head: bytes = b"") -> None:
+        moment = time.time()
         with self._lock:
             self.count += 1
+            if self.timestamps is not None and (found := MESSAGE_ID.search(head)):
+                self.timestamps[found.group(1).decode("ascii", "replace").strip()] = moment
 
     def start(self) -> None:
         self._thread.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from django.core.mail import EmailMessage, get_connection
@@ -46,3 +47,20 @@ def test_a_message_is_counted_only_when_its_end_of_data_marker_has_arrived(sink)
         client.sendall(b"\nQUIT\r\n")
         assert [replies.readline(), replies.readline()] == [b"250 OK\r\n", b"221 Bye\r\n"]
     assert sink.count == 1
+
+
+def test_with_timestamps_the_sink_records_when_each_message_id_arrived():
+    sink = CountingSmtpSink(timestamps=True)
+    sink.start()
+    try:
+        connection = get_connection("facturier.outbox.smtp.EmailBackend", host="127.0.0.1", port=sink.port, timeout=5)
+        message = EmailMessage("Facture", "Bonjour", "a@example.org", ["b@example.org"],
+                               headers={"Message-ID": "<inv-42@facturier.example>"})  # fmt: skip
+        before = time.time()
+
+        assert connection.send_messages([message]) == 1
+
+        assert list(sink.timestamps) == ["<inv-42@facturier.example>"]
+        assert before <= sink.timestamps["<inv-42@facturier.example>"] <= time.time()
+    finally:
+        sink.stop()

@@ -3,12 +3,17 @@
 `facturier bench portal [--invoices N] [--zip Z] [--searches S]`: portal search and bulk ZIP on PostgreSQL.
 
 `facturier bench ereporting [--invoices N]`: one month's flux 10.3 report of a seller with N documents (100,000).
+
+`facturier bench continuous [--orders N] [--minutes M] [--rate R] [--interval S]`: after a first full pass over N
+orders, R orders shipped per minute for M minutes while the incremental pass runs every S seconds, inline; prints
+"shipped -> email received" p50/p95 and the target.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from facturier.ops.bench.continuous import report_continuous, run_continuous
 from facturier.ops.bench.documents import measure_documents
 from facturier.ops.bench.end_to_end import run_end_to_end
 from facturier.ops.bench.environment import start_environment
@@ -29,7 +34,8 @@ class Command(BaseCommand):
     requires_system_checks: list = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("mode", nargs="?", default="end-to-end", choices=["end-to-end", "portal", "ereporting"])
+        parser.add_argument("mode", nargs="?", default="end-to-end", choices=["end-to-end", "portal", "ereporting",
+                                                                      "continuous"])
         parser.add_argument("--invoices", type=int, help="portal: invoices generated (1,000,000); ereporting: 100,000")
         parser.add_argument("--zip", type=int, default=10_000, help="portal: invoices in the bulk ZIP")
         parser.add_argument("--searches", type=int, default=300, help="portal: searches timed")
@@ -37,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=500)
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
+        parser.add_argument("--minutes", type=float, default=3.0, help="continuous: how long orders are shipped")
+        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped per minute")
+        parser.add_argument("--interval", type=float, default=30.0, help="continuous: seconds between passes")
 
     def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
         if mode == "ereporting":
@@ -47,6 +56,9 @@ class Command(BaseCommand):
             result = run_portal(invoices, options["zip"], options["searches"], keep=options["keep"])
             report_portal(result, self.stdout.write)
             return
+        if mode == "continuous":
+            self.continuous(orders, options["minutes"], options["rate"], options["interval"], sample)
+            return
         env = start_environment(orders)
         try:
             result = run_end_to_end(env, workers)
@@ -54,6 +66,16 @@ class Command(BaseCommand):
         finally:
             env.stop()
         self.report(orders, workers, result, documents)
+
+    def continuous(self, orders: int, minutes: float, per_minute: float, interval: float, sample: int) -> None:
+        env = start_environment(orders, email_timestamps=True)
+        try:
+            result = run_continuous(env, minutes=minutes, rate=per_minute, interval=interval, say=self.stdout.write)
+            documents = measure_documents(sample)
+        finally:
+            env.stop()
+        self.stdout.write(f"database: {self.engine()}   tasks inline (eager), as beat + one worker would run them")
+        report_continuous(result, rate(documents.bare), self.stdout.write)
 
     def report(self, orders, workers, result, documents) -> None:
         say = self.stdout.write
