@@ -74,7 +74,12 @@ def issue_orders(order_ids: list[int], run_id: int | None) -> int:
 
 
 def fan_out_seller(
-    seller: Seller, *, issue_later: ScheduleBatch, credit_later: ScheduleBatch, trigger: str = "schedule"
+    seller: Seller,
+    *,
+    issue_later: ScheduleBatch,
+    credit_later: ScheduleBatch,
+    trigger: str = "schedule",
+    client=None,
 ) -> SyncRun:
     """Sync; as the pages of orders are stored, hand their invoices in batches to `issue_later`, so
     workers issue while later pages are read, and the pending refunds to `credit_later`. The run's counters grow
@@ -109,7 +114,7 @@ def fan_out_seller(
         heartbeat()
 
     # The run closes once everything is handed on: run in this process (jobs/inline.py), its counters are final.
-    return sync_seller(seller, trigger=trigger, on_eligible=schedule_orders, then=hand_on_the_rest)
+    return sync_seller(seller, trigger=trigger, client=client, on_eligible=schedule_orders, then=hand_on_the_rest)
 
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:

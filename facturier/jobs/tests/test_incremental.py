@@ -4,7 +4,6 @@ for every pass and process; a pass finding nothing new costs one page of orders 
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from django.core.cache import caches
@@ -12,13 +11,13 @@ from django.core.cache import caches
 from config.celery import app, incremental_schedule
 from facturier.accounts.models import MarketplaceConnection
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import issue_pending
 from facturier.jobs.tasks import incremental_sync_all_sellers_task, sync_seller_task
+from facturier.jobs.tests.passes import run_pass
 from facturier.marketplace.auth import PROCESS_TOKEN_CACHE, token_cache_key
 from facturier.marketplace.octopia import format_datetime
 from facturier.sales import runs
 from facturier.sales.models import SalesOrder, SyncRun
-from facturier.sales.sync import INCREMENTAL, sync_seller
+from facturier.sales.sync import INCREMENTAL
 
 ORDERS = 40
 NOTHING_NEW = ["/orders", "/order-commercial-gesture-requests", "/order-cancellation-requests"]
@@ -36,7 +35,7 @@ def seller(sim, connect_to_simulator):
 
 def a_pass(seller, trigger: str) -> SyncRun:
     """A pass as the task runs it (the client built from the seller's connection), issuing in this process."""
-    return sync_seller(seller, trigger=trigger, then=partial(issue_pending, seller))
+    return run_pass(seller, trigger)
 
 
 def test_the_incremental_pass_is_in_the_one_beat_schedule_every_15_minutes_by_default(settings):

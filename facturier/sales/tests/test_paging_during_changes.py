@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import issue_pending
+from facturier.jobs.tests.passes import run_pass
 from facturier.sales.models import SalesOrder, SyncRun
-from facturier.sales.sync import sync_seller
 from facturier.simulator.faults import FaultConfig
 from facturier.simulator.tests.fixtures import make_client
 
@@ -23,7 +20,7 @@ def test_every_eligible_order_is_invoiced_once_though_orders_change_under_the_pa
     sim = start_simulator(seed=99, orders=ORDERS, faults=FaultConfig(update_while_paging=2))
     seller = connect_to_simulator(sim)
 
-    run = sync_seller(seller, client=make_client(sim, orders_page_size=10), then=partial(issue_pending, seller))
+    run = run_pass(seller, client=make_client(sim, orders_page_size=10))
 
     assert run.status == SyncRun.SUCCEEDED, run.message
     assert len(sim.state.updated_while_paging) >= 6

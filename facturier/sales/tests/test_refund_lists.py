@@ -6,15 +6,12 @@ API may answer on /order-commercial-gesture-requests or /order-cancellation-requ
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.invoicing.models import Invoice
-from facturier.jobs.pipeline import issue_pending
+from facturier.jobs.tests.passes import run_pass
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
-from facturier.sales.sync import sync_seller
 from facturier.simulator.tests.fixtures import make_client
 
 ORDERS = 40
@@ -33,7 +30,7 @@ def seller(sim, connect_to_simulator):
 
 
 def full_pass(sim, seller, sleeps) -> SyncRun:
-    return sync_seller(seller, client=make_client(sim, sleep=sleeps), then=partial(issue_pending, seller))
+    return run_pass(seller, client=make_client(sim, sleep=sleeps))
 
 
 def refunds_of_b2c_order(sim) -> dict[str, str]:
