@@ -108,7 +108,7 @@ def test_it_fails_permanently_when_the_attachment_is_gone(smtp_server, outbox_se
     assert smtp_server.received == []
 
 
-def test_a_pdf_and_an_xml_attachment_arrive_byte_for_byte_in_their_order(smtp_server, outbox_seller, stored_invoice_pdf):
+def test_a_pdf_and_an_xml_attachment_arrive_byte_for_byte_in_order(smtp_server, outbox_seller, stored_invoice_pdf):
     xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice>\xc3\xa9</rsm:CrossIndustryInvoice>\n'
     xml_name = default_storage.save("invoices/tests/factur-x.xml", ContentFile(xml))
     xml_attachment = {"filename": "factur-x.xml", "storage_name": xml_name, "mimetype": "application/xml"}
