@@ -171,10 +171,8 @@ def email_config(url: str) -> dict:
         # One .eml file per message (Django's file backend appends every message of a connection to one .log).
         return {"EMAIL_BACKEND": "facturier.outbox.backends.EmlFileBackend", "EMAIL_FILE_PATH": url[6:]}
     parsed = dj_email_url.parse(url)
-    if parsed["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
-        parsed["EMAIL_BACKEND"] = "facturier.outbox.smtp.EmailBackend"
-        if url.startswith(("submission", "submit")):
-            parsed["EMAIL_USE_TLS"] = True
+    if url.startswith(("submission", "submit")):
+        parsed["EMAIL_USE_TLS"] = True
     return parsed
 
 

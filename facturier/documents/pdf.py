@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Sequence
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -56,6 +54,8 @@ GREY = (0.42, 0.42, 0.46)
 ACCENT = (0.09, 0.29, 0.52)
 TINT = (0.92, 0.95, 0.98)
 RULE = (0.80, 0.82, 0.86)
+# reportlab's documented setting: Flate-compressed streams without an ASCII85 layer on top (25% larger).
+rl_config.useA85 = 0
 
 
 def draw_document(snapshot: DocumentSnapshot, xml: bytes | None) -> bytes:
@@ -64,20 +64,11 @@ def draw_document(snapshot: DocumentSnapshot, xml: bytes | None) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName=fonts.REGULAR,
                     pdfVersion=(1, 7), lang=snapshot.languages[0])
-    fonts.preseed(canvas._doc)
     _draw_pages(canvas, snapshot)
-    _compress_pages(canvas)
     if xml is not None:
         make_pdfa3(canvas._doc, _document_info(snapshot), xml)
     canvas.save()
     return buffer.getvalue()
-
-
-def _compress_pages(canvas: Canvas) -> None:
-    """Flate-compress the page content streams here: reportlab would add an ASCII85 layer (25% larger)."""
-    for page in canvas._doc.Pages.pages:
-        if not page.Contents:
-            page.Contents = fonts.flate_stream(zlib.compress(page.stream.encode("utf-8"), 6))
 
 
 def _document_info(snapshot: DocumentSnapshot) -> DocumentInfo:
@@ -118,19 +109,12 @@ def _draw_pages(canvas: Canvas, snapshot: DocumentSnapshot) -> None:
 
 class PageWriter:
     """Collects a page's text into one PDF text object (far cheaper than one per string), drawn last so
-    it sits above the tinted boxes; shapes go straight to the canvas.
-
-    Text operators are appended to the text object directly: the same operators reportlab's textOut writes
-    (Tm, then Tf/TL when the font, size or subset changes, then Tj), without its per-call cursor bookkeeping.
-    """
+    it sits above the tinted boxes; shapes go straight to the canvas."""
 
     def __init__(self, canvas: Canvas) -> None:
         self.canvas = canvas
-        self._doc = canvas._doc
         self._text = canvas.beginText()
-        self._code = self._text._code
         self._font: tuple[str, float] | None = None
-        self._subset: int | None = None
         self._color: tuple[float, float, float] | None = None
 
     def text(self, text: str, x: float, y: float, *, size: float = 9.0, bold: bool = False,
@@ -138,8 +122,8 @@ class PageWriter:
         font = fonts.BOLD if bold else fonts.REGULAR
         text = fonts.printable(text, font)
         if (font, size) != self._font:
+            self._text.setFont(font, size)
             self._font = (font, size)
-            self._subset = None
         fill = color or (GREY if grey else INK)
         if fill != self._color:
             self._text.setFillColorRGB(*fill)
@@ -147,16 +131,8 @@ class PageWriter:
         if align != "left":
             width = stringWidth(text, font, size)
             x -= width if align == "right" else width / 2
-        ttf = pdfmetrics.getFont(font)
-        parts = [f"1 0 0 1 {fp_str(x, y)} Tm"]
-        for subset, chunk in ttf.splitString(text, self._doc):
-            if subset != self._subset:
-                parts.append(f"{ttf.getSubsetInternalName(subset, self._doc)} {fp_str(size)} Tf "
-                             f"{fp_str(size * 1.2)} TL")
-                self._subset = subset
-            parts.append(f"({escapePDF(chunk)}) Tj")
-        self._code.append(parts[0])
-        self._code.append(" ".join(parts[1:]))
+        self._text.setTextOrigin(x, y)
+        self._text.textOut(text)
 
     def finish(self) -> None:
         self.canvas.drawText(self._text)

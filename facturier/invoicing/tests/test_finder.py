@@ -63,20 +63,11 @@ def queries_for(invoices: list[Invoice]) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def bounded_walk(monkeypatch):
-    """The bounded walk whatever the planner says (PostgreSQL sorts a table this small)."""
-    monkeypatch.setattr(finder, "walks_in_order", lambda page: True)
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("planner", ["bounded walk", "as planned"])
 @pytest.mark.parametrize("window", [1, 4, 1000])
 @pytest.mark.parametrize("size", [1, 2, 5])
-def test_search_pages_match_the_single_query(seller_a, invoices, monkeypatch, window, size, planner):
+def test_search_pages_match_the_single_query(seller_a, invoices, monkeypatch, window, size):
     monkeypatch.setattr(finder, "SEARCH_WINDOW", window)
-    if planner == "bounded walk":
-        monkeypatch.setattr(finder, "walks_in_order", lambda page: True)
     for case, query in queries_for(invoices).items():
         pages, _queries = all_pages(seller_a, InvoiceFilters(query=query), size)
         cursor, expected = "", []
@@ -91,7 +82,7 @@ def test_search_pages_match_the_single_query(seller_a, invoices, monkeypatch, wi
 
 @pytest.mark.django_db
 def test_selective_prefix_falls_back_to_the_matches_broad_prefix_stays_in_the_window(
-    seller_a, invoices, monkeypatch, bounded_walk
+    seller_a, invoices, monkeypatch
 ):
     monkeypatch.setattr(finder, "SEARCH_WINDOW", 4)
     queries = queries_for(invoices)
@@ -109,7 +100,7 @@ def test_selective_prefix_falls_back_to_the_matches_broad_prefix_stays_in_the_wi
 
 
 @pytest.mark.django_db
-def test_text_search_with_email_status_and_dates(seller_a, invoices, monkeypatch, bounded_walk):
+def test_text_search_with_email_status_and_dates(seller_a, invoices, monkeypatch):
     monkeypatch.setattr(finder, "SEARCH_WINDOW", 2)
     old = invoices[:3]
     for invoice in old[1:]:
@@ -124,30 +115,10 @@ def test_text_search_with_email_status_and_dates(seller_a, invoices, monkeypatch
     ]
 
 
-WALK = """Limit  (cost=0.42..3422.09 rows=51 width=820)
-  ->  Index Scan using invoice_seller_recent on invoicing_invoice  (cost=0.42..419255.60 rows=6249 width=820)
-        Index Cond: (seller_id = 1)"""
-TOP_N = """Limit  (cost=36531.70..36537.65 rows=51 width=16)
-  ->  Gather Merge  (cost=36531.70..37139.34 rows=5208 width=16)
-        ->  Sort  (cost=35531.67..35538.18 rows=2604 width=16)
-              Sort Key: invoicing_invoice.issued_at DESC, invoicing_invoice.id DESC"""
-INCREMENTAL = """Limit  (cost=1.2..40.1 rows=51 width=16)
-  ->  Incremental Sort  (cost=1.2..900.5 rows=1200 width=16)
-        Sort Key: invoicing_invoice.issued_at DESC, invoicing_invoice.id DESC
-        Presorted Key: invoicing_invoice.issued_at"""
-SORT_ONLY = """Sort  (cost=8.2..8.3 rows=3 width=820)
-  Sort Key: issued_at DESC, id DESC"""
-
-
-def test_a_plan_walks_in_order_unless_it_has_a_full_sort() -> None:
-    walks = [finder.SORT_NODE.search(plan) is None for plan in (WALK, TOP_N, INCREMENTAL, SORT_ONLY)]
-    assert walks == [True, False, True, False]
-
 
 @pytest.mark.django_db
-def test_the_planner_is_asked_on_postgresql_only(seller_a, invoices) -> None:
-    page = search(seller_a, InvoiceFilters(query="fac")).order_by("-issued_at", "-id")[:3]
-    if connection.vendor == "postgresql":
-        assert finder.walks_in_order(page) is (finder.SORT_NODE.search(page.explain()) is None)
-    else:
-        assert finder.walks_in_order(page) is True
+def test_a_search_page_never_asks_the_planner(seller_a, invoices):
+    with CaptureQueriesContext(connection) as captured:
+        keyset_page(search(seller_a, InvoiceFilters(query="fac")), "", 3)
+    statements = [query["sql"].lstrip().upper() for query in captured.captured_queries]
+    assert statements and not [sql for sql in statements if sql.startswith("EXPLAIN")]

@@ -101,7 +101,7 @@ def start_environment(orders: int, *, email_timestamps: bool = False) -> BenchEn
             **settings.STORAGES,
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media_root}},
         },
-        EMAIL_BACKEND="facturier.outbox.smtp.EmailBackend",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=sink.port,
         EMAIL_USE_TLS=False,

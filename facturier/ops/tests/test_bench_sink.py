@@ -21,7 +21,7 @@ def sink():
 
 def test_django_sends_several_messages_over_one_connection_and_each_is_counted(sink):
     connection = get_connection(
-        "facturier.outbox.smtp.EmailBackend", host="127.0.0.1", port=sink.port, timeout=5
+        "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=sink.port, timeout=5
     )
     messages = [
         EmailMessage("Facture", "Bonjour,\n.\nune ligne qui n'est qu'un point\n", "a@example.org", ["b@example.org"]),

@@ -101,7 +101,7 @@ class SmtpServer:
 def smtp_server(settings) -> Iterator[SmtpServer]:
     server = SmtpServer()
     server.start()
-    settings.EMAIL_BACKEND = "facturier.outbox.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
     settings.EMAIL_HOST_USER = ""

@@ -149,7 +149,7 @@ def test_retry_delay_doubles_from_one_minute_and_is_capped_at_one_hour():
 
 def test_a_server_that_hangs_up_is_a_temporary_failure(settings, outbox_seller):
     listener = socket.create_server(("127.0.0.1", 0))
-    settings.EMAIL_BACKEND = "facturier.outbox.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", listener.getsockname()[1]
 
     def hang_up_once() -> None:

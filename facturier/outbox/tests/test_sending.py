@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from facturier.outbox import services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
@@ -104,3 +106,18 @@ def test_it_fails_permanently_when_the_attachment_is_gone(smtp_server, outbox_se
     email.refresh_from_db()
     assert email.last_error == "pièce jointe introuvable : invoices/none/FAC-9.pdf"
     assert smtp_server.received == []
+
+
+def test_a_pdf_and_an_xml_attachment_arrive_byte_for_byte_in_order(smtp_server, outbox_seller, stored_invoice_pdf):
+    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryInvoice>\xc3\xa9</rsm:CrossIndustryInvoice>\n'
+    xml_name = default_storage.save("invoices/tests/factur-x.xml", ContentFile(xml))
+    xml_attachment = {"filename": "factur-x.xml", "storage_name": xml_name, "mimetype": "application/xml"}
+    email = enqueue_invoice_email(outbox_seller, attachments=[invoice_attachment(stored_invoice_pdf), xml_attachment])
+
+    assert deliver(email.pk) == OutgoingEmail.STATE_SENT
+
+    attachments = list(smtp_server.received[0].message.iter_attachments())
+    assert [(part.get_filename(), part.get_content_type()) for part in attachments] == [
+        ("FAC-2026-0001.pdf", "application/pdf"), ("factur-x.xml", "application/xml")
+    ]
+    assert [part.get_content() for part in attachments] == [ATTACHMENT_BYTES, xml]
