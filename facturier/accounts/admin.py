@@ -13,9 +13,11 @@ class UserAdmin(admin.ModelAdmin):
 class ConnectionInline(admin.StackedInline):
     model = MarketplaceConnection
     # Credentials are never shown, even to the operator: only the connection's health.
-    fields = ["status", "status_message", "status_changed_at", "holds_account", "orders_cursor", "refunds_cursor"]
+    fields = ["marketplace", "status", "status_message", "status_changed_at", "holds_account", "orders_cursor",
+              "refunds_cursor"]
     readonly_fields = fields
     can_delete = False
+    extra = 0
 
 
 @admin.register(Seller)
