@@ -25,7 +25,7 @@ def label(connection: MarketplaceConnection) -> str:
     return f"{connectors.display_name(connection.marketplace)} {connection.account_id}".strip()
 
 
-def test_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, str]:
+def check_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, str]:
     """Test the connection now and record the outcome on it; the test and its message in the active language."""
     with connector_for(connection, **options) as connector:
         test = connector.test_connection()

@@ -20,7 +20,7 @@ from facturier.marketplace.connectors import Connector, display_name
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
 from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateForm, VatSetupForm
 from facturier.portal.throttle import client_ip
-from facturier.sales.connections import label, test_connection
+from facturier.sales.connections import check_connection, label
 
 MANDATE_VERSION = "2026-11"
 MANDATE_TEMPLATE = f"portal/mandate/mandate-{MANDATE_VERSION}.txt"
@@ -148,7 +148,7 @@ def _listed(seller: Seller) -> list[dict]:
 @seller_writable
 def test_connection_view(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(MarketplaceConnection, pk=pk, seller=request.seller)
-    test, message = test_connection(connection, max_attempts=1, max_retry_seconds=5)
+    test, message = check_connection(connection, max_attempts=1, max_retry_seconds=5)
     if test.ok:
         messages.success(request, message)
         return redirect(next_step(request.seller) or "portal:dashboard")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from facturier.accounts.models import MarketplaceConnection
-from facturier.sales.connections import label, test_connection
+from facturier.sales.connections import check_connection, label
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"No seller with marketplace credentials matches {seller!r}")
         failed = []
         for connection in connections:
-            test, message = test_connection(connection)
+            test, message = check_connection(connection)
             line = f"{connection.seller.legal_name} — {label(connection)}: {message}"
             if test.ok:
                 self.stdout.write(self.style.SUCCESS(line))
