@@ -37,7 +37,8 @@ def seller_rows(seller: Seller) -> dict:
 @pytest.mark.parametrize("path", SETTINGS_FORMS)
 def test_saving_a_settings_form_unchanged_changes_nothing(page, live_server, make_seller, path, rate):  # noqa: F811
     seller = make_seller(default_vat_rate=rate, connection={
-        "client_id": "client-1", "client_secret": "secret-1", "marketplace_seller_id": "98979",
+        "marketplace": "octopia", "account_id": "98979",
+        "credentials": {"client_id": "client-1", "client_secret": "secret-1"},
         "status": MarketplaceConnection.STATUS_OK, "status_message": "Connecté : boutique 98979",
     })  # fmt: skip
     before = seller_rows(seller)

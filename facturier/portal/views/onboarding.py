@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.links import AccountAlreadyLinked, Credentials, save_credentials
@@ -89,7 +89,7 @@ def mandate_view(request: HttpRequest) -> HttpResponse:
                   {"form": form, "text": text, "accepted": accepted, "version": MANDATE_VERSION})
 
 
-ALREADY_LINKED = _lazy(
+ALREADY_LINKED = gettext_lazy(
     "Ce compte %(marketplace)s est déjà relié à un autre compte Facturier. Un même compte ne peut être relié "
     "qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien le vôtre."
 )
