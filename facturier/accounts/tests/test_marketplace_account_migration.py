@@ -57,8 +57,9 @@ def test_octopia_columns_become_the_credentials_of_an_octopia_connection_its_ord
         seller = Seller.objects.create(owner=User.objects.create(email=f"{name}@example.com", password="!"),
                                        legal_name=name, **identity)
         if shop:
-            Connection.objects.create(seller=seller, client_id="cid", client_secret="s3cret", marketplace_seller_id=shop,
-                                      status="ok", account_key="old", marketplace="cdiscount")
+            Connection.objects.create(seller=seller, client_id="cid", client_secret="s3cret",
+                                      marketplace_seller_id=shop, status="ok", account_key="old",
+                                      marketplace="cdiscount")
         Order.objects.create(seller=seller, order_id=f"{name}-1", eligibility="eligible")
     migrate(LATEST)
 
