@@ -109,7 +109,8 @@ def connection_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _saved(request, form):
         return redirect("portal:connection")
     return render(request, "portal/onboarding/connection.html", {
-        "form": form, "backend": backend, "connections": _listed(seller),
+        "form": form, "marketplace_kind": backend.kind, "marketplace_name": backend.display_name,
+        "connections": _listed(seller),
         "kinds": [(kind, connectors.display_name(kind)) for kind in connectors.kinds()],
     })  # fmt: skip
 
@@ -122,7 +123,7 @@ def connection_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _saved(request, form, connection):
         return redirect("portal:connection")
     return render(request, "portal/onboarding/connection_edit.html",
-                  {"form": form, "backend": backend, "connection": connection})
+                  {"form": form, "marketplace_name": backend.display_name, "connection": connection})
 
 
 def _saved(request: HttpRequest, form: ConnectionForm, connection: MarketplaceConnection | None = None) -> bool:
