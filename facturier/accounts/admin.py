@@ -19,6 +19,9 @@ class ConnectionInline(admin.StackedInline):
     can_delete = False
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False  # credentials are entered by the seller only
+
 
 @admin.register(Seller)
 class SellerAdmin(admin.ModelAdmin):

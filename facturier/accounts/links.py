@@ -32,6 +32,10 @@ class AccountAlreadyLinked(Exception):
     """Another active seller holds this marketplace account."""
 
 
+class AccountLinkedTwice(Exception):
+    """The seller already holds this marketplace account through another of its connections."""
+
+
 def save_credentials(
     seller: Seller,
     credentials: Credentials,
@@ -56,6 +60,8 @@ def save_credentials(
             return current
     except IntegrityError:
         holder = _holder(seller, credentials)
+        if holder is None and _linked_already(seller, credentials, connection):
+            raise AccountLinkedTwice from None
         if holder is None:
             raise
         _record_refusal(seller, holder, credentials, ip_address)
@@ -69,6 +75,13 @@ def _current(
     if connection is not None:
         return mine.get(pk=connection.pk)
     return mine.filter(marketplace=credentials.marketplace, account_key=credentials.account_key()).first()
+
+
+def _linked_already(seller: Seller, credentials: Credentials, connection: MarketplaceConnection | None) -> bool:
+    mine = MarketplaceConnection.objects.filter(
+        seller=seller, marketplace=credentials.marketplace, account_key=credentials.account_key()
+    )
+    return mine.exclude(pk=connection.pk if connection else None).exists()
 
 
 def _holder(seller: Seller, credentials: Credentials) -> Seller | None:

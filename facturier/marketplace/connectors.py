@@ -6,6 +6,9 @@ module and the neutral `dto` / `errors`: it never knows an API's field names, st
 
 A backend class declares how a seller connects (its display name, its account id and credential fields) and
 builds itself from a stored connection with `from_credentials`; its instances speak the operations of `Connector`.
+An account belongs to one active seller at most, compared on (kind, account id); a backend reaching several
+marketplace instances whose shop ids repeat (Mirakl) names its instance credential field `instance`, which then
+takes part in that comparison (accounts.MarketplaceConnection.INSTANCE_CREDENTIAL).
 """
 
 from __future__ import annotations
@@ -81,12 +84,6 @@ class Connector(Protocol):
     @classmethod
     def from_credentials(cls, account_id: str, credentials: Mapping[str, str], **options: object) -> Self:
         """The connector of a stored connection; `options` tune the transport (max_attempts, timeout...)."""
-        ...
-
-    @classmethod
-    def account_identity(cls, account_id: str, credentials: Mapping[str, str]) -> str:
-        """What makes the account unique within this kind (one active seller per account): for a backend that
-        reaches several marketplaces, the instance as well as the shop id."""
         ...
 
     def iter_orders(

@@ -52,10 +52,6 @@ class OctopiaConnector:
         )
         return cls(client)
 
-    @classmethod
-    def account_identity(cls, account_id: str, credentials: Mapping[str, str]) -> str:
-        return account_id
-
     def iter_orders(
         self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
     ) -> Iterator[MarketOrder | MalformedOrder]:

@@ -96,3 +96,17 @@ def test_an_unknown_marketplace_kind_is_refused(seller):
     # An unknown kind falls back to the first backend's form, which refuses the posted kind.
     assert response.context["form"].errors["marketplace"] == ["Marketplace inconnue."]
     assert seller.connections.count() == 2
+
+
+def test_an_account_already_linked_by_the_seller_is_not_linked_twice(seller, simulator):
+    first = connection(seller, "98979")
+    second = connection(seller, "55555")
+    credentials = simulator.credentials()
+
+    response = logged_in(seller).post(f"/marketplace/{second.pk}/", {
+        "marketplace": "octopia", "account_id": "98979", "client_id": credentials["client_id"], "client_secret": ""})
+
+    assert response.context["form"].errors["account_id"] == ["Ce compte est déjà relié à votre compte Facturier."]
+    second.refresh_from_db()
+    assert (second.account_id, seller.connections.count()) == ("55555", 2)
+    assert first.pk != second.pk

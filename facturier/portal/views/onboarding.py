@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from facturier.accounts.links import AccountAlreadyLinked, Credentials, save_credentials
+from facturier.accounts.links import AccountAlreadyLinked, AccountLinkedTwice, Credentials, save_credentials
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.marketplace import connectors
@@ -133,6 +133,9 @@ def _saved(request: HttpRequest, form: ConnectionForm, connection: MarketplaceCo
         save_credentials(request.seller, credentials, connection=connection, ip_address=client_ip(request))
     except AccountAlreadyLinked:
         form.add_error("account_id", ALREADY_LINKED % {"marketplace": form.backend.display_name})
+        return False
+    except AccountLinkedTwice:
+        form.add_error("account_id", _("Ce compte est déjà relié à votre compte Facturier."))
         return False
     messages.success(request, _("Identifiants enregistrés. Testez maintenant la connexion."))
     return True
