@@ -74,7 +74,11 @@ class ConnectionTest:
 
 
 class Connector(Protocol):
-    """A marketplace account, ready to be read from and uploaded to. Close it (or use `with`) when done."""
+    """A marketplace account, ready to be read from and uploaded to. Close it (or use `with`) when done.
+
+    Failures are raised as `facturier.marketplace.errors` only: CredentialsRejected stops the connection until the
+    seller acts (the sync marks it and emails once), any other MarketplaceError leaves it for the next pass.
+    An item the backend cannot read is a MalformedOrder (shown to the seller), never an exception."""
 
     kind: ClassVar[str]  # the key in FACTURIER_MARKETPLACE_BACKENDS, stored on the connection
     display_name: ClassVar[str]  # the marketplace as the seller knows it: "Cdiscount"
