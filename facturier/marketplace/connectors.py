@@ -90,6 +90,12 @@ class Connector(Protocol):
         """The connector of a stored connection; `options` tune the transport (max_attempts, timeout...)."""
         ...
 
+    @classmethod
+    def connection_name(cls, account_id: str, credentials: Mapping[str, str]) -> str:
+        """The marketplace of one connection as the seller knows it: `display_name`, unless the backend reaches
+        several marketplaces (one Mirakl backend, many marketplaces: the connection names its own)."""
+        ...
+
     def iter_orders(
         self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
     ) -> Iterator[MarketOrder | MalformedOrder]:
@@ -152,9 +158,15 @@ def display_name(kind: str) -> str:
         return kind
 
 
-def test_message(kind: str, test: ConnectionTest) -> str:
-    """The outcome of a connection test as the seller reads it, in the active language."""
-    name = display_name(kind)
+def connection_name(kind: str, account_id: str, credentials: Mapping[str, str]) -> str:
+    try:
+        return backend(kind).connection_name(account_id, credentials)
+    except UnknownMarketplace:
+        return kind
+
+
+def test_message(name: str, test: ConnectionTest) -> str:
+    """The outcome of a connection test of the marketplace `name` as the seller reads it, in the active language."""
     if test.ok:
         if test.orders is None:
             return _("Connexion à %(marketplace)s réussie.") % {"marketplace": name}

@@ -52,6 +52,10 @@ class OctopiaConnector:
         )
         return cls(client)
 
+    @classmethod
+    def connection_name(cls, account_id: str, credentials: Mapping[str, str]) -> str:
+        return cls.display_name
+
     def iter_orders(
         self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
     ) -> Iterator[MarketOrder | MalformedOrder]:

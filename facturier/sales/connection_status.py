@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import now
-from facturier.marketplace.connectors import display_name
+from facturier.marketplace.connectors import connection_name
 from facturier.outbox import services as outbox
 
 
@@ -46,13 +46,17 @@ def mark_rejected(connection: MarketplaceConnection, message: str) -> None:
             _email_rejection(connection, message)
 
 
+def marketplace_name(connection: MarketplaceConnection) -> str:
+    return connection_name(connection.marketplace, connection.account_id, connection.credentials)
+
+
 def _email_rejection(connection: MarketplaceConnection, message: str) -> None:
     seller = connection.seller
     context = {"seller": seller, "message": message, "site_url": settings.SITE_URL}
     outbox.enqueue(
         seller=seller,
         to=seller.support_email or seller.owner.email,
-        subject=f"Facturier : vos identifiants {display_name(connection.marketplace)} ont été refusés",
+        subject=f"Facturier : vos identifiants {marketplace_name(connection)} ont été refusés",
         text_body=render_to_string("sales/email/credentials_rejected.txt", context),
         html_body=render_to_string("sales/email/credentials_rejected.html", context),
         reply_to="",

@@ -22,14 +22,14 @@ def active_connections(seller: Seller) -> QuerySet[MarketplaceConnection]:
 
 def label(connection: MarketplaceConnection) -> str:
     """'Cdiscount 98979': the connection as the seller recognises it on a run or a page."""
-    return f"{connectors.display_name(connection.marketplace)} {connection.account_id}".strip()
+    return f"{connection_status.marketplace_name(connection)} {connection.account_id}".strip()
 
 
 def check_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, str]:
     """Test the connection now and record the outcome on it; the test and its message in the active language."""
     with connector_for(connection, **options) as connector:
         test = connector.test_connection()
-    message = connectors.test_message(connection.marketplace, test)
+    message = connectors.test_message(connection_status.marketplace_name(connection), test)
     if test.ok:
         connection_status.mark_ok(connection, message)
     elif test.failure == ConnectionFailure.UNREACHABLE:

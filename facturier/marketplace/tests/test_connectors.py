@@ -41,6 +41,7 @@ def test_the_backend_of_a_kind_is_the_dotted_path_in_the_settings(settings):
     assert connectors.kinds() == ("octopia", "other")
     assert connectors.backend("other") is OtherMarketplace
     assert connectors.display_name("other") == "Autre place"
+    assert connectors.connection_name("other", "1", {}) == "Autre place"
 
 
 def test_an_unknown_kind_is_refused_by_name():
@@ -116,6 +117,6 @@ def test_a_good_connection_counts_the_orders(simulator, octopia_at):
 ])  # fmt: skip
 def test_the_seller_reads_each_outcome_plainly_in_the_page_language(test, french, english):
     with translation.override("fr"):
-        assert connectors.test_message("octopia", test) == french
+        assert connectors.test_message("Cdiscount", test) == french
     with translation.override("en"):
-        assert connectors.test_message("octopia", test) == english
+        assert connectors.test_message("Cdiscount", test) == english

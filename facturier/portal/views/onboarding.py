@@ -16,10 +16,11 @@ from facturier.accounts.links import AccountAlreadyLinked, AccountLinkedTwice, C
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.marketplace import connectors
-from facturier.marketplace.connectors import Connector, display_name
+from facturier.marketplace.connectors import Connector
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
 from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateForm, VatSetupForm
 from facturier.portal.throttle import client_ip
+from facturier.sales.connection_status import marketplace_name
 from facturier.sales.connections import check_connection, label
 
 MANDATE_VERSION = "2026-11"
@@ -143,7 +144,7 @@ def _saved(request: HttpRequest, form: ConnectionForm, connection: MarketplaceCo
 
 def _listed(seller: Seller) -> list[dict]:
     return [
-        {"connection": connection, "label": label(connection), "marketplace": display_name(connection.marketplace)}
+        {"connection": connection, "label": label(connection), "marketplace": marketplace_name(connection)}
         for connection in seller.connections.order_by("created_at", "pk")
     ]
 
