@@ -190,6 +190,11 @@ EMAIL_TIMEOUT = env_int("FACTURIER_EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("FACTURIER_MAIL_FROM", "factures@facturier.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# One connector backend per marketplace kind (facturier.marketplace.connectors); the key is stored on each
+# connection, so a kind is never renamed.
+FACTURIER_MARKETPLACE_BACKENDS = {
+    "octopia": "facturier.marketplace.octopia_connector.OctopiaConnector",
+}
 OCTOPIA_API_URL = env_url("OCTOPIA_API_URL", "https://api.octopia-io.net/seller/v2")
 OCTOPIA_AUTH_URL = env_url(
     "OCTOPIA_AUTH_URL", "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"

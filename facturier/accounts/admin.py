@@ -13,9 +13,14 @@ class UserAdmin(admin.ModelAdmin):
 class ConnectionInline(admin.StackedInline):
     model = MarketplaceConnection
     # Credentials are never shown, even to the operator: only the connection's health.
-    fields = ["status", "status_message", "status_changed_at", "holds_account", "orders_cursor", "refunds_cursor"]
+    fields = ["marketplace", "status", "status_message", "status_changed_at", "holds_account", "orders_cursor",
+              "refunds_cursor"]
     readonly_fields = fields
     can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False  # credentials are entered by the seller only
 
 
 @admin.register(Seller)

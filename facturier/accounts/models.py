@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from facturier.core.crypto import EncryptedTextField
+from facturier.core.crypto import EncryptedJSONField, EncryptedTextField
 
 
 class UserManager(BaseUserManager):
@@ -139,7 +139,9 @@ class BillingMandate(models.Model):
 
 
 class MarketplaceConnection(models.Model):
-    """Octopia API credentials, encrypted at rest, and the health of the connection."""
+    """One marketplace account of a seller: the backend kind (see marketplace.connectors), the account id and the
+    backend's credential fields (both encrypted at rest), the health of the connection and its own cursors.
+    A seller may hold several; an account belongs to one active seller at most."""
 
     STATUS_UNTESTED = "untested"
     STATUS_OK = "ok"
@@ -152,13 +154,15 @@ class MarketplaceConnection(models.Model):
         (STATUS_UNAVAILABLE, _("API indisponible")),
     ]
 
-    MARKETPLACE_CDISCOUNT = "cdiscount"
+    MARKETPLACE_OCTOPIA = "octopia"
+    # A credential of this name scopes the account id (a backend reaching several marketplace instances, whose
+    # shop ids repeat from one instance to the next): it takes part in the account's uniqueness.
+    INSTANCE_CREDENTIAL = "instance"
 
-    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="connection")
-    marketplace = models.CharField(max_length=20, default=MARKETPLACE_CDISCOUNT)
-    client_id = EncryptedTextField()
-    client_secret = EncryptedTextField()
-    marketplace_seller_id = EncryptedTextField()
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="connections")
+    marketplace = models.CharField(max_length=20, default=MARKETPLACE_OCTOPIA)  # a FACTURIER_MARKETPLACE_BACKENDS key
+    account_id = EncryptedTextField()
+    credentials = EncryptedJSONField(default=dict)
     # The marketplace account, comparable although its id is encrypted (see marketplace_account_key).
     account_key = models.CharField(max_length=64, editable=False)
     # False once the seller stops being active (unsubscribed): the account may then be linked elsewhere.
@@ -169,28 +173,44 @@ class MarketplaceConnection(models.Model):
     rejection_notified_at = models.DateTimeField(null=True, blank=True)
     orders_cursor = models.DateTimeField(null=True, blank=True)
     refunds_cursor = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        ordering = ["created_at", "pk"]
         constraints = [
             # One shop linked to two Facturier accounts would have its buyers invoiced twice, under two names.
             models.UniqueConstraint(fields=["marketplace", "account_key"], condition=models.Q(holds_account=True),
                                     name="one_active_seller_per_marketplace_account"),
+            models.UniqueConstraint(fields=["seller", "marketplace", "account_key"],
+                                    name="one_connection_per_seller_and_account"),
         ]
 
     def __str__(self) -> str:
-        return f"Connexion {self.seller}"
+        return f"Connexion {self.marketplace} {self.seller}"
+
+    @property
+    def is_active(self) -> bool:
+        """Synced and uploaded to: every connection but one whose credentials the marketplace refused."""
+        return self.status != self.STATUS_REJECTED
 
     def save(self, *args, **kwargs) -> None:
-        self.account_key = marketplace_account_key(self.marketplace, self.marketplace_seller_id)
+        self.account_key = marketplace_account_key(self.marketplace, self.account_id, self.account_scope)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "account_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def account_scope(self) -> str:
+        return str((self.credentials or {}).get(self.INSTANCE_CREDENTIAL, ""))
 
-def marketplace_account_key(marketplace: str, marketplace_seller_id: str) -> str:
+
+def marketplace_account_key(marketplace: str, account_id: str, scope: str = "") -> str:
     """A deterministic digest of the account id (the stored id is encrypted with a random IV, so not comparable).
     A plain hash: the id is the shop's public identifier, and a keyed hash would change with key rotation."""
-    return hashlib.sha256(f"{marketplace}:{marketplace_seller_id.strip().lower()}".encode()).hexdigest()
+    account = account_id.strip().lower()
+    if scope:
+        account = f"{scope.strip().rstrip('/').lower()}#{account}"
+    return hashlib.sha256(f"{marketplace}:{account}".encode()).hexdigest()
 
 
 class MarketplaceLinkRefusal(models.Model):

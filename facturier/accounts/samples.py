@@ -39,9 +39,9 @@ def create_seller(*, index: int, connection: dict | None = None, **overrides) ->
 
 
 def connection_fields(credentials: dict) -> dict:
-    """MarketplaceConnection fields from a simulator's `credentials(seller_id)`."""
+    """MarketplaceConnection fields from a simulator's `credentials(seller_id)` (an Octopia account)."""
     return {
-        "client_id": credentials["client_id"],
-        "client_secret": credentials["client_secret"],
-        "marketplace_seller_id": credentials["seller_id"],
+        "marketplace": MarketplaceConnection.MARKETPLACE_OCTOPIA,
+        "account_id": credentials["seller_id"],
+        "credentials": {"client_id": credentials["client_id"], "client_secret": credentials["client_secret"]},
     }

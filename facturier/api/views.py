@@ -124,7 +124,7 @@ class SyncView(APIView):
         seller = token_seller(request)
         if not seller.is_active:
             return Response({"detail": "The account is read-only since unsubscribing."}, status.HTTP_409_CONFLICT)
-        if not seller.mandates.exists() or not hasattr(seller, "connection"):
+        if not seller.mandates.exists() or not seller.connections.exists():
             return Response({"detail": "Registration is incomplete (mandate or marketplace credentials)."},
                             status.HTTP_409_CONFLICT)
         sync_seller_task.delay_on_commit(seller.pk, "api")

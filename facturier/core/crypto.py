@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -53,3 +54,24 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON object of text values (a connection's credentials) stored as one Fernet token."""
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return json.loads(text) if text else {}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):  # already serialized (a fixture, a form)
+            value = self.to_python(value)
+        return encrypt(json.dumps(value, sort_keys=True)) if value else ""
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), sort_keys=True)

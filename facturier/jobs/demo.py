@@ -33,17 +33,18 @@ def ensure_demo_seller() -> Seller:
 def _apply_credentials_from_environment(seller: Seller) -> None:
     """Pointed at a real Octopia API (OCTOPIA_API_URL), the demo seller uses the credentials given in the
     environment; against the built-in simulator the simulator's demo credentials do."""
-    values = {
+    credentials = {
         "client_id": os.environ.get("FACTURIER_DEMO_CLIENT_ID"),
         "client_secret": os.environ.get("FACTURIER_DEMO_CLIENT_SECRET"),
-        "marketplace_seller_id": os.environ.get("FACTURIER_DEMO_SELLER_ID"),
     }
-    values = {field: value for field, value in values.items() if value}
-    if values:
-        connection = seller.connection
-        for field, value in values.items():
-            setattr(connection, field, value)
-        connection.save(update_fields=list(values))
+    credentials = {name: value for name, value in credentials.items() if value}
+    account_id = os.environ.get("FACTURIER_DEMO_SELLER_ID")
+    if not (credentials or account_id):
+        return
+    connection = seller.connections.filter(marketplace=MarketplaceConnection.MARKETPLACE_OCTOPIA).first()
+    connection.credentials = {**connection.credentials, **credentials}
+    connection.account_id = account_id or connection.account_id
+    connection.save(update_fields=["credentials", "account_id"])
 
 
 def _create_seller(user: User) -> Seller:
@@ -71,8 +72,8 @@ def _create_seller(user: User) -> Seller:
     )
     MarketplaceConnection.objects.create(
         seller=seller,
-        client_id=DEMO_CLIENT_ID,
-        client_secret=f"secret-{DEMO_CLIENT_ID}",
-        marketplace_seller_id=DEMO_MARKETPLACE_SELLER_ID,
+        marketplace=MarketplaceConnection.MARKETPLACE_OCTOPIA,
+        account_id=DEMO_MARKETPLACE_SELLER_ID,
+        credentials={"client_id": DEMO_CLIENT_ID, "client_secret": f"secret-{DEMO_CLIENT_ID}"},
     )
     return seller

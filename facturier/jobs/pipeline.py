@@ -32,9 +32,10 @@ ScheduleBatch = Callable[[list[int], int], object]
 
 
 def sellers_to_sync():
-    return Seller.objects.filter(status=Seller.STATUS_ACTIVE, connection__isnull=False).exclude(
-        connection__status=MarketplaceConnection.STATUS_REJECTED
+    active = MarketplaceConnection.objects.filter(seller=OuterRef("pk")).exclude(
+        status=MarketplaceConnection.STATUS_REJECTED
     )
+    return Seller.objects.filter(Exists(active), status=Seller.STATUS_ACTIVE)
 
 
 def recover_interrupted_syncs() -> list[int]:

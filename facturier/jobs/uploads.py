@@ -1,42 +1,46 @@
-"""Upload each rendered invoice to its marketplace order, then follow the asynchronous import to its end."""
+"""Upload each rendered invoice to its marketplace order, through the connector of the connection the order was read
+through, then follow the asynchronous import to its end."""
 
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import now
 from facturier.invoicing.models import Invoice
+from facturier.marketplace.connectors import Connector, UploadState
 from facturier.marketplace.errors import MarketplaceError
-from facturier.sales.connector import client_for
+from facturier.sales.connections import connector_for
 
 logger = logging.getLogger(__name__)
-FINAL_FAILURE = {"Failure", "PartialSuccess"}
 
 
 def _update(invoice: Invoice, **fields) -> None:
     Invoice.objects.filter(pk=invoice.pk).update(upload_at=now(), **fields)
 
 
-def upload_one(invoice: Invoice, client) -> None:
+def upload_one(invoice: Invoice, connector: Connector) -> None:
     try:
         with invoice.pdf.open("rb") as handle:
-            import_id = client.upload_invoice(invoice.order_reference, f"{invoice.order_reference}.pdf", handle.read())
+            upload_id = connector.upload_invoice(
+                invoice.order_reference, f"{invoice.order_reference}.pdf", handle.read()
+            )
     except MarketplaceError as exc:
         _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message=exc.message)
         return
-    _update(invoice, upload_status=Invoice.UPLOAD_RUNNING, upload_import_id=import_id, upload_message="")
+    _update(invoice, upload_status=Invoice.UPLOAD_RUNNING, upload_import_id=upload_id, upload_message="")
 
 
-def follow_one(invoice: Invoice, client) -> None:
+def follow_one(invoice: Invoice, connector: Connector) -> None:
     try:
-        result = client.get_invoice_import(invoice.upload_import_id)
+        result = connector.get_upload(invoice.upload_import_id)
     except MarketplaceError as exc:
         logger.warning("upload status unavailable", extra={"invoice": invoice.number, "error": exc.message})
         return
-    if result.status == "Success":
+    if result.state == UploadState.ACCEPTED:
         _update(invoice, upload_status=Invoice.UPLOAD_SUCCESS, upload_message="")
-    elif result.status in FINAL_FAILURE:
+    elif result.state == UploadState.REFUSED:
         _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message="; ".join(result.errors))
 
 
@@ -46,17 +50,21 @@ def follow_uploads(*, seller=None, limit: int = 500) -> int:
         Invoice.objects.filter(
             kind=Invoice.KIND_INVOICE,
             upload_status__in=[Invoice.UPLOAD_PENDING, Invoice.UPLOAD_RUNNING],
-            seller__connection__status=MarketplaceConnection.STATUS_OK,
+            order__connection__status=MarketplaceConnection.STATUS_OK,
         )
         .exclude(pdf="")
-        .select_related("seller__connection")
+        .select_related("order__connection")
     )
     if seller is not None:
         invoices = invoices.filter(seller=seller)
     handled = 0
-    clients: dict[int, object] = {}
-    for invoice in invoices.order_by("id")[:limit]:
-        client = clients.setdefault(invoice.seller_id, client_for(invoice.seller.connection))
-        (upload_one if invoice.upload_status == Invoice.UPLOAD_PENDING else follow_one)(invoice, client)
-        handled += 1
+    connectors: dict[int, Connector] = {}
+    with ExitStack() as open_connectors:
+        for invoice in invoices.order_by("id")[:limit]:
+            connection = invoice.order.connection
+            if connection.pk not in connectors:
+                connectors[connection.pk] = open_connectors.enter_context(connector_for(connection))
+            step = upload_one if invoice.upload_status == Invoice.UPLOAD_PENDING else follow_one
+            step(invoice, connectors[connection.pk])
+            handled += 1
     return handled

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import now
+from facturier.marketplace.connectors import connection_name
 from facturier.outbox import services as outbox
 
 
@@ -18,10 +19,15 @@ def _set(connection: MarketplaceConnection, status: str, message: str, **extra) 
     connection.status, connection.status_message = status, message
 
 
-def mark_ok(connection: MarketplaceConnection) -> None:
-    if connection.status != MarketplaceConnection.STATUS_OK or connection.rejection_notified_at:
+def mark_ok(connection: MarketplaceConnection, message: str = "") -> None:
+    if connection.status != MarketplaceConnection.STATUS_OK or connection.rejection_notified_at or message:
         # Clearing the notice date lets a later rejection be emailed again.
-        _set(connection, MarketplaceConnection.STATUS_OK, "", rejection_notified_at=None)
+        _set(connection, MarketplaceConnection.STATUS_OK, message, rejection_notified_at=None)
+
+
+def record(connection: MarketplaceConnection, status: str, message: str) -> None:
+    """A status the seller found out by testing the connection: shown on the page, nothing emailed."""
+    _set(connection, status, message)
 
 
 def mark_unavailable(connection: MarketplaceConnection, message: str) -> None:
@@ -40,13 +46,17 @@ def mark_rejected(connection: MarketplaceConnection, message: str) -> None:
             _email_rejection(connection, message)
 
 
+def marketplace_name(connection: MarketplaceConnection) -> str:
+    return connection_name(connection.marketplace, connection.account_id, connection.credentials)
+
+
 def _email_rejection(connection: MarketplaceConnection, message: str) -> None:
     seller = connection.seller
     context = {"seller": seller, "message": message, "site_url": settings.SITE_URL}
     outbox.enqueue(
         seller=seller,
         to=seller.support_email or seller.owner.email,
-        subject="Facturier : vos identifiants Cdiscount ont été refusés",
+        subject=f"Facturier : vos identifiants {marketplace_name(connection)} ont été refusés",
         text_body=render_to_string("sales/email/credentials_rejected.txt", context),
         html_body=render_to_string("sales/email/credentials_rejected.html", context),
         reply_to="",

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from facturier.accounts.models import Seller
+from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.fields import JSONField
 from facturier.core.money import MONEY
 
@@ -34,6 +34,10 @@ class SalesOrder(models.Model):
     ORDER_ID_MAX_LENGTH = 64
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")
+    # The connection the order was read through (set by the sync): where its invoice is uploaded.
+    connection = models.ForeignKey(
+        MarketplaceConnection, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
     # A longer marketplace id is stored shortened (sync.storage_id); the full id stays in raw.
     order_id = models.CharField(max_length=ORDER_ID_MAX_LENGTH)
     status = models.CharField(max_length=30, blank=True)

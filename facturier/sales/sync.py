@@ -17,7 +17,7 @@ from itertools import chain
 from operator import attrgetter
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ from facturier.marketplace.errors import (
     RefundListFailed,
 )
 from facturier.sales import connection_status, runs
-from facturier.sales.connector import client_for
+from facturier.sales.connections import active_connections, connector_for, label
 from facturier.sales.eligibility import (
     INVOICEABLE_STATUSES,
     Verdict,
@@ -135,25 +135,56 @@ def sync_seller(
 
 
 def _pull(run: SyncRun, seller: Seller, client, on_eligible: OnEligible | None, heartbeat) -> tuple[str, str]:
-    """Read the orders, then the refunds; the run's outcome (status, message). Counts go on `run`."""
-    connection = MarketplaceConnection.objects.get(seller=seller)
-    client = client or client_for(connection)
+    """Read each active connection's orders, then its refunds; the run's outcome (status, message). Counts go on
+    `run`. A failing connection never stops the others: the run fails and its message names that connection.
+    `client` (tests) stands in for every connection's connector."""
+    connections = list(active_connections(seller))
+    if not connections:
+        return SyncRun.FAILED, "Aucune connexion marketplace active : enregistrez ou corrigez vos identifiants."
+    failures: list[str] = []
+    errors: list[str] = []
+    counts = {"orders_seen": 0, "orders_eligible": 0, "orders_malformed": 0, "refunds_seen": 0}
+    for connection in connections:
+        outcome = _pull_connection(
+            seller, connection, client, partial(on_eligible, run) if on_eligible else None, heartbeat,
+            refetch_invalid=run.trigger != INCREMENTAL,
+        )  # fmt: skip
+        if isinstance(outcome, str):
+            failures.append(f"{label(connection)} : {outcome}" if len(connections) > 1 else outcome)
+            continue
+        orders, refunds = outcome
+        counts["orders_seen"] += orders.seen
+        counts["orders_eligible"] += orders.eligible
+        counts["orders_malformed"] += orders.malformed
+        counts["refunds_seen"] += refunds.seen
+        errors += orders.errors + refunds.errors
+    for name, value in counts.items():
+        setattr(run, name, value)
+    return (SyncRun.FAILED if failures else SyncRun.SUCCEEDED), "\n".join(failures + errors)
+
+
+def _pull_connection(
+    seller: Seller, connection: MarketplaceConnection, client, on_eligible, heartbeat, *, refetch_invalid: bool
+) -> tuple[PassResult, PassResult] | str:
+    """One connection's orders and refunds, or why the marketplace stopped the pass (its status is updated)."""
+    connector = client or connector_for(connection)
     try:
         orders = pull_orders(
-            seller, connection, client, on_eligible=partial(on_eligible, run) if on_eligible else None,
-            heartbeat=heartbeat, refetch_invalid=run.trigger != INCREMENTAL,
+            seller, connection, connector, on_eligible=on_eligible, heartbeat=heartbeat,
+            refetch_invalid=refetch_invalid,
         )  # fmt: skip
-        refunds = pull_refunds(seller, connection, client, heartbeat=heartbeat)
+        refunds = pull_refunds(seller, connection, connector, heartbeat=heartbeat)
     except CredentialsRejected as exc:
         connection_status.mark_rejected(connection, exc.message)
-        return SyncRun.FAILED, f"Identifiants refusés par la marketplace : {exc.message}"
+        return f"Identifiants refusés par la marketplace : {exc.message}"
     except MarketplaceError as exc:
         connection_status.mark_unavailable(connection, exc.message)
-        return SyncRun.FAILED, f"Marketplace indisponible, reprise au prochain passage : {exc.message}"
+        return f"Marketplace indisponible, reprise au prochain passage : {exc.message}"
+    finally:
+        if client is None:
+            connector.close()
     connection_status.mark_ok(connection)
-    run.orders_seen, run.orders_eligible, run.orders_malformed = orders.seen, orders.eligible, orders.malformed
-    run.refunds_seen = refunds.seen
-    return SyncRun.SUCCEEDED, "\n".join(orders.errors + refunds.errors)
+    return orders, refunds
 
 
 def finish(run: SyncRun, status: str, message: str) -> SyncRun:
@@ -177,11 +208,12 @@ def pull_orders(
     windows = listing_windows(connection.orders_cursor, seller)
     listing = chain.from_iterable(client.iter_orders(updated_at_min=low, updated_at_max=high) for low, high in windows)
     for page in read_ahead(pages(listing)):
-        store_page(seller, page, result, on_eligible, heartbeat)
+        store_page(seller, page, result, on_eligible, heartbeat, connection=connection)
     advance_cursor(connection, "orders_cursor", result.newest, read_at)
     if refetch_invalid:
-        for page in pages(invalid_orders_again(seller, client, read_at, result.errors)):
-            store_page(seller, page, result, on_eligible, heartbeat)
+        pages_again = pages(invalid_orders_again(seller, client, read_at, result.errors, connection=connection))
+        for page in pages_again:
+            store_page(seller, page, result, on_eligible, heartbeat, connection=connection)
     return result
 
 
@@ -194,8 +226,12 @@ def advance_cursor(connection: MarketplaceConnection, name: str, newest: datetim
         MarketplaceConnection.objects.filter(pk=connection.pk).update(**{name: min(newest, read_at)})
 
 
-def store_page(seller: Seller, page: list, result: PassResult, on_eligible=None, heartbeat=None) -> None:
+def store_page(
+    seller: Seller, page: list, result: PassResult, on_eligible=None, heartbeat=None, *, connection=None
+) -> None:
     verdicts = record_page(seller, page, result.errors)
+    if connection is not None:
+        tag_connection(seller, connection, list(verdicts))
     for order in page:
         result.seen += 1
         verdict = verdicts.get(storage_id(order.order_id))
@@ -211,8 +247,16 @@ def store_page(seller: Seller, page: list, result: PassResult, on_eligible=None,
         heartbeat()
 
 
+def tag_connection(seller: Seller, connection: MarketplaceConnection, order_ids: list[str]) -> None:
+    """The stored orders were read through this connection: their invoices are uploaded there."""
+    if order_ids:
+        SalesOrder.objects.filter(seller=seller, order_id__in=order_ids).exclude(connection=connection).update(
+            connection=connection
+        )
+
+
 def invalid_orders_again(
-    seller: Seller, client, read_at: datetime, errors: list[str]
+    seller: Seller, client, read_at: datetime, errors: list[str], *, connection: MarketplaceConnection | None = None
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
     always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
@@ -226,6 +270,7 @@ def invalid_orders_again(
             first_seen_at__gte=now() - REFETCH_INVALID_FOR,
             last_seen_at__lt=read_at,
         )
+        .filter(Q(connection=connection) | Q(connection__isnull=True) if connection else Q())
         .exclude(order_id="")
         .order_by(Greatest("last_seen_at", Coalesce("refetched_at", "last_seen_at")), "pk")
         .values_list("pk", "order_id", "raw")[:REFETCH_INVALID_PER_PASS]

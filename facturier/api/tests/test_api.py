@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from facturier.accounts.models import ApiToken, MarketplaceConnection
+from facturier.accounts.samples import connection_fields
 from facturier.portal.tests.helpers import issue
 from facturier.sales.models import SyncRun
 
@@ -80,9 +81,7 @@ def test_sync_is_refused_without_credentials_then_runs(api, seller_a, seller_b, 
     assert api.post("/sync/").status_code == 409
     settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = simulator.api_url, simulator.auth_url
     credentials = simulator.credentials()
-    MarketplaceConnection.objects.create(seller=seller_a, client_id=credentials["client_id"],
-                                         client_secret=credentials["client_secret"],
-                                         marketplace_seller_id=credentials["seller_id"])
+    MarketplaceConnection.objects.create(seller=seller_a, **connection_fields(credentials))
     response = api.post("/sync/")
     assert response.status_code == 202
     run = SyncRun.objects.get(seller=seller_a)

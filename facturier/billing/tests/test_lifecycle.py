@@ -47,8 +47,8 @@ def _seller_with_data(make_seller) -> Seller:
                                          refund_id="R1", kind="return", amount_gross=12, refunded_at=UNSUBSCRIBED_AT)
     issue_credit_note(september[0], datetime(2026, 9, 5, 10, 0, tzinfo=PARIS))
     SyncRun.objects.create(seller=seller)
-    MarketplaceConnection.objects.create(seller=seller, client_id="id", client_secret="secret",
-                                         marketplace_seller_id="42")
+    MarketplaceConnection.objects.create(seller=seller, account_id="42",
+                                         credentials={"client_id": "id", "client_secret": "secret"})
     ApiToken.objects.create(seller=seller, token_sha256="a" * 64, prefix="fct_abc")
     return seller
 

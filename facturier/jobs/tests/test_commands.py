@@ -28,17 +28,21 @@ def test_test_connection_reports_good_credentials(start_simulator, connect_to_si
 
     call_command("test_connection", seller=seller.owner.email, stdout=output)
 
-    assert output.getvalue().startswith(f"{seller.legal_name}: ")
+    expected = f"{seller.legal_name} — Cdiscount 98979: Connexion à Cdiscount réussie : 3 commandes visibles.\n"
+    assert output.getvalue() == expected
     assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
 
 
 @pytest.mark.django_db
 def test_test_connection_fails_clearly_on_rejected_credentials(start_simulator, connect_to_simulator):
     seller = connect_to_simulator(start_simulator(seed=1, orders=3))
-    MarketplaceConnection.objects.filter(seller=seller).update(client_secret="wrong")
+    connection = seller.connections.get()
+    connection.credentials = {**connection.credentials, "client_secret": "wrong"}
+    connection.save()
 
-    with pytest.raises(CommandError, match=seller.legal_name):
+    with pytest.raises(CommandError, match=f"{seller.legal_name} — Cdiscount 98979: Cdiscount refuse ces identifiants"):
         call_command("test_connection", seller=str(seller.pk), stdout=io.StringIO())
+    assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_REJECTED
 
 
 @pytest.mark.django_db

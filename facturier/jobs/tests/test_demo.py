@@ -28,7 +28,10 @@ def test_the_demo_seller_is_created_once_and_can_log_in(settings, client):
     assert first.pk == second.pk
     assert Seller.objects.count() == 1
     assert client.login(username=demo.DEMO_EMAIL, password=demo.DEMO_PASSWORD) is True
-    assert (first.connection.client_id, first.connection.marketplace_seller_id) == ("demo-client", "98979")
+    connection = first.connections.get()
+    assert (connection.marketplace, connection.credentials["client_id"], connection.account_id) == (
+        "octopia", "demo-client", "98979"
+    )
 
 
 @pytest.mark.django_db
@@ -41,9 +44,8 @@ def test_credentials_from_the_environment_replace_the_simulator_ones(settings, m
 
     seller = demo.ensure_demo_seller()
 
-    seller.connection.refresh_from_db()
-    assert (seller.connection.client_id, seller.connection.client_secret, seller.connection.marketplace_seller_id) == (
-        "real-client",
-        "real-secret",
+    connection = seller.connections.get()
+    assert (connection.credentials, connection.account_id) == (
+        {"client_id": "real-client", "client_secret": "real-secret"},
         "12345",
     )

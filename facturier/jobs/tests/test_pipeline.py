@@ -103,8 +103,9 @@ def test_running_the_sync_again_creates_no_invoice_and_sends_no_email(simulated_
 
 @pytest.mark.django_db(transaction=True)
 def test_rejected_credentials_mark_the_connection_and_email_the_seller_once(simulated_seller):
-    MarketplaceConnection.objects.filter(seller=simulated_seller).update(client_secret="wrong-secret")
-    simulated_seller.connection.refresh_from_db()
+    connection = simulated_seller.connections.get()
+    connection.credentials = {**connection.credentials, "client_secret": "wrong-secret"}
+    connection.save()
 
     first = run_pass(simulated_seller, "test")
     second = run_pass(simulated_seller, "test")

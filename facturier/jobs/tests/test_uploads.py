@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from facturier.accounts.models import MarketplaceConnection
+from facturier.accounts.samples import connection_fields
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.uploads import follow_uploads
@@ -45,3 +46,34 @@ def test_a_seller_who_turned_uploads_off_uploads_nothing(sim, connect_to_simulat
     assert follow_uploads() == 0
     assert sim.uploaded_invoices("98979") == []
     assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_invoice_goes_to_the_account_its_order_was_read_from(sim, connect_to_simulator):
+    seller = connect_to_simulator(sim, upload_to_marketplace=True)
+    other = MarketplaceConnection.objects.create(seller=seller, **connection_fields(sim.credentials("22222")))
+    run_pass(seller, "test")
+    invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
+
+    for _poll in range(3):
+        follow_uploads()
+
+    assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_SUCCESS}
+    own = seller.connections.exclude(pk=other.pk).get()
+    for connection in (own, other):
+        uploaded = sorted(upload.order_id for upload in sim.uploaded_invoices(connection.account_id))
+        expected = invoices.filter(order__connection=connection).values_list("order_reference", flat=True)
+        assert uploaded == sorted(expected)
+        assert uploaded  # each shop has invoices of its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invoice_waits_while_its_connection_is_refused(sim, connect_to_simulator):
+    seller = connect_to_simulator(sim, upload_to_marketplace=True)
+    run_pass(seller, "test")
+    seller.connections.update(status=MarketplaceConnection.STATUS_REJECTED)
+
+    assert follow_uploads() == 0
+    assert set(Invoice.objects.filter(kind=Invoice.KIND_INVOICE).values_list("upload_status", flat=True)) == {
+        Invoice.UPLOAD_PENDING}
+    assert sim.uploaded_invoices("98979") == []

@@ -133,8 +133,32 @@ class MandateForm(forms.Form):
 
 
 class ConnectionForm(forms.Form):
-    client_id = forms.CharField(label=_("Client ID Octopia"), max_length=200)
-    client_secret = forms.CharField(
-        label=_("Client secret Octopia"), max_length=500, required=False, widget=forms.PasswordInput(render_value=False)
-    )
-    marketplace_seller_id = forms.CharField(label=_("Identifiant vendeur (SellerId)"), max_length=50)
+    """A marketplace connection: the account id and the credential fields the chosen backend declares. Editing a
+    connection, a secret left empty keeps the stored one."""
+
+    marketplace = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, backend, connection=None):
+        initial = {"marketplace": backend.kind}
+        if connection is not None:
+            initial["account_id"] = connection.account_id
+            initial.update({f.name: connection.credentials.get(f.name, "") for f in backend.credential_fields
+                            if not f.secret})  # fmt: skip
+        super().__init__(data, initial=initial)
+        self.backend, self.connection = backend, connection
+        account = backend.account_field
+        self.fields["account_id"] = forms.CharField(label=account.label, help_text=account.help_text, max_length=200)
+        for credential in backend.credential_fields:
+            widget = forms.PasswordInput(render_value=False) if credential.secret else None
+            self.fields[credential.name] = forms.CharField(
+                label=credential.label, help_text=credential.help_text, max_length=500, widget=widget,
+                required=not (credential.secret and connection is not None),
+            )  # fmt: skip
+
+    def clean_marketplace(self) -> str:
+        if self.cleaned_data["marketplace"] != self.backend.kind:
+            raise forms.ValidationError(_("Marketplace inconnue."))
+        return self.backend.kind
+
+    def credential_values(self) -> dict[str, str]:
+        return {f.name: self.cleaned_data[f.name].strip() for f in self.backend.credential_fields}

@@ -62,7 +62,8 @@ def test_fee_tiers(count, expected):
 @pytest.mark.django_db
 def test_unsubscribe_makes_the_account_read_only_but_downloadable(seller_a):
     invoice = issue(seller_a)
-    MarketplaceConnection.objects.create(seller=seller_a, client_id="a", client_secret="b", marketplace_seller_id="c")
+    MarketplaceConnection.objects.create(seller=seller_a, account_id="c",
+                                         credentials={"client_id": "a", "client_secret": "b"})
     client = logged_in(seller_a)
     assert client.get("/compte/desinscription/").status_code == 200
     client.post("/compte/desinscription/")

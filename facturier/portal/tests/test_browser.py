@@ -74,10 +74,10 @@ def connect(page, simulator) -> None:
     credentials = simulator.credentials()
     page.fill("#id_client_id", credentials["client_id"])
     page.fill("#id_client_secret", credentials["client_secret"])
-    page.fill("#id_marketplace_seller_id", credentials["seller_id"])
+    page.fill("#id_account_id", credentials["seller_id"])
     page.click("button[type=submit].primary")
-    page.click("#test-connection")
-    page.wait_for_selector("text=Connexion réussie")
+    page.click(".test-connection")
+    page.wait_for_selector("text=Connexion à Cdiscount réussie")
 
 
 def test_seller_journey(page, live_server, simulator, settings):

@@ -13,7 +13,7 @@ from facturier.portal.tests.test_browser import page  # noqa: F401 - the Chromiu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SETTINGS_FORMS = ["/reglages/", "/inscription/entreprise/", "/inscription/tva/", "/marketplace/"]
+SETTINGS_FORMS = ["/reglages/", "/inscription/entreprise/", "/inscription/tva/", "/marketplace/{connection}/"]
 
 
 def log_in(page, base: str, email: str) -> None:  # noqa: F811
@@ -37,7 +37,8 @@ def seller_rows(seller: Seller) -> dict:
 @pytest.mark.parametrize("path", SETTINGS_FORMS)
 def test_saving_a_settings_form_unchanged_changes_nothing(page, live_server, make_seller, path, rate):  # noqa: F811
     seller = make_seller(default_vat_rate=rate, connection={
-        "client_id": "client-1", "client_secret": "secret-1", "marketplace_seller_id": "98979",
+        "marketplace": "octopia", "account_id": "98979",
+        "credentials": {"client_id": "client-1", "client_secret": "secret-1"},
         "status": MarketplaceConnection.STATUS_OK, "status_message": "Connecté : boutique 98979",
     })  # fmt: skip
     before = seller_rows(seller)
@@ -45,7 +46,7 @@ def test_saving_a_settings_form_unchanged_changes_nothing(page, live_server, mak
     page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
             else None)
     log_in(page, live_server.url, seller.owner.email)
-    page.goto(f"{live_server.url}{path}")
+    page.goto(live_server.url + path.format(connection=seller.connections.get().pk))
     page.click("form button[type=submit].primary")
     page.wait_for_load_state()
     assert page.locator(".field-error, .form-error, .errorlist").count() == 0

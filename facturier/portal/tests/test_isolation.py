@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from facturier.accounts.models import ApiToken
+from facturier.accounts.models import ApiToken, MarketplaceConnection
 from facturier.billing.fee_invoices import issue_fee_invoice
 from facturier.ereporting.models import EReport
 from facturier.portal.tests.helpers import issue, logged_in
@@ -24,7 +24,7 @@ PUBLIC = {
 OBJECT_URLS = {
     "invoice_detail": "invoice", "invoice_pdf": "invoice", "invoice_download": "invoice",
     "invoice_resend": "invoice", "api_token_revoke": "api_token", "fee_invoice_download": "fee_invoice",
-    "ereport_download": "ereport",
+    "ereport_download": "ereport", "connection_edit": "connection", "connection_test": "connection",
 }  # fmt: skip
 POST_ONLY = {"invoice_resend", "api_token_revoke", "sync_now", "connection_test", "invoice_selection_archive",
              "two_factor_disable"}
@@ -64,7 +64,10 @@ def objects_of_a(seller_a):
         sequence=1, report_id="TX-A", type_code="IN", status=EReport.STATUS_DOWNLOAD, xml="<Report/>",
         fingerprint="", taxable_total=0, tax_total=0,
     )
-    return {"invoice": invoice.pk, "api_token": token.pk, "fee_invoice": fee.pk, "ereport": ereport.pk}
+    connection = MarketplaceConnection.objects.create(seller=seller_a, account_id="98979",
+                                                      credentials={"client_id": "a", "client_secret": "s"})
+    return {"invoice": invoice.pk, "api_token": token.pk, "fee_invoice": fee.pk, "ereport": ereport.pk,
+            "connection": connection.pk}
 
 
 @pytest.mark.django_db

@@ -13,7 +13,8 @@ from facturier.accounts.models import MarketplaceConnection, MarketplaceLinkRefu
 from facturier.billing import lifecycle
 from facturier.portal.tests.helpers import logged_in
 
-SHOP = {"client_id": "client-a", "client_secret": "secret-a", "marketplace_seller_id": "98979"}
+SHOP = {"marketplace": "octopia", "account_id": "98979",
+        "credentials": {"client_id": "client-a", "client_secret": "secret-a"}}
 ALREADY_LINKED = ("Ce compte Cdiscount est déjà relié à un autre compte Facturier. Un même compte ne peut être "
                   "relié qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien "
                   "le vôtre.")
@@ -26,14 +27,15 @@ def shop_owner(make_seller):
 
 def link(seller, seller_id: str = " 98979 "):
     client = logged_in(seller)
-    return client.post("/marketplace/", {"client_id": "client-b", "client_secret": "secret-b",
-                                         "marketplace_seller_id": seller_id}, REMOTE_ADDR="10.7.0.1")
+    return client.post("/marketplace/", {"marketplace": "octopia", "client_id": "client-b",
+                                         "client_secret": "secret-b", "account_id": seller_id},
+                       REMOTE_ADDR="10.7.0.1")
 
 
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_active_seller_on_one_account(shop_owner, seller_b):
     with pytest.raises(IntegrityError), transaction.atomic():
-        MarketplaceConnection.objects.create(seller=seller_b, **{**SHOP, "client_id": "other"})
+        MarketplaceConnection.objects.create(seller=seller_b, **{**SHOP, "credentials": {"client_id": "other"}})
     assert MarketplaceConnection.objects.filter(seller=seller_b).count() == 0
 
 
@@ -42,11 +44,11 @@ def test_the_portal_refuses_the_second_link_and_the_operator_sees_it(shop_owner,
     with caplog.at_level(logging.WARNING, logger="facturier.accounts.links"):
         response = link(seller_b)
     assert response.status_code == 200
-    assert response.context["form"].errors["marketplace_seller_id"] == [ALREADY_LINKED]
+    assert response.context["form"].errors["account_id"] == [ALREADY_LINKED]
     assert not MarketplaceConnection.objects.filter(seller=seller_b).exists()
     refusal = MarketplaceLinkRefusal.objects.get()
     assert (refusal.seller, refusal.holder, refusal.marketplace, refusal.ip_address) == (
-        seller_b, shop_owner, "cdiscount", "10.7.0.1")
+        seller_b, shop_owner, "octopia", "10.7.0.1")
     assert [(record.levelname, record.getMessage(), record.seller_id, record.holder_seller_id)
             for record in caplog.records] == [
         ("WARNING", "marketplace account already linked to another active seller: link refused", seller_b.pk,
@@ -62,6 +64,6 @@ def test_another_account_and_an_unsubscribed_holder_do_not_block(shop_owner, sel
     assert link(seller_b, "12345").status_code == 302
     lifecycle.unsubscribe(shop_owner)
     assert link(seller_b).status_code == 302
-    connection = MarketplaceConnection.objects.get(seller=seller_b)
-    assert (connection.marketplace_seller_id, connection.holds_account) == ("98979", True)
+    assert sorted(MarketplaceConnection.objects.filter(seller=seller_b).values_list("account_id", "holds_account")) == [
+        ("12345", True), ("98979", True)]
     assert MarketplaceLinkRefusal.objects.count() == 0

@@ -78,16 +78,19 @@ def test_franchise_is_french_only(new_user_client):
 def test_credentials_are_saved_and_an_unreachable_api_is_reported(seller_a):
     client = Client()
     client.force_login(seller_a.owner)
-    client.post("/marketplace/", {"client_id": "cid", "client_secret": "s3cret", "marketplace_seller_id": "42"})
+    client.post("/marketplace/", {"marketplace": "octopia", "client_id": "cid", "client_secret": "s3cret",
+                                  "account_id": "42"})  # fmt: skip
     connection = MarketplaceConnection.objects.get(seller=seller_a)
-    assert (connection.client_id, connection.client_secret, connection.status) == ("cid", "s3cret", "untested")
-    client.post("/marketplace/", {"client_id": "cid2", "client_secret": "", "marketplace_seller_id": "42"})
+    assert (connection.marketplace, connection.account_id, connection.credentials, connection.status) == (
+        "octopia", "42", {"client_id": "cid", "client_secret": "s3cret"}, "untested")
+    client.post(f"/marketplace/{connection.pk}/", {"marketplace": "octopia", "client_id": "cid2", "client_secret": "",
+                                                   "account_id": "42"})  # fmt: skip
     connection.refresh_from_db()
-    assert (connection.client_id, connection.client_secret) == ("cid2", "s3cret")
-    assert client.post("/marketplace/tester/")["Location"] == "/marketplace/"
+    assert connection.credentials == {"client_id": "cid2", "client_secret": "s3cret"}
+    assert client.post(f"/marketplace/{connection.pk}/tester/")["Location"] == "/marketplace/"
     connection.refresh_from_db()
     assert connection.status == MarketplaceConnection.STATUS_UNAVAILABLE
-    assert connection.status_message.startswith("Octopia could not be reached")
+    assert connection.status_message == "Cdiscount ne répond pas pour le moment. Réessayez dans quelques minutes."
 
 
 def test_the_debits_option_and_the_reform_date_are_seller_settings(new_user_client):

@@ -19,6 +19,7 @@ from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.fees import projected_fee
 from facturier.portal.views.onboarding import next_step
+from facturier.sales.connections import label
 from facturier.sales.models import SalesOrder, SyncRun
 
 ATTENTION_LIMIT = 10
@@ -49,7 +50,12 @@ def attention(seller: Seller) -> dict:
         .order_by("-last_seen_at")[:ATTENTION_LIMIT],
         "emails": emails.order_by("-created_at")[:ATTENTION_LIMIT],
         "uploads": Invoice.objects.filter(seller=seller, upload_status=Invoice.UPLOAD_FAILURE)[:ATTENTION_LIMIT],
-        "connection": MarketplaceConnection.objects.filter(seller=seller).first(),
+        "connections": [
+            {"connection": connection, "label": label(connection)}
+            for connection in seller.connections.exclude(
+                status__in=[MarketplaceConnection.STATUS_OK, MarketplaceConnection.STATUS_UNTESTED]
+            )
+        ],
     }
 
 

@@ -6,18 +6,22 @@ import hashlib
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from facturier.accounts.links import AccountAlreadyLinked, Credentials, save_credentials
+from facturier.accounts.links import AccountAlreadyLinked, AccountLinkedTwice, Credentials, save_credentials
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller
 from facturier.core.clock import now
+from facturier.marketplace import connectors
+from facturier.marketplace.connectors import Connector
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
 from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateForm, VatSetupForm
 from facturier.portal.throttle import client_ip
-from facturier.sales.connector import client_for
+from facturier.sales.connection_status import marketplace_name
+from facturier.sales.connections import check_connection, label
 
 MANDATE_VERSION = "2026-11"
 MANDATE_TEMPLATE = f"portal/mandate/mandate-{MANDATE_VERSION}.txt"
@@ -29,7 +33,7 @@ def next_step(seller: Seller | None) -> str | None:
         return "portal:onboarding_company"
     if not seller.mandates.exists():
         return "portal:onboarding_mandate"
-    if not hasattr(seller, "connection"):
+    if not seller.connections.exists():
         return "portal:connection"
     return None
 
@@ -86,57 +90,72 @@ def mandate_view(request: HttpRequest) -> HttpResponse:
                   {"form": form, "text": text, "accepted": accepted, "version": MANDATE_VERSION})
 
 
+ALREADY_LINKED = gettext_lazy(
+    "Ce compte %(marketplace)s est déjà relié à un autre compte Facturier. Un même compte ne peut être relié "
+    "qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien le vôtre."
+)
+
+
+def _chosen_backend(request: HttpRequest) -> type[Connector]:
+    kind = request.POST.get("marketplace") or request.GET.get("marketplace") or ""
+    return connectors.backend(kind if kind in connectors.kinds() else connectors.kinds()[0])
+
+
 @seller_writable
 def connection_view(request: HttpRequest) -> HttpResponse:
+    """The seller's connections, each with its test, and a form to connect another marketplace account."""
     seller = request.seller
-    connection = MarketplaceConnection.objects.filter(seller=seller).first()
-    initial = {"client_id": connection.client_id, "marketplace_seller_id": connection.marketplace_seller_id} \
-        if connection else {}
-    form = ConnectionForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        secret = form.cleaned_data["client_secret"] or (connection.client_secret if connection else "")
-        if not secret:
-            form.add_error("client_secret", _("Le client secret est obligatoire."))
-        else:
-            credentials = Credentials(client_id=form.cleaned_data["client_id"].strip(), client_secret=secret.strip(),
-                                      marketplace_seller_id=form.cleaned_data["marketplace_seller_id"].strip())
-            try:
-                save_credentials(seller, credentials, ip_address=client_ip(request))
-            except AccountAlreadyLinked:
-                form.add_error("marketplace_seller_id", _(
-                    "Ce compte Cdiscount est déjà relié à un autre compte Facturier. Un même compte ne peut être "
-                    "relié qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien "
-                    "le vôtre."))
-            else:
-                messages.success(request, _("Identifiants enregistrés. Testez maintenant la connexion."))
-                return redirect("portal:connection")
-    return render(request, "portal/onboarding/connection.html", {"form": form, "connection": connection})
+    backend = _chosen_backend(request)
+    form = ConnectionForm(posted(request), backend=backend)
+    if request.method == "POST" and form.is_valid() and _saved(request, form):
+        return redirect("portal:connection")
+    return render(request, "portal/onboarding/connection.html", {
+        "form": form, "marketplace_kind": backend.kind, "marketplace_name": backend.display_name,
+        "connections": _listed(seller),
+        "kinds": [(kind, connectors.display_name(kind)) for kind in connectors.kinds()],
+    })  # fmt: skip
 
 
-def connection_status_for(check) -> str:
-    if check.ok:
-        return MarketplaceConnection.STATUS_OK
-    # TODO(lead): ConnectionCheck could carry the failure kind; until then the client's wording tells them apart.
-    if check.message.startswith("Octopia could not be reached"):
-        return MarketplaceConnection.STATUS_UNAVAILABLE
-    return MarketplaceConnection.STATUS_REJECTED
+@seller_writable
+def connection_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(MarketplaceConnection, pk=pk, seller=request.seller)
+    backend = connectors.backend(connection.marketplace)
+    form = ConnectionForm(posted(request), backend=backend, connection=connection)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, connection):
+        return redirect("portal:connection")
+    return render(request, "portal/onboarding/connection_edit.html",
+                  {"form": form, "marketplace_name": backend.display_name, "connection": connection})
+
+
+def _saved(request: HttpRequest, form: ConnectionForm, connection: MarketplaceConnection | None = None) -> bool:
+    credentials = Credentials(marketplace=form.backend.kind, account_id=form.cleaned_data["account_id"].strip(),
+                              values=form.credential_values())  # fmt: skip
+    try:
+        save_credentials(request.seller, credentials, connection=connection, ip_address=client_ip(request))
+    except AccountAlreadyLinked:
+        form.add_error("account_id", ALREADY_LINKED % {"marketplace": form.backend.display_name})
+        return False
+    except AccountLinkedTwice:
+        form.add_error("account_id", _("Ce compte est déjà relié à votre compte Facturier."))
+        return False
+    messages.success(request, _("Identifiants enregistrés. Testez maintenant la connexion."))
+    return True
+
+
+def _listed(seller: Seller) -> list[dict]:
+    return [
+        {"connection": connection, "label": label(connection), "marketplace": marketplace_name(connection)}
+        for connection in seller.connections.order_by("created_at", "pk")
+    ]
 
 
 @require_POST
 @seller_writable
-def test_connection_view(request: HttpRequest) -> HttpResponse:
-    connection = MarketplaceConnection.objects.filter(seller=request.seller).first()
-    if connection is None:
-        messages.error(request, _("Enregistrez d'abord vos identifiants."))
-        return redirect("portal:connection")
-    with client_for(connection, max_attempts=1, max_retry_seconds=5) as client:
-        check = client.test_connection()
-    status = connection_status_for(check)
-    MarketplaceConnection.objects.filter(pk=connection.pk).update(
-        status=status, status_message=check.message, status_changed_at=now()
-    )
-    if check.ok:
-        messages.success(request, _("Connexion réussie : %(message)s") % {"message": check.message})
+def test_connection_view(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(MarketplaceConnection, pk=pk, seller=request.seller)
+    test, message = check_connection(connection, max_attempts=1, max_retry_seconds=5)
+    if test.ok:
+        messages.success(request, message)
         return redirect(next_step(request.seller) or "portal:dashboard")
-    messages.error(request, _("Connexion impossible : %(message)s") % {"message": check.message})
+    messages.error(request, _("Connexion impossible : %(message)s") % {"message": message})
     return redirect("portal:connection")

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         for connection in MarketplaceConnection.objects.iterator():
             with transaction.atomic():
                 # Reading decrypts with any listed key; saving encrypts with the first one.
-                connection.save(update_fields=["client_id", "client_secret", "marketplace_seller_id"])
+                connection.save(update_fields=["account_id", "credentials"])
             count += 1
         self.stdout.write(f"{count} connections re-encrypted with the newest key")

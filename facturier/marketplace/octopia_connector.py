@@ -1,0 +1,118 @@
+"""Cdiscount through the Octopia Seller API: the `Connector` backend wrapping OctopiaClient.
+
+Octopia's vocabulary stops here: its credential names, its import statuses ("Success", "Failure"...) and the
+meaning of its refusals (a 403 on an API call = this client may not act for that SellerId).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import ClassVar, Self
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.translation import gettext_lazy as _
+
+from .auth import SharedTokenCache
+from .connectors import ConnectionFailure, ConnectionTest, CredentialField, UploadState, UploadStatus
+from .dto import MalformedOrder, MarketOrder, RefundEvent
+from .errors import CredentialsRejected, MarketplaceError
+from .octopia import OctopiaClient
+
+UPLOAD_STATES = {
+    "Running": UploadState.RUNNING,
+    "Success": UploadState.ACCEPTED,
+    "Failure": UploadState.REFUSED,
+    "PartialSuccess": UploadState.REFUSED,  # one file per order: a partial success is that file refused
+}
+
+
+class OctopiaConnector:
+    kind: ClassVar[str] = "octopia"
+    display_name: ClassVar[str] = "Cdiscount"
+    account_field: ClassVar[CredentialField] = CredentialField(
+        "seller_id", _("Identifiant vendeur (SellerId)"), help_text=_("Le numéro de votre boutique Cdiscount.")
+    )
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = (
+        CredentialField("client_id", _("Client ID Octopia")),
+        CredentialField("client_secret", _("Client secret Octopia"), secret=True),
+    )
+
+    def __init__(self, client: OctopiaClient):
+        self.client = client
+
+    @classmethod
+    def from_credentials(cls, account_id: str, credentials: Mapping[str, str], **options: object) -> Self:
+        # One token per client id for every process (Octopia caps token requests: 500 an hour).
+        options.setdefault("token_cache", SharedTokenCache(caches[settings.FACTURIER_TOKEN_CACHE]))
+        client = OctopiaClient(
+            settings.OCTOPIA_API_URL,
+            settings.OCTOPIA_AUTH_URL,
+            credentials.get("client_id", ""),
+            credentials.get("client_secret", ""),
+            account_id,
+            **options,  # type: ignore[arg-type]
+        )
+        return cls(client)
+
+    @classmethod
+    def connection_name(cls, account_id: str, credentials: Mapping[str, str]) -> str:
+        return cls.display_name
+
+    def iter_orders(
+        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
+    ) -> Iterator[MarketOrder | MalformedOrder]:
+        return self.client.iter_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max)
+
+    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
+        return self.client.get_order(order_id)
+
+    @property
+    def refund_lists(self) -> tuple[str, ...]:
+        return self.client.refund_lists
+
+    def iter_refunds(
+        self,
+        *,
+        updated_at_min: datetime | None = None,
+        refund_list: str | None = None,
+        problems: list[str] | None = None,
+    ) -> Iterator[RefundEvent]:
+        return self.client.iter_refunds(updated_at_min=updated_at_min, refund_list=refund_list, problems=problems)
+
+    def upload_invoice(self, order_id: str, filename: str, content: bytes) -> str:
+        return self.client.upload_invoice(order_id, filename, content)
+
+    def get_upload(self, upload_id: str) -> UploadStatus:
+        result = self.client.get_invoice_import(upload_id)
+        # A status Octopia does not document is waited on (and shown), not taken for an outcome.
+        state = UPLOAD_STATES.get(result.status, UploadState.RUNNING)
+        return UploadStatus(upload_id=result.import_id, state=state, errors=result.errors, detail=result.status)
+
+    def test_connection(self) -> ConnectionTest:
+        """A token, then one cheap call: the token tells the credentials apart from the SellerId they act for."""
+        try:
+            self.client._tokens.token()  # noqa: SLF001 - the token alone, to tell the two refusals apart
+        except CredentialsRejected as error:
+            return ConnectionTest(ok=False, failure=ConnectionFailure.CREDENTIALS_REFUSED, detail=error.message)
+        except MarketplaceError as error:
+            return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
+        try:
+            count = self.client.count_orders()
+        except CredentialsRejected as error:
+            wrong_account = error.status_code == 403  # the token is good: this client may not act for that shop
+            failure = ConnectionFailure.WRONG_ACCOUNT if wrong_account else ConnectionFailure.CREDENTIALS_REFUSED
+            return ConnectionTest(ok=False, failure=failure, detail=error.message)
+        except MarketplaceError as error:
+            return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
+        return ConnectionTest(ok=True, orders=count, detail=f"seller {self.client.seller_id}: {count} orders")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
