@@ -1,18 +1,15 @@
 """Fee invoices as issued documents: the stored PDF/A-3 carries a Factur-X XML that passes the schematrons."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
-from facturier.billing.fee_invoices import _render_and_store, draft_fee_invoice, run_monthly_billing
+from facturier.billing.fee_invoices import run_monthly_billing
 from facturier.billing.models import FeeInvoice
 from facturier.billing.tests.helpers import french_seller, german_seller, issue_invoices
-from facturier.core import stored_files
 from facturier.core.clock import PARIS
-from facturier.core.models import PendingFolder
-from facturier.core.tests.storage import stored_names
 from facturier.documents.validation import (
     check_pdfa,
     errors_only,
@@ -171,19 +168,3 @@ def test_each_fee_invoice_case_carries_its_legal_mentions(make_seller, case):
     text = pdf_text(pdf).replace("\u00a0", " ").replace("\u202f", " ")
     assert [mention for mention in printed if mention not in text] == []
     assert " AE\n" not in text and "0 % AE" not in text
-
-
-def test_a_fee_file_written_by_a_worker_killed_before_its_commit_is_swept(make_seller):
-    seller = french_seller(make_seller)
-    issue_invoices(seller, 3, datetime(2026, 10, 5, 12, 0, tzinfo=PARIS))
-    folder = stored_files.reserve_folder("fees/2026-10")
-    abandoned = draft_fee_invoice(seller, date(2026, 10, 1), sequence=1)
-    _render_and_store(abandoned, folder)  # the worker is killed here: its transaction never commits
-
-    run_monthly_billing(date(2026, 10, 1))
-    assert stored_names() == sorted([abandoned.pdf.name, FeeInvoice.objects.get().pdf.name])
-    assert stored_files.sweep_abandoned(grace=timedelta(0)) == 1
-
-    fee = FeeInvoice.objects.get()
-    assert (fee.number, stored_names()) == ("FCT-000001", [fee.pdf.name])
-    assert PendingFolder.objects.count() == 0
