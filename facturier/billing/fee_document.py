@@ -25,7 +25,7 @@ from facturier.documents.snapshot import (
 from facturier.invoicing.snapshot import french_ctc, party
 from facturier.tax import fees
 from facturier.tax.eu import normalize_country
-from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES
+from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES, VAT_ON_DEBITS_MENTION
 
 PAYMENT_DAYS = 30
 SIREN_SCHEME = "0225"  # BR-FR-21: the electronic address of a French party is its SIREN
@@ -62,6 +62,7 @@ def operator_party_data() -> dict:
         "share_capital": operator["share_capital"],
         "rcs_city": operator["rcs_city"],
         "email": operator["email"],
+        "vat_on_debits": bool(operator.get("vat_on_debits")),
         "electronic_address": operator["siren"],
         "electronic_address_scheme": SIREN_SCHEME,
     }
@@ -147,4 +148,10 @@ def to_snapshot(fee: FeeInvoice, logo: bytes | None = None) -> DocumentSnapshot:
         languages=("fr",) if fee.vat_case == FeeInvoice.VAT_DOMESTIC else ("fr", "en"),
         ctc_fr=_ctc_fr(fee),
         operation_category=SERVICES,
+        vat_on_debits=_vat_on_debits(fee),
+        vat_on_debits_mention=VAT_ON_DEBITS_MENTION,
     )
+
+
+def _vat_on_debits(fee: FeeInvoice) -> bool:
+    return fees.vat_on_debits_applies(fee.vat_case, provider_opted=bool(fee.operator_snapshot.get("vat_on_debits")))

@@ -9,6 +9,9 @@ company, decided from the seller's establishment and VAT number alone.
   (c) anyone else (an EU seller without a valid number,   -> FR_VAT_NO_NUMBER: business status unproven, French
       or a seller outside the EU)                            VAT 20 % until a valid number is given [I]
 
+French VAT on a service falls due on receipt of payment, unless the provider opted to pay it on debits: then
+an invoice bearing French VAT says so (`vat_on_debits_applies`); under reverse charge no French VAT is due.
+
 A valid number here means well formed with correct check digits; the VIES lookup (and keeping its proof,
 Reg. 282/2011 art. 18) is not done by this module.
 """
@@ -82,6 +85,11 @@ def fee_vat(buyer: FeeBuyer) -> FeeVat:
                       REVERSE_CHARGE_CODE)
     # Outside France an unverified number is never printed as the buyer's.
     return FeeVat(FR_VAT_NO_NUMBER, FRENCH_VAT_RATE, STANDARD_CATEGORY, "")
+
+
+def vat_on_debits_applies(case: str, *, provider_opted: bool) -> bool:
+    """Whether a fee invoice of this VAT case carries the débits option (printed, and BT-8 in the XML)."""
+    return provider_opted and case != REVERSE_CHARGE
 
 
 def fee_amounts(amount_excl_vat: Decimal, vat: FeeVat) -> FeeAmounts:

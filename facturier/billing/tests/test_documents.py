@@ -168,3 +168,19 @@ def test_each_fee_invoice_case_carries_its_legal_mentions(make_seller, case):
     text = pdf_text(pdf).replace("\u00a0", " ").replace("\u202f", " ")
     assert [mention for mention in printed if mention not in text] == []
     assert " AE\n" not in text and "0 % AE" not in text
+
+
+@pytest.mark.parametrize(("seller_kind", "stated"), [("french", True), ("german", False)])
+def test_the_debits_option_facturier_opted_for_is_stated_where_french_vat_is_charged(make_seller, settings,
+                                                                                    seller_kind, stated):
+    settings.FACTURIER_OPERATOR = {**settings.FACTURIER_OPERATOR, "vat_on_debits": True}
+    build = french_seller if seller_kind == "french" else german_seller
+
+    fee, pdf, xml = issued_fee(build(make_seller))
+
+    assert errors_only(validate_en16931(xml)) == []
+    if seller_kind == "french":
+        assert validate_fr_ctc(xml) == []
+    assert values(xml, "//ram:ApplicableTradeTax/ram:DueDateTypeCode/text()") == (["5"] if stated else [])
+    assert ("Option pour le paiement de la taxe d'après les débits" in pdf_text(pdf)) is stated
+    assert fee.operator_snapshot["vat_on_debits"] is True

@@ -13,6 +13,7 @@ from facturier.tax.fees import (
     FeeVat,
     fee_amounts,
     fee_vat,
+    vat_on_debits_applies,
 )
 
 AUTOLIQUIDATION = "Autoliquidation - reverse charge, art. 196 Directive 2006/112/CE"
@@ -67,3 +68,11 @@ def test_fee_amounts_round_the_vat_half_up_once(buyer, excl_vat, amounts):
 def test_only_reverse_charge_is_free_of_french_vat():
     assert [fee_vat(buyer).french_vat for buyer in (FeeBuyer("FR"), FeeBuyer("DE", "DE136695976"), FeeBuyer("DE"))] \
         == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("case", "opted", "applies"),
+    [(DOMESTIC, True, True), (FR_VAT_NO_NUMBER, True, True), (REVERSE_CHARGE, True, False), (DOMESTIC, False, False)],
+)
+def test_the_debits_option_is_stated_only_where_french_vat_is_charged(case, opted, applies):
+    assert vat_on_debits_applies(case, provider_opted=opted) is applies
