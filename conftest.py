@@ -58,10 +58,15 @@ def _is_transactional(request) -> bool:
     return bool(marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
 
 
-def _fee_triggers():
+def _fee_delete_trigger() -> tuple[str, str]:
+    """The SQLite statements creating and dropping the trigger that refuses deleting a fee invoice (the update
+    trigger stays: a flush only deletes)."""
     from importlib import import_module
 
-    return import_module("facturier.billing.migrations.0002_immutability_triggers")
+    triggers = import_module("facturier.billing.migrations.0002_immutability_triggers")
+    [create] = [statement for statement in triggers.SQLITE if "feeinvoice_no_delete" in statement]
+    [drop] = [statement for statement in triggers.SQLITE_DROP if "feeinvoice_no_delete" in statement]
+    return create, drop
 
 
 @pytest.fixture(autouse=True)
@@ -79,16 +84,15 @@ def _allow_flushing_issued_documents(request):
     from django.db import connection
 
     sqlite = connection.vendor == "sqlite"
+    create, drop = _fee_delete_trigger()
     if sqlite:
         with connection.cursor() as cursor:
-            for statement in _fee_triggers().SQLITE:
-                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+            cursor.execute(create.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
     yield
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_seller SET status = 'purging'")
         if sqlite:
-            for statement in _fee_triggers().SQLITE_DROP:
-                cursor.execute(statement)
+            cursor.execute(drop)
 
 
 @pytest.fixture(autouse=True)

@@ -242,6 +242,8 @@ FACTURIER_OPERATOR = {
     "vat_number": env_str("FACTURIER_OPERATOR_VAT", "FR88100000009"),
     "rcs_city": env_str("FACTURIER_OPERATOR_RCS_CITY", "Paris"),
     "email": env_str("FACTURIER_OPERATOR_EMAIL", "facturation@facturier.example"),
+    # Facturier opted to pay VAT on its services on debits (CGI 269-2-c): printed on fee invoices bearing VAT.
+    "vat_on_debits": env_bool("FACTURIER_OPERATOR_VAT_ON_DEBITS", False),
 }
 
 # Celery: with no broker URL the embedded default uses kombu's filesystem transport (no server to run).

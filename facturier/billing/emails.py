@@ -1,4 +1,5 @@
-"""The seller's e-mail carrying its monthly fee invoice (French), queued in the issuing transaction."""
+"""The seller's e-mail carrying its monthly fee invoice (French): queued (held) in the issuing transaction,
+released with the PDF attached once the document is rendered, as a seller's invoice email is."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from facturier.core.money import format_eur
 from facturier.documents.labels import french_number
 from facturier.outbox import services as outbox
 
+KEY_PREFIX = "fee:"
+
 
 def related_key(fee: FeeInvoice) -> str:
-    return f"fee:{fee.pk}"
+    return f"{KEY_PREFIX}{fee.pk}"
 
 
 def subject_for(fee: FeeInvoice) -> str:
@@ -37,8 +40,9 @@ def _context(fee: FeeInvoice) -> dict:
 
 
 def queue_fee_email(fee: FeeInvoice):
+    """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
     context = _context(fee)
-    return outbox.enqueue(
+    email = outbox.new_email(
         seller=fee.seller,
         to=fee.seller.owner.email,
         subject=subject_for(fee),
@@ -47,7 +51,14 @@ def queue_fee_email(fee: FeeInvoice):
         reply_to=settings.FACTURIER_OPERATOR["email"],
         from_name=settings.FACTURIER_OPERATOR["name"],
         related_key=related_key(fee),
-        attachments=[
-            {"filename": fee.pdf.name.rsplit("/", 1)[-1], "storage_name": fee.pdf.name, "mimetype": "application/pdf"}
-        ],
     )
+    return outbox.store_many([email], hold=True)[0]
+
+
+def release_fee_emails(fees: list[FeeInvoice]) -> int:
+    """Queue the held emails of rendered fee invoices, each with its PDF attached (one transaction)."""
+    return outbox.release_many({related_key(fee): [_attachment(fee)] for fee in fees if fee.pdf})
+
+
+def _attachment(fee: FeeInvoice) -> dict:
+    return {"filename": fee.pdf.name.rsplit("/", 1)[-1], "storage_name": fee.pdf.name, "mimetype": "application/pdf"}

@@ -1,11 +1,10 @@
-"""A fee invoice as a document: VAT case (invoicing-rules §7), parties, mentions, and the snapshot to render.
+"""A fee invoice as a document: parties, mentions, and the snapshot to render (its VAT is decided in tax.fees).
 
 Everything printed is derived from the FeeInvoice row alone, so the PDF can be rebuilt years later.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from django.conf import settings
 from facturier.accounts.models import Seller
 from facturier.billing.models import FeeInvoice
 from facturier.billing.usage import last_day
-from facturier.core.money import ZERO, quantize
+from facturier.core.money import ZERO
 from facturier.documents.snapshot import (
     INVOICE,
     SERVICES,
@@ -24,14 +23,12 @@ from facturier.documents.snapshot import (
     VatBreakdown,
 )
 from facturier.invoicing.snapshot import french_ctc, party
-from facturier.tax.eu import is_eu_member, normalize_country
-from facturier.tax.identifiers import IdentifierError, validate_vat_number
-from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES
+from facturier.tax import fees
+from facturier.tax.eu import normalize_country
+from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES, VAT_ON_DEBITS_MENTION
 
-FRENCH_VAT_RATE = Decimal("20.00")
 PAYMENT_DAYS = 30
 SIREN_SCHEME = "0225"  # BR-FR-21: the electronic address of a French party is its SIREN
-REVERSE_CHARGE_CODE = "VATEX-EU-AE"
 SERVICES_TEXT = "Prestations de services"
 MONTH_NAMES = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -43,36 +40,8 @@ def month_name(month: date) -> str:
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
-def valid_home_vat_number(seller: Seller) -> str:
-    """The seller's VAT number if it is a well-formed number of its own member state, else ''."""
-    try:
-        return validate_vat_number(seller.vat_number, seller.country)
-    except IdentifierError:
-        return ""
-
-
-def fee_vat_case(seller: Seller) -> str:
-    country = normalize_country(seller.country)
-    if country == "FR":
-        return FeeInvoice.VAT_DOMESTIC
-    if is_eu_member(country) and valid_home_vat_number(seller):
-        return FeeInvoice.VAT_REVERSE_CHARGE
-    # §7c: without a valid VAT number the business status is unproven: French VAT, as for a French customer.
-    return FeeInvoice.VAT_FR_NO_NUMBER
-
-
-@dataclass(frozen=True)
-class FeeAmounts:
-    vat_rate: Decimal
-    excl_vat: Decimal
-    vat: Decimal
-    total: Decimal
-
-
-def fee_amounts(amount_excl_vat: Decimal, vat_case: str) -> FeeAmounts:
-    rate = ZERO if vat_case == FeeInvoice.VAT_REVERSE_CHARGE else FRENCH_VAT_RATE
-    vat = quantize(amount_excl_vat * rate / 100)
-    return FeeAmounts(rate, amount_excl_vat, vat, amount_excl_vat + vat)
+def fee_vat(seller: Seller) -> fees.FeeVat:
+    return fees.fee_vat(fees.FeeBuyer(seller.country, seller.vat_number, seller.fr_vat_number))
 
 
 def due_date_for(issue_date: date) -> date:
@@ -93,22 +62,21 @@ def operator_party_data() -> dict:
         "share_capital": operator["share_capital"],
         "rcs_city": operator["rcs_city"],
         "email": operator["email"],
+        "vat_on_debits": bool(operator.get("vat_on_debits")),
         "electronic_address": operator["siren"],
         "electronic_address_scheme": SIREN_SCHEME,
     }
 
 
-def buyer_party_data(seller: Seller, vat_case: str) -> dict:
-    french = vat_case == FeeInvoice.VAT_DOMESTIC
-    # Outside France an invalid number is never printed as the buyer's.
-    vat_number = (seller.vat_number or seller.fr_vat_number) if french else valid_home_vat_number(seller)
+def buyer_party_data(seller: Seller, vat: fees.FeeVat) -> dict:
+    french = vat.case == fees.DOMESTIC
     return {
         "name": seller.legal_name,
         "address_lines": [line for line in (seller.address_line1, seller.address_line2) if line],
         "postal_code": seller.postal_code,
         "city": seller.city,
         "country_code": normalize_country(seller.country),
-        "vat_number": vat_number,
+        "vat_number": vat.buyer_vat_number,
         "siren": seller.siren if french else "",
         "siret": seller.siret if french else "",
         "legal_form": seller.legal_form,
@@ -142,12 +110,15 @@ def _ctc_fr(fee: FeeInvoice) -> CtcFr | None:
 
 
 def _breakdown(fee: FeeInvoice) -> VatBreakdown:
-    if fee.vat_case == FeeInvoice.VAT_REVERSE_CHARGE:
-        return VatBreakdown("AE", ZERO, fee.amount_excl_vat, ZERO, FEE_REVERSE_CHARGE_TEXT, REVERSE_CHARGE_CODE)
-    return VatBreakdown("S", fee.vat_rate, fee.amount_excl_vat, fee.vat_amount)
+    if fee.vat_case == fees.REVERSE_CHARGE:
+        return VatBreakdown(fees.REVERSE_CHARGE_CATEGORY, ZERO, fee.amount_excl_vat, ZERO, FEE_REVERSE_CHARGE_TEXT,
+                            fees.REVERSE_CHARGE_CODE)
+    return VatBreakdown(fees.STANDARD_CATEGORY, fee.vat_rate, fee.amount_excl_vat, fee.vat_amount)
 
 
-def to_snapshot(fee: FeeInvoice) -> DocumentSnapshot:
+def to_snapshot(fee: FeeInvoice, logo: bytes | None = None) -> DocumentSnapshot:
+    """The fee invoice to render; `logo` is accepted for the shared rendering path, never drawn (the seller is
+    the buyer here, and Facturier prints no logo)."""
     breakdown = _breakdown(fee)
     line = DocumentLine(
         position=1,
@@ -177,4 +148,10 @@ def to_snapshot(fee: FeeInvoice) -> DocumentSnapshot:
         languages=("fr",) if fee.vat_case == FeeInvoice.VAT_DOMESTIC else ("fr", "en"),
         ctc_fr=_ctc_fr(fee),
         operation_category=SERVICES,
+        vat_on_debits=_vat_on_debits(fee),
+        vat_on_debits_mention=VAT_ON_DEBITS_MENTION,
     )
+
+
+def _vat_on_debits(fee: FeeInvoice) -> bool:
+    return fees.vat_on_debits_applies(fee.vat_case, provider_opted=bool(fee.operator_snapshot.get("vat_on_debits")))

@@ -1,9 +1,14 @@
 """Monthly fee billing: one fee invoice per seller and month, numbered in Facturier's own gapless series.
 
-Each seller is billed in its own transaction: the number is allocated, the PDF rendered and stored, the row
-inserted and the e-mail queued together, so a crash rolls everything back (the number included) and a rerun
-bills exactly the sellers still missing. The unique (seller, month) constraint, re-checked under the series
-lock, makes reruns and concurrent runs harmless.
+Each seller is billed in its own transaction: the number is allocated from the locked counter row, the row
+inserted and its e-mail queued (held) together, so a crash rolls everything back (the number included) and a
+rerun bills exactly the sellers still missing. The unique (seller, month) constraint, re-checked under the
+series lock, makes reruns and concurrent runs harmless.
+
+Once issued, the fee invoices are rendered after commit by the path every document takes (billing.rendering ->
+invoicing.rendering), which stores the file and then releases the held e-mail with it attached. A crash or a
+rendering failure between the two leaves an issued fee invoice without its file: the rendering sweeper
+(jobs.tasks.render_missing_task) or the next run of the month renders it.
 """
 
 from __future__ import annotations
@@ -13,21 +18,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from facturier.accounts.models import Seller
 from facturier.billing import fee_document
 from facturier.billing.emails import queue_fee_email
 from facturier.billing.models import BillingRun, FeeInvoice
+from facturier.billing.rendering import render_fee_invoices
 from facturier.billing.tiers import fee_for
 from facturier.billing.usage import count_invoices, first_day, next_month, subscribed_sellers
-from facturier.core import stored_files
 from facturier.core.clock import now, paris_date, today_in_paris
+from facturier.core.db import in_batches
 from facturier.core.errors import FacturierError
-from facturier.documents.render import render_document
 from facturier.invoicing.numbering import allocate_sequence, format_number
+from facturier.invoicing.rendering import RENDER_BATCH
+from facturier.tax.fees import fee_amounts
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,7 @@ class BillingReport:
     dry_run: bool
     lines: tuple[SellerBilling, ...]
     run_id: int | None = None
+    unrendered: int = 0  # issued fee invoices of the month still without their file (the sweeper renders them)
 
     def count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)
@@ -84,7 +90,7 @@ def run_monthly_billing(month: date, *, dry_run: bool = False) -> BillingReport:
         return BillingReport(month, True, tuple(_planned(seller, month) for seller in sellers))
     run = BillingRun.objects.create(month=month, sellers_considered=len(sellers))
     lines = tuple(_bill_one(seller, month) for seller in sellers)
-    report = BillingReport(month, False, lines, run.pk)
+    report = BillingReport(month, False, lines, run.pk, unrendered=render_month(month))
     BillingRun.objects.filter(pk=run.pk).update(
         finished_at=now(),
         invoices_issued=report.issued,
@@ -112,7 +118,7 @@ def _planned(seller: Seller, month: date) -> SellerBilling:
         tier = fee_for(count, month)
     except FacturierError as error:
         return SellerBilling(seller.pk, seller.legal_name, FAILED, error=error.message)
-    amounts = fee_document.fee_amounts(tier.amount_excl_vat, fee_document.fee_vat_case(seller))
+    amounts = fee_amounts(tier.amount_excl_vat, fee_document.fee_vat(seller))
     return SellerBilling(
         seller.pk, seller.legal_name, PLANNED, count, tier.label, amounts.excl_vat, amounts.total
     )
@@ -141,27 +147,27 @@ def _line_for(fee: FeeInvoice, outcome: str) -> SellerBilling:
     )
 
 
+def render_month(month: date) -> int:
+    """Render the month's fee invoices still without their file (this run's, and any a crash left), after their
+    issue committed; return how many are still without it (a rendering failure, logged)."""
+    pending = list(FeeInvoice.objects.filter(month=month, pdf="").order_by("pk").values_list("pk", flat=True))
+    rendered = sum(render_fee_invoices(batch) for batch in in_batches(pending, RENDER_BATCH))
+    return len(pending) - rendered
+
+
 def issue_fee_invoice(seller_id: int, month: date) -> tuple[FeeInvoice, bool]:
-    """The seller's fee invoice for `month`, issued now unless it exists; (invoice, created)."""
+    """The seller's fee invoice for `month`, issued now unless it exists; (invoice, created). The document is
+    rendered after commit (`render_month`, or the rendering sweeper)."""
     existing = FeeInvoice.objects.filter(seller_id=seller_id, month=month).first()
     if existing:
         return existing, False
-    # Reserved and committed before the transaction: a worker killed before its commit leaves a folder the
-    # sweeper empties (core.stored_files), never a file nobody points to.
-    folder = stored_files.reserve_folder(f"fees/{month:%Y-%m}")
     try:
-        fee, created = _issue_locked(seller_id, month, folder)
+        return _issue_locked(seller_id, month)
     except IntegrityError:
-        fee, created = FeeInvoice.objects.get(seller_id=seller_id, month=month), False
-    except BaseException:
-        stored_files.discard([folder])  # the row and its number were rolled back: the file belongs to nobody
-        raise
-    if not created:
-        stored_files.discard([folder])
-    return fee, created
+        return FeeInvoice.objects.get(seller_id=seller_id, month=month), False
 
 
-def _issue_locked(seller_id: int, month: date, folder: str) -> tuple[FeeInvoice, bool]:
+def _issue_locked(seller_id: int, month: date) -> tuple[FeeInvoice, bool]:
     with transaction.atomic():
         # The seller lock orders billing against the purge, which freezes usage under the same lock.
         seller = Seller.objects.select_for_update().select_related("owner").get(pk=seller_id)
@@ -172,11 +178,7 @@ def _issue_locked(seller_id: int, month: date, folder: str) -> tuple[FeeInvoice,
             transaction.set_rollback(True)
             return existing, False
         fee = draft_fee_invoice(seller, month, sequence)
-        _render_and_store(fee, folder)
-        if not stored_files.claim([folder]):
-            raise BillingError("Le document a mis trop longtemps à s'enregistrer : la facturation sera relancée.")
         fee.save()
-        stored_files.settle([folder])
         queue_fee_email(fee)
     return fee, True
 
@@ -186,8 +188,8 @@ def draft_fee_invoice(seller: Seller, month: date, sequence: int) -> FeeInvoice:
     issue_date = paris_date(moment)
     count = count_invoices(seller, month)
     tier = fee_for(count, month)
-    vat_case = fee_document.fee_vat_case(seller)
-    amounts = fee_document.fee_amounts(tier.amount_excl_vat, vat_case)
+    vat = fee_document.fee_vat(seller)
+    amounts = fee_amounts(tier.amount_excl_vat, vat)
     return FeeInvoice(
         seller=seller,
         month=month,
@@ -198,18 +200,12 @@ def draft_fee_invoice(seller: Seller, month: date, sequence: int) -> FeeInvoice:
         due_date=fee_document.due_date_for(issue_date),
         invoice_count=count,
         tier_label=tier.label,
-        vat_case=vat_case,
+        vat_case=vat.case,
         vat_rate=amounts.vat_rate,
         amount_excl_vat=amounts.excl_vat,
         vat_amount=amounts.vat,
         total_incl_vat=amounts.total,
         operator_snapshot=fee_document.operator_party_data(),
-        buyer_snapshot=fee_document.buyer_party_data(seller, vat_case),
-        notes=fee_document.notes_for(vat_case),
+        buyer_snapshot=fee_document.buyer_party_data(seller, vat),
+        notes=fee_document.notes_for(vat.case),
     )
-
-
-def _render_and_store(fee: FeeInvoice, folder: str) -> None:
-    document = render_document(fee_document.to_snapshot(fee))
-    fee.pdf = default_storage.save(f"{folder}/{document.filename}", ContentFile(document.pdf))
-    fee.pdf_sha256 = document.sha256

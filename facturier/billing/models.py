@@ -2,7 +2,8 @@
 
 A FeeInvoice is immutable and never deleted, even when its seller's data is purged: Facturier must keep its
 own invoices (10 years, Code de commerce L123-22). It is enforced in save()/delete(), in the queryset and by
-database triggers (migration 0002). It is rendered before the row is inserted, so no column ever changes.
+database triggers (migrations 0002, 0003). Like a seller's invoice it is rendered after its issue commits, so
+its file (pdf, pdf_sha256, rendered_at) is attached once, empty -> file, and never replaced.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from facturier.accounts.models import Seller
 from facturier.core.money import MONEY
+from facturier.tax import fees
 
 
 class ImmutableFeeInvoiceError(Exception):
@@ -23,18 +25,22 @@ class FeeInvoiceQuerySet(models.QuerySet):
         raise ImmutableFeeInvoiceError("Une facture de Facturier ne peut pas être supprimée.")
 
     def update(self, **kwargs):
-        raise ImmutableFeeInvoiceError("Une facture de Facturier ne peut pas être modifiée.")
+        if set(kwargs) - FeeInvoice.MUTABLE_FIELDS:
+            raise ImmutableFeeInvoiceError("Une facture de Facturier ne peut pas être modifiée.")
+        return super().update(**kwargs)
 
 
 class FeeInvoice(models.Model):
-    VAT_DOMESTIC = "domestic"
-    VAT_REVERSE_CHARGE = "reverse_charge"
-    VAT_FR_NO_NUMBER = "fr_vat_no_number"
+    VAT_DOMESTIC = fees.DOMESTIC
+    VAT_REVERSE_CHARGE = fees.REVERSE_CHARGE
+    VAT_FR_NO_NUMBER = fees.FR_VAT_NO_NUMBER
     VAT_CASE_CHOICES = [
         (VAT_DOMESTIC, "France : TVA 20 %"),
         (VAT_REVERSE_CHARGE, "UE : autoliquidation"),
         (VAT_FR_NO_NUMBER, "Hors France sans n° de TVA valide : TVA française 20 %"),
     ]
+    # The rendered file, attached once after the issue commits (the database triggers refuse a replacement).
+    MUTABLE_FIELDS = frozenset({"pdf", "pdf_sha256", "rendered_at"})
 
     # PROTECT: purging a seller keeps its row (status 'purged') and every fee invoice issued to it.
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="fee_invoices")
@@ -54,8 +60,9 @@ class FeeInvoice(models.Model):
     operator_snapshot = models.JSONField()
     buyer_snapshot = models.JSONField()
     notes = models.JSONField(default=list)
-    pdf = models.FileField(upload_to="fees/", max_length=255)
-    pdf_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="fees/", max_length=255, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
 
     objects = FeeInvoiceQuerySet.as_manager()
 
@@ -70,7 +77,8 @@ class FeeInvoice(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (update_fields is None or set(update_fields) - self.MUTABLE_FIELDS):
             raise ImmutableFeeInvoiceError("Une facture de Facturier ne peut pas être modifiée.")
         super().save(*args, **kwargs)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from facturier.billing.usage import count_invoices
+
 
 @dataclass(frozen=True)
 class Tier:
@@ -72,9 +74,8 @@ class ProjectedFee:
 
 
 def projected_fee(seller, today: date) -> ProjectedFee:
-    """This month's fee if the month ended today: the invoices issued so far (Europe/Paris month)."""
-    from facturier.billing.usage import count_invoices
-
+    """This month's fee if the month ended today: the invoices issued so far (Europe/Paris month), counted where
+    the fee invoice counts them (`usage.count_invoices`)."""
     month = today.replace(day=1)
     count = count_invoices(seller, month)
     return ProjectedFee(month=month, invoice_count=count, tier=fee_for(count, month))

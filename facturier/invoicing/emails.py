@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
 from facturier.core.db import in_batches
@@ -75,11 +78,17 @@ def _attachment(invoice: Invoice) -> dict:
 def release_held_of_rendered() -> int:
     """The sweeper's part: release the held emails whose document has its file (a crash between attaching the
     PDF and releasing the email would hold them forever); return how many were released."""
-    held = OutgoingEmail.objects.filter(state=OutgoingEmail.STATE_HELD, related_key__startswith=KEY_PREFIX)
-    document_ids = sorted({int(key.removeprefix(KEY_PREFIX)) for key in held.values_list("related_key", flat=True)})
+    return release_held(KEY_PREFIX, Invoice.objects.all(), release_document_emails)
+
+
+def release_held(key_prefix: str, documents: QuerySet, release: Callable[[list], int]) -> int:
+    """`release_held_of_rendered` for any kind of document: its emails' key prefix, its documents and the
+    function releasing the emails of rendered ones."""
+    held = OutgoingEmail.objects.filter(state=OutgoingEmail.STATE_HELD, related_key__startswith=key_prefix)
+    document_ids = sorted({int(key.removeprefix(key_prefix)) for key in held.values_list("related_key", flat=True)})
     released = 0
     for batch in in_batches(document_ids, RELEASE_BATCH):
-        released += release_document_emails(list(Invoice.objects.filter(pk__in=batch).exclude(pdf="").order_by("pk")))
+        released += release(list(documents.filter(pk__in=batch).exclude(pdf="").order_by("pk")))
     return released
 
 

@@ -102,13 +102,16 @@ def issue_refunds_task(refund_ids: list[int], run_id: int | None = None) -> int:
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
 def render_missing_task() -> int:
-    """The rendering sweeper: documents never rendered are rendered (their emails released on the way); emails
-    still held for documents that have their file are released."""
+    """The rendering sweeper: documents never rendered (seller invoices and Facturier's fee invoices) are
+    rendered (their emails released on the way); emails still held for documents that have their file are
+    released."""
+    from facturier.billing.rendering import release_held_fee_emails, render_missing_fee_invoices
     from facturier.invoicing.emails import release_held_of_rendered
     from facturier.invoicing.rendering import render_missing
 
-    rendered = render_missing()
+    rendered = render_missing() + render_missing_fee_invoices()
     release_held_of_rendered()
+    release_held_fee_emails()
     return rendered
 
 

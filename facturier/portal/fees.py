@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from facturier.billing import tiers
 from facturier.billing.selectors import fee_invoices_for
-from facturier.billing.tiers import Tier, fee_for
 from facturier.core.clock import today_in_paris
 
 
-def projected_fee(invoice_count: int) -> Tier:
-    """The tier this month's invoices so far would be billed at on the 1st of next month."""
-    return fee_for(invoice_count, today_in_paris().replace(day=1))
+def projected_fee(seller) -> tiers.ProjectedFee:
+    """This month's invoices so far (counted where billing counts them) and the tier they would be billed at on
+    the 1st of next month."""
+    return tiers.projected_fee(seller, today_in_paris())
 
 
 def fee_invoices(seller) -> list:

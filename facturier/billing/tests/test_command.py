@@ -78,3 +78,18 @@ def test_the_subcommand_and_month_are_required(db):
         billing()
     with pytest.raises(CommandError, match="the following arguments are required: --month"):
         billing("run")
+
+
+def test_the_summary_says_when_documents_are_left_to_the_rendering_sweeper(make_seller, monkeypatch):
+    from facturier.invoicing import rendering
+
+    french_seller(make_seller)
+    monkeypatch.setattr(rendering, "render_document", lambda snapshot: (_ for _ in ()).throw(OSError("disk full")))
+
+    output = billing("run", "--month", "2026-10")
+
+    assert output.splitlines()[-1] == (
+        "Facturation 2026-10 : 1 facture(s) émise(s), 0 déjà facturée(s), 0 erreur(s). "
+        "1 document(s) pas encore rendu(s) : le balayage de rendu s'en charge."
+    )
+    assert FeeInvoice.objects.get().pdf.name == ""

@@ -1,18 +1,15 @@
 """Fee invoices as issued documents: the stored PDF/A-3 carries a Factur-X XML that passes the schematrons."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
-from facturier.billing.fee_invoices import _render_and_store, draft_fee_invoice, run_monthly_billing
+from facturier.billing.fee_invoices import run_monthly_billing
 from facturier.billing.models import FeeInvoice
 from facturier.billing.tests.helpers import french_seller, german_seller, issue_invoices
-from facturier.core import stored_files
 from facturier.core.clock import PARIS
-from facturier.core.models import PendingFolder
-from facturier.core.tests.storage import stored_names
 from facturier.documents.validation import (
     check_pdfa,
     errors_only,
@@ -173,17 +170,17 @@ def test_each_fee_invoice_case_carries_its_legal_mentions(make_seller, case):
     assert " AE\n" not in text and "0 % AE" not in text
 
 
-def test_a_fee_file_written_by_a_worker_killed_before_its_commit_is_swept(make_seller):
-    seller = french_seller(make_seller)
-    issue_invoices(seller, 3, datetime(2026, 10, 5, 12, 0, tzinfo=PARIS))
-    folder = stored_files.reserve_folder("fees/2026-10")
-    abandoned = draft_fee_invoice(seller, date(2026, 10, 1), sequence=1)
-    _render_and_store(abandoned, folder)  # the worker is killed here: its transaction never commits
+@pytest.mark.parametrize(("seller_kind", "stated"), [("french", True), ("german", False)])
+def test_the_debits_option_facturier_opted_for_is_stated_where_french_vat_is_charged(make_seller, settings,
+                                                                                    seller_kind, stated):
+    settings.FACTURIER_OPERATOR = {**settings.FACTURIER_OPERATOR, "vat_on_debits": True}
+    build = french_seller if seller_kind == "french" else german_seller
 
-    run_monthly_billing(date(2026, 10, 1))
-    assert stored_names() == sorted([abandoned.pdf.name, FeeInvoice.objects.get().pdf.name])
-    assert stored_files.sweep_abandoned(grace=timedelta(0)) == 1
+    fee, pdf, xml = issued_fee(build(make_seller))
 
-    fee = FeeInvoice.objects.get()
-    assert (fee.number, stored_names()) == ("FCT-000001", [fee.pdf.name])
-    assert PendingFolder.objects.count() == 0
+    assert errors_only(validate_en16931(xml)) == []
+    if seller_kind == "french":
+        assert validate_fr_ctc(xml) == []
+    assert values(xml, "//ram:ApplicableTradeTax/ram:DueDateTypeCode/text()") == (["5"] if stated else [])
+    assert ("Option pour le paiement de la taxe d'après les débits" in pdf_text(pdf)) is stated
+    assert fee.operator_snapshot["vat_on_debits"] is True

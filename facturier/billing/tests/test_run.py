@@ -159,30 +159,35 @@ def _fail_for(monkeypatch, name: str, buyer_name: str, error: BaseException):
     """Make fee_invoices.<name> raise for this buyer only (a failure in the middle of a run)."""
     real = getattr(fee_invoices, name)
 
-    def failing(argument):
-        snapshot_name = argument.buyer.name if hasattr(argument, "buyer") else argument.buyer_snapshot["name"]
-        if snapshot_name == buyer_name:
+    def failing(fee):
+        if fee.buyer_snapshot["name"] == buyer_name:
             raise error
-        return real(argument)
+        return real(fee)
 
     monkeypatch.setattr(fee_invoices, name, failing)
 
 
 def test_a_seller_failing_mid_run_is_recorded_and_billed_once_by_the_rerun(make_seller, monkeypatch):
     sellers = [french_seller(make_seller, legal_name=name) for name in ("Alpha SAS", "Bravo SAS", "Charlie SAS")]
-    _fail_for(monkeypatch, "render_document", "Bravo SAS", RuntimeError("renderer out of memory"))
+    real_count = fee_invoices.count_invoices
 
+    def count_failing_for_bravo(seller, month):
+        if seller.legal_name == "Bravo SAS":
+            raise RuntimeError("database hiccup")
+        return real_count(seller, month)
+
+    monkeypatch.setattr(fee_invoices, "count_invoices", count_failing_for_bravo)
     first = run_monthly_billing(OCTOBER)
     monkeypatch.undo()
     second = run_monthly_billing(OCTOBER)
 
     assert [(line.outcome, line.number, line.error) for line in first.lines] == [
         ("issued", "FCT-000001", ""),
-        ("error", "", "RuntimeError: renderer out of memory"),
+        ("error", "", "RuntimeError: database hiccup"),
         ("issued", "FCT-000002", ""),
     ]
     assert BillingRun.objects.get(pk=first.run_id).errors == [
-        {"seller_id": sellers[1].pk, "error": "RuntimeError: renderer out of memory"}
+        {"seller_id": sellers[1].pk, "error": "RuntimeError: database hiccup"}
     ]
     assert [line.outcome for line in second.lines] == ["already_billed", "issued", "already_billed"]
     numbers = dict(FeeInvoice.objects.values_list("seller__legal_name", "number"))
@@ -193,7 +198,7 @@ def test_a_seller_failing_mid_run_is_recorded_and_billed_once_by_the_rerun(make_
 def test_a_crash_mid_run_rolls_back_that_seller_and_the_rerun_bills_each_seller_once(make_seller, monkeypatch):
     for name in ("Alpha SAS", "Bravo SAS", "Charlie SAS"):
         french_seller(make_seller, legal_name=name)
-    # The process dies after Bravo's PDF is stored and its row inserted, before its transaction commits.
+    # The process dies after Bravo's row is inserted, before its transaction commits.
     _fail_for(monkeypatch, "queue_fee_email", "Bravo SAS", SystemExit(137))
 
     with pytest.raises(SystemExit):
@@ -201,7 +206,7 @@ def test_a_crash_mid_run_rolls_back_that_seller_and_the_rerun_bills_each_seller_
     monkeypatch.undo()
     crashed = BillingRun.objects.get()
     assert list(FeeInvoice.objects.values_list("number", flat=True)) == ["FCT-000001"]
-    assert len(fees_on_disk()) == 1  # Bravo's stored PDF went with its rolled-back row
+    assert len(fees_on_disk()) == 0  # documents are rendered after their issue commits
     run_monthly_billing(OCTOBER)
 
     assert crashed.finished_at is None

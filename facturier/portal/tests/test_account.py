@@ -1,11 +1,14 @@
 import hashlib
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from facturier.accounts.models import ApiToken, MarketplaceConnection, Seller, SkuVatRate
-from facturier.portal.fees import projected_fee
+from facturier.billing.tests.helpers import issue_credit_note, issue_invoices
+from facturier.billing.usage import count_invoices, month_bounds
+from facturier.core.clock import today_in_paris
 from facturier.portal.tests.helpers import issue, logged_in
 from facturier.sales.models import SyncRun
 
@@ -53,10 +56,17 @@ def test_api_token_is_shown_once_and_stored_hashed(seller_a):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("count", "expected"), [(0, "9.99"), (100, "9.99"), (101, "19.99"), (300, "29.99"),
-                                                  (301, "39.99")])
-def test_fee_tiers(count, expected):
-    assert projected_fee(count).amount_excl_vat == Decimal(expected)
+def test_the_dashboard_counts_this_months_invoices_where_billing_counts_them(seller_a):
+    month_start = month_bounds(today_in_paris())[0]
+    [first, *_others] = issue_invoices(seller_a, 101, month_start)
+    issue_invoices(seller_a, 2, month_start - timedelta(seconds=2))  # the last seconds of last month (Paris)
+    issue_credit_note(first, month_start + timedelta(minutes=5))
+
+    response = logged_in(seller_a).get("/")
+
+    assert (response.context["issued_this_month"], response.context["fee"].label) == (101, "101-200")
+    assert response.context["fee"].amount_excl_vat == Decimal("19.99")
+    assert count_invoices(seller_a, today_in_paris()) == 101
 
 
 @pytest.mark.django_db

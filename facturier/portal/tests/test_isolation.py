@@ -12,6 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from facturier.accounts.models import ApiToken, MarketplaceConnection
 from facturier.billing.fee_invoices import issue_fee_invoice
+from facturier.billing.rendering import render_fee_invoices
 from facturier.ereporting.models import EReport
 from facturier.portal.tests.helpers import issue, logged_in
 
@@ -59,6 +60,7 @@ def objects_of_a(seller_a):
     invoice = issue(seller_a)
     token = ApiToken.objects.create(seller=seller_a, token_sha256="a" * 64, prefix="fct_aaaa")
     fee, _ = issue_fee_invoice(seller_a.pk, date(2026, 10, 1))
+    render_fee_invoices([fee.pk])
     ereport = EReport.objects.create(
         seller=seller_a, period_start=date(2027, 11, 1), period_end=date(2027, 11, 30), deadline=date(2027, 12, 10),
         sequence=1, report_id="TX-A", type_code="IN", status=EReport.STATUS_DOWNLOAD, xml="<Report/>",

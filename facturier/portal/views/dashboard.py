@@ -26,11 +26,6 @@ ATTENTION_LIMIT = 10
 NOT_INVOICED = [choice for choice, _label in SalesOrder.ELIGIBILITY_CHOICES if choice != SalesOrder.ELIGIBLE]
 
 
-def month_start(moment: datetime) -> datetime:
-    local = moment.astimezone(PARIS)
-    return datetime.combine(local.date().replace(day=1), time(0, 0), tzinfo=PARIS)
-
-
 def next_scheduled_sync(moment: datetime) -> datetime | None:
     """The next of the FACTURIER_SYNC_TIMES (Paris time) after `moment`."""
     local = moment.astimezone(PARIS)
@@ -63,12 +58,10 @@ def attention(seller: Seller) -> dict:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     seller = request.seller
     moment = now()
-    issued_this_month = Invoice.objects.filter(
-        seller=seller, kind=Invoice.KIND_INVOICE, issued_at__gte=month_start(moment)
-    ).count()
+    projection = projected_fee(seller)
     return render(request, "portal/dashboard.html", {
-        "issued_this_month": issued_this_month,
-        "fee": projected_fee(issued_this_month),
+        "issued_this_month": projection.invoice_count,
+        "fee": projection.tier,
         "last_run": SyncRun.objects.filter(seller=seller).first(),
         "next_sync": next_scheduled_sync(moment) if seller.is_active else None,
         "attention": attention(seller),

@@ -33,10 +33,13 @@ def format_line(line: SellerBilling) -> str:
 def format_summary(report: BillingReport) -> str:
     if report.dry_run:
         return f"Simulation {report.month:%Y-%m} : {len(report.lines)} vendeur(s), aucune facture émise."
-    return (
+    summary = (
         f"Facturation {report.month:%Y-%m} : {report.issued} facture(s) émise(s), "
         f"{report.count(ALREADY_BILLED)} déjà facturée(s), {len(report.errors)} erreur(s)."
     )
+    if report.unrendered:
+        summary += f" {report.unrendered} document(s) pas encore rendu(s) : le balayage de rendu s'en charge."
+    return summary
 
 
 class Command(BaseCommand):
