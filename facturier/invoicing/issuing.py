@@ -126,11 +126,17 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
     invoiced = set(
         Invoice.objects.filter(order__in=orders, kind=Invoice.KIND_INVOICE).values_list("order_id", flat=True)
     )
+    # An order recorded invalid (its data unreadable, or issuing failed on it) waits for the marketplace's next copy.
+    invalid = set(
+        SalesOrder.objects.filter(pk__in=[order.pk for order in orders], eligibility=SalesOrder.INVALID).values_list(
+            "pk", flat=True
+        )
+    )
     rates = sku_rates(orders[0].seller)
-    normalized = load_orders(order.pk for order in orders if order.pk not in invoiced)
+    normalized = load_orders(order.pk for order in orders if order.pk not in invoiced | invalid)
     drafts = []
     for order in orders:
-        if order.pk in invoiced:
+        if order.pk in invoiced or order.pk in invalid:
             continue
         try:
             draft = draft_for(order, normalized[order.pk], rates)

@@ -140,7 +140,7 @@ class MalformedOrder:
     reason: str
     raw: Mapping = field(repr=False)
     damaged_text: tuple[TextDamage, ...] = ()
-    marketplace: str = ""
+    marketplace: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

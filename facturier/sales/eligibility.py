@@ -16,6 +16,7 @@ from facturier.core.clock import PARIS, now
 from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.sales.models import SalesOrder
 from facturier.sales.order_rows import storable_lines
+
 INVOICE_CURRENCY = "EUR"  # Cdiscount France sells in euros; any other currency is refused, never relabelled
 # Beyond these, an order is taken for a data error rather than a sale (and would overflow the invoice's columns).
 MAX_LINE_QUANTITY = 100_000

@@ -19,7 +19,7 @@ from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import PARIS, paris_date
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.pipeline import run_seller
 from facturier.portal.tests.helpers import logged_in
 from facturier.sales import sync
@@ -180,7 +180,7 @@ def test_implausible_quantities_and_prices_leave_the_eligible_state_with_their_r
 @pytest.mark.django_db
 def test_an_order_whose_invoice_cannot_be_worked_out_leaves_the_eligible_state_with_the_reason(seller):
     # Stored before quantities were checked at sync time: issuing finds out, and says so on the order.
-    order = sales_order(seller, octopia_order("LEGACYQTY0", [octopia_line("1", "12.00", quantity=0)]))
+    order = sales_order(seller, market_order("LEGACYQTY0", [order_line("1", "12.00", quantity=0)]))
 
     batch = issue_invoices([order])
 
@@ -270,7 +270,7 @@ def test_the_date_of_supply_falls_back_to_the_first_sync_that_saw_the_order_ship
 
 @pytest.mark.django_db
 def test_the_date_of_supply_of_an_order_never_seen_shipped_by_the_sync_is_its_ship_by_date(seller):
-    raw = octopia_order("NOEVENTS02", [octopia_line("1", "12.00")])
+    raw = market_order("NOEVENTS02", [order_line("1", "12.00")])
     raw.update(statusEvents=[], shippedAtMax="2026-09-04T16:00:00Z")
     order = sales_order(seller, raw)
 
