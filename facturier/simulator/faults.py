@@ -26,6 +26,9 @@ class FaultConfig:
     malformed_orders: int = 0  # n orders per seller (chosen by the seed) are served with a bad field
     non_utf8_orders: int = 0  # n orders per seller are served with Latin-1 bytes (not UTF-8) in a product title
     duplicated_orders: int = 0  # n orders per seller are listed twice in their page, then an older, dearer copy
+    # Not faults but shapes the real API sends too (marketplace-fidelity #32, #46), on n orders chosen by the seed:
+    other_channel_orders: int = 0  # sold on another sales channel than Cdiscount (OTHER_CHANNEL)
+    email_on_lines_orders: int = 0  # the buyer's e-mail only on the lines' shipping addresses, not on billing
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, object] | None) -> FaultConfig:
