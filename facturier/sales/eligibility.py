@@ -170,8 +170,6 @@ def currency_reason(currency: str) -> str:
 
 
 def implausible_lines_reason(order: MarketOrder) -> str:
-    if not storable_lines(order):
-        return _("Montant invraisemblable sur une ligne (au-delà de ce qu'une facture peut porter).")
     problems = []
     for position, line in enumerate(order.lines, start=1):
         if not line.is_active:
@@ -190,4 +188,6 @@ def implausible_lines_reason(order: MarketOrder) -> str:
                 _("Ligne %(line)s : prix unitaire %(price)s €, au-delà de %(maximum)s € : invraisemblable.")
                 % {"line": position, "price": f"{line.unit_price_gross.normalize():f}", "maximum": MAX_UNIT_PRICE}
             )
+    if not problems and not storable_lines(order):
+        problems.append(_("Montant invraisemblable sur une ligne (au-delà de ce qu'une facture peut porter)."))
     return " ".join(problems)

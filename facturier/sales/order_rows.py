@@ -35,6 +35,7 @@ LINE_COLUMNS = (
 )  # fmt: skip
 # What the decimal columns hold (max_digits=20, decimal_places=6): an amount beyond is a data error.
 AMOUNT_LIMIT = Decimal(10) ** 14
+QUANTITY_LIMIT = 2**31 - 1
 
 
 def order_columns(order: MarketOrder) -> dict:
@@ -81,12 +82,13 @@ def line_rows(order: MarketOrder) -> list[dict]:
 
 
 def storable_lines(order: MarketOrder) -> bool:
-    """Every amount of the order's lines fits its column (beyond, the order is a data error, refused before)."""
-    return all(
+    """Every amount and quantity of the order's lines fits its column (beyond, the order is a data error)."""
+    amounts_fit = all(
         storable_amount(amount) is not None or amount is None
         for line in order.lines
         for amount in (line.unit_price_gross, line.shipping_gross, line.tax_rate, line.tax_amount)
     )
+    return amounts_fit and all(0 <= line.quantity <= QUANTITY_LIMIT for line in order.lines)
 
 
 def storable_amount(amount: Decimal | None) -> Decimal | None:
