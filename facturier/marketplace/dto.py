@@ -92,6 +92,7 @@ class OrderLine:
 class MarketOrder:
     marketplace: str  # which connector read it, e.g. "octopia"
     order_id: str
+    seller_reference: str = ""  # the seller's own reference for the order, when the marketplace keeps one
     state: str  # OrderState
     status: str = ""  # the marketplace's word for the order, shown as it is
     sales_channel: str = CDISCOUNT_CHANNEL

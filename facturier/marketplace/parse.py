@@ -137,6 +137,7 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     return MarketOrder(
         marketplace=MARKETPLACE,
         order_id=order_id,
+        seller_reference=text(data.get("reference")),
         state=ORDER_STATES.get(status, OrderState.OTHER),
         status=status,
         sales_channel=channel,

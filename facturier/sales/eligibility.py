@@ -81,7 +81,7 @@ def classify(
             SalesOrder.NOT_SHIPPED,
             _("Pas encore expédiée (statut %(status)s).") % {"status": order.status or _("inconnu")},
         )
-    if order.sales_channel != CDISCOUNT_CHANNEL and order.sales_channel not in extra_channels:
+    if not invoiced_channel(order.sales_channel, extra_channels):
         return Verdict(SalesOrder.OTHER_CHANNEL, other_channel_reason(order))
     placed = order.placed_at
     if placed is None:
@@ -121,7 +121,8 @@ def damaged_text_reason(damage: tuple[TextDamage, ...]) -> str:
         return ""
     kinds = {TextDamage.NUL: _("caractère NUL"), TextDamage.NOT_UTF8: _("octets qui ne sont pas de l'UTF-8")}
     where = " ; ".join(
-        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or "orderId"} for item in damage
+        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or _("la commande")}
+        for item in damage
     )
     return _(
         "Texte abîmé reçu de la marketplace (%(where)s), remplacé par « %(replacement)s » pour l'enregistrement. "
@@ -151,12 +152,17 @@ def future_dates_reason(order: MarketOrder) -> str:
     ) % {"dates": ", ".join(future)}
 
 
+def invoiced_channel(channel: str, extra_channels: Collection[str]) -> bool:
+    """Cdiscount's, or one the seller opted in (ids compared without case)."""
+    return channel == CDISCOUNT_CHANNEL or channel.upper() in {extra.upper() for extra in extra_channels}
+
+
 def other_channel_reason(order: MarketOrder) -> str:
     channel = order.sales_channel
     name = f"{order.sales_channel_name} ({channel})" if order.sales_channel_name else channel
     return _(
-        "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées, sauf les canaux ajoutés "
-        "dans Paramètres (canaux de vente facturés, « %(id)s »)."
+        "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce canal, "
+        "ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
     ) % {"channel": name, "id": channel}
 
 

@@ -41,6 +41,7 @@ class SalesOrder(models.Model):
     # A longer marketplace id is stored shortened (sync.storage_id); the full id is in full_order_id.
     order_id = models.CharField(max_length=ORDER_ID_MAX_LENGTH)
     full_order_id = models.TextField(blank=True, default="", db_default="")
+    seller_reference = models.TextField(blank=True, default="", db_default="")
     # The marketplace's own word for the order's status (cut to the column), and where that is (dto.OrderState).
     status = models.CharField(max_length=30, blank=True)
     state = models.CharField(max_length=20, blank=True, default="", db_default="")

@@ -46,6 +46,7 @@ def order_columns(order: MarketOrder) -> dict:
     return {
         "marketplace": order.marketplace,
         "full_order_id": order.order_id,
+        "seller_reference": order.seller_reference,
         # Cut to the column; the full status is in the reason when it matters.
         "status": order.status[:STATUS_MAX_LENGTH],
         "state": order.state,
@@ -101,6 +102,7 @@ def market_order(row: Mapping, lines: Iterable[Mapping]) -> MarketOrder:
     return MarketOrder(
         marketplace=row["marketplace"],
         order_id=row["full_order_id"] or row["order_id"],
+        seller_reference=row["seller_reference"],
         state=row["state"],
         status=row["status"],
         sales_channel=row["sales_channel"],

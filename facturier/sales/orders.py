@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Prefetch
 
-from facturier.marketplace.dto import MarketOrder
+from facturier.accounts.models import Seller
+from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MarketOrder
+from facturier.sales.eligibility import classify
 from facturier.sales.models import SalesOrder, SalesOrderLine
 from facturier.sales.order_rows import market_order
 
@@ -26,3 +29,28 @@ def load_order(order: SalesOrder) -> MarketOrder:
 
 def as_market_order(row: SalesOrder) -> MarketOrder:
     return market_order(vars(row), [vars(line) for line in row.lines.all()])
+
+
+def reclassify_sales_channels(seller: Seller) -> int:
+    """After the seller changed the channels it invoices: its orders of other channels not invoiced yet get their
+    verdict again from their stored data (an opted-in channel's orders become eligible, and are invoiced by the
+    next pass; those of a channel taken out leave the eligible state). Returns how many changed."""
+    with transaction.atomic():
+        verdicts = [SalesOrder.ELIGIBLE, SalesOrder.OTHER_CHANNEL]
+        rows = (
+            SalesOrder.objects.select_for_update()
+            .filter(seller=seller, eligibility__in=verdicts, invoices__isnull=True)
+            .exclude(sales_channel=CDISCOUNT_CHANNEL)
+            .exclude(state="")  # never read in full (malformed since first seen)
+            .order_by("pk")
+        )
+        stored = {row.pk: row for row in rows.only("pk", "eligibility", "reason")}
+        changed = []
+        for pk, order in load_orders(stored).items():
+            verdict = classify(order, backfill_start=seller.backfill_start, extra_channels=seller.extra_sales_channels)
+            row = stored[pk]
+            if (verdict.eligibility, verdict.reason) != (row.eligibility, row.reason):
+                row.eligibility, row.reason = verdict.eligibility, verdict.reason
+                changed.append(row)
+        SalesOrder.objects.bulk_update(changed, ["eligibility", "reason"])
+    return len(changed)

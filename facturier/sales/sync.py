@@ -192,7 +192,7 @@ def invalid_orders_again(
     seller: Seller, client, read_at: datetime, errors: list[str]
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
-    always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
+    always touch its update date, so the listing alone would leave it invalid for good. Bounded: the orders
     first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen or
     tried first (each attempt is recorded, so an order the marketplace no longer returns does not take the first
     places on every pass); those the listing of this pass read (seen since `read_at`) are not fetched twice."""

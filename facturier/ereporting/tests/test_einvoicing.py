@@ -25,7 +25,7 @@ from facturier.invoicing.tests.orders import (
 from facturier.outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
-FRENCH_COMPANY = {**ADDRESS, "companyName": "Atelier Durand SARL", "companyVatNumber": "FR40303265045"}
+FRENCH_COMPANY = replace(ADDRESS, company_name="Atelier Durand SARL", company_vat_number="FR40303265045")
 
 
 def b2b_invoice(seller, order_id="B2B-1", billing=FRENCH_COMPANY):

@@ -18,7 +18,7 @@ from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 def invoiced_references() -> list[str]:
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).select_related("order")
-    return sorted(invoice.order.raw["reference"] for invoice in invoices)
+    return sorted(invoice.order.seller_reference for invoice in invoices)
 
 
 @pytest.mark.django_db(transaction=True)
