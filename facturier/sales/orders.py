@@ -38,7 +38,7 @@ def reclassify_sales_channels(seller: Seller) -> int:
     with transaction.atomic():
         verdicts = [SalesOrder.ELIGIBLE, SalesOrder.OTHER_CHANNEL]
         rows = (
-            SalesOrder.objects.select_for_update()
+            SalesOrder.objects.select_for_update(of=("self",))
             .filter(seller=seller, eligibility__in=verdicts, invoices__isnull=True)
             .exclude(sales_channel=CDISCOUNT_CHANNEL)
             .exclude(state="")  # never read in full (malformed since first seen)
