@@ -46,8 +46,9 @@ def reclassify_sales_channels(seller: Seller) -> int:
         )
         stored = {row.pk: row for row in rows.only("pk", "eligibility", "reason")}
         changed = []
+        extra_channels = seller.extra_sales_channels or []
         for pk, order in load_orders(stored).items():
-            verdict = classify(order, backfill_start=seller.backfill_start, extra_channels=seller.extra_sales_channels)
+            verdict = classify(order, backfill_start=seller.backfill_start, extra_channels=extra_channels)
             row = stored[pk]
             if (verdict.eligibility, verdict.reason) != (row.eligibility, row.reason):
                 row.eligibility, row.reason = verdict.eligibility, verdict.reason

@@ -397,7 +397,7 @@ def order_values(
     """The columns of the order's row; `known` is the row as stored before (its history is carried over)."""
     digest = content_digest(order)
     verdict, unworkable = still_unworkable(known, digest) or (
-        classify(order, backfill_start=seller.backfill_start, extra_channels=seller.extra_sales_channels),
+        classify(order, backfill_start=seller.backfill_start, extra_channels=seller.extra_sales_channels or []),
         "",
     )
     values = {
