@@ -24,15 +24,15 @@ def _prefix(value: str) -> str:
 
 
 class ChannelListField(forms.CharField):
-    """Sales channel ids typed as "OCTOBE, OCTOES": stored as a list, each once, upper-cased."""
+    """Sales channel ids typed as "OCTOBE, OCTOES": stored as a list, each once, upper-cased; none = None."""
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value) -> list[str] | None:
         text = super().to_python(value) or ""
         channels = (part.strip().upper() for part in text.replace(";", ",").replace(" ", ",").split(","))
-        return list(dict.fromkeys(channel for channel in channels if channel))
+        return list(dict.fromkeys(channel for channel in channels if channel)) or None
 
 
 class SettingsForm(forms.ModelForm):

@@ -137,6 +137,8 @@ def test_taking_a_channel_out_sends_its_orders_not_invoiced_back_to_waiting(sell
     settings = {"invoice_prefix": "FAC-", "credit_note_prefix": "AV-", "default_vat_rate": "20",
                 "extra_sales_channels": ""}  # fmt: skip
     logged_in(seller_a).post("/reglages/", settings)
+    seller_a.refresh_from_db()
+    assert seller_a.extra_sales_channels is None
 
     row = SalesOrder.objects.get(order_id="ORD-BE")
     assert (row.eligibility, row.reason.split(" : ")[0]) == (SalesOrder.OTHER_CHANNEL, "Vendue sur le canal OCTOBE")
