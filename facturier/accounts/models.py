@@ -94,6 +94,9 @@ class Seller(models.Model):
     credit_note_prefix = models.CharField(max_length=20, default="AV-")
     english_translation = models.BooleanField(default=False)
     upload_to_marketplace = models.BooleanField(default=True)
+    # Sales channels invoiced besides Cdiscount (their marketplace ids, as an order's reason names them); None = none.
+    # Nullable without default: SQLite adds the column without rebuilding the table (whose triggers name it).
+    extra_sales_channels = models.JSONField(null=True, blank=True)
     # Subscription lifecycle.
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
     registered_at = models.DateTimeField(default=timezone.now)

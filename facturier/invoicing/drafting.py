@@ -20,7 +20,6 @@ from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegim
 
 SHIPPING_KEY_PREFIX = "shipping"
 SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
-FULFILMENT_MODES = {"Fulfillment", "Xdock"}
 
 
 class NotInvoiceable(FacturierError):
@@ -64,8 +63,8 @@ def vat_profile(seller: Seller) -> VatProfile:
 
 def sale_context(seller: Seller, order: MarketOrder) -> SaleContext:
     lines = order.active_lines
-    ships_from_france_stock = any(line.supply_mode in FULFILMENT_MODES for line in lines)
-    shipping = order.shipping_address or order.billing_address
+    ships_from_france_stock = any(line.fulfilled_by_marketplace for line in lines)
+    shipping = order.delivery_address or order.billing_address
     buyer = order.billing_address
     return SaleContext(
         ship_from_country="FR" if ships_from_france_stock else seller.country,
@@ -138,7 +137,7 @@ def build_draft(
 
 def _payment_date(order: MarketOrder) -> date | None:
     """The marketplace collects the payment when the order is placed."""
-    moment = order.purchased_at or order.created_at
+    moment = order.placed_at
     return paris_date(moment) if moment else None
 
 
@@ -190,14 +189,14 @@ def buyer_party(order: MarketOrder) -> dict:
         "siren": siren,
         "electronic_address": siren,
         "electronic_address_scheme": SIREN_ADDRESS_SCHEME if siren else "",
-        "email": billing.email,
+        "email": order.buyer_email,
         "is_business": bool(is_company or vat_number),
     }
 
 
 def delivery_party(order: MarketOrder, *, always: bool = False) -> dict | None:
     billing = order.billing_address
-    shipping = order.shipping_address or (billing if always else None)
+    shipping = order.delivery_address or (billing if always else None)
     if shipping is None or (_same_place(shipping, billing) and not always):
         return None
     name = shipping.pickup_name or shipping.company_name or shipping.full_name

@@ -20,10 +20,9 @@ from facturier.invoicing import emails
 from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
-from facturier.marketplace.dto import MalformedOrder
-from facturier.marketplace.parse import parse_order
-from facturier.sales.eligibility import content_digest, date_of_supply
+from facturier.marketplace.dto import MarketOrder
 from facturier.sales.models import SalesOrder
+from facturier.sales.orders import load_orders
 from facturier.tax.identifiers import siren_of_french_vat
 from facturier.tax.regimes import vat_category_at
 
@@ -113,15 +112,11 @@ def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
     return batch
 
 
-def draft_for(order: SalesOrder, rates: dict[str, Decimal]) -> InvoiceDraft | None:
+def draft_for(order: SalesOrder, market_order: MarketOrder, rates: dict[str, Decimal]) -> InvoiceDraft | None:
     """The content of the order's invoice; None (and the order marked with the reason) when it has none."""
-    market_order = parse_order(order.raw)
-    if isinstance(market_order, MalformedOrder):
-        _mark_not_invoiceable(order, SalesOrder.INVALID, market_order.reason)
-        return None
     try:
-        supplied_at = date_of_supply(market_order, order.first_seen_shipped_at)
-        return build_draft(order.seller, market_order, rates, supplied_at=supplied_at)
+        # The stored shipping date is the date of supply (sales.eligibility.date_of_supply).
+        return build_draft(order.seller, market_order, rates, supplied_at=market_order.shipped_at)
     except NotInvoiceable as exc:
         _mark_not_invoiceable(order, SalesOrder.NOT_INVOICEABLE, exc.message)
         return None
@@ -131,13 +126,20 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
     invoiced = set(
         Invoice.objects.filter(order__in=orders, kind=Invoice.KIND_INVOICE).values_list("order_id", flat=True)
     )
+    # An order recorded invalid (its data unreadable, or issuing failed on it) waits for the marketplace's next copy.
+    invalid = set(
+        SalesOrder.objects.filter(pk__in=[order.pk for order in orders], eligibility=SalesOrder.INVALID).values_list(
+            "pk", flat=True
+        )
+    )
     rates = sku_rates(orders[0].seller)
+    normalized = load_orders(order.pk for order in orders if order.pk not in invoiced | invalid)
     drafts = []
     for order in orders:
-        if order.pk in invoiced:
+        if order.pk in invoiced or order.pk in invalid:
             continue
         try:
-            draft = draft_for(order, rates)
+            draft = draft_for(order, normalized[order.pk], rates)
         except Exception as exc:  # a defect on one order is recorded and never blocks the others
             logger.exception("invoice could not be drafted", extra={"order_id": order.order_id})
             _mark_unworkable(order, exc)
@@ -195,7 +197,8 @@ def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
         "La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès que la "
         "marketplace enverra d'autres données pour cette commande."
     ) % {"error": exc}
-    _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=content_digest(order.raw))
+    digest = SalesOrder.objects.filter(pk=order.pk).values_list("content_digest", flat=True).first() or ""
+    _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=digest)
 
 
 def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:

@@ -1,7 +1,8 @@
 """Marketplace data as the rest of Facturier sees it: frozen, typed, Decimal money, aware datetimes.
 
-These classes are the contract between the marketplace connector and the domain (sales, invoicing).
-Every field of the Octopia API is optional, so absent text becomes "" and absent dates become None.
+These classes are the contract between a marketplace connector and the domain (sales, invoicing); they speak
+no marketplace's vocabulary (each connector maps its own, e.g. parse.py for Octopia). Absent text is "",
+absent dates and amounts are None.
 """
 
 from __future__ import annotations
@@ -11,10 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-# Line states that never reach an invoice: the goods were not (or will not be) delivered.
-INACTIVE_LINE_STATUSES = frozenset({"Cancelled", "Refused", "Rejected", "CancelRequest"})
+
+class OrderState:
+    """Where an order is, whatever the marketplace calls it (its own word stays in MarketOrder.status)."""
+
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    OTHER = "other"
+    ALL = (AWAITING_SHIPMENT, SHIPPED, DELIVERED, CANCELLED, OTHER)
+    GONE_OUT = frozenset({SHIPPED, DELIVERED})  # the goods left: the order is invoiced
 
 
+# The channel an order was sold on when it says nothing, and the only one invoiced unless the seller opts others in.
+CDISCOUNT_CHANNEL = "cdiscount"
 @dataclass(frozen=True)
 class Address:
     civility: str = ""
@@ -30,7 +42,7 @@ class Address:
     country_code: str = ""
     phone: str = ""
     email: str = ""
-    pickup_id: str = ""
+    pickup_id: str = ""  # a relay (pick-up) point
     pickup_name: str = ""
 
     @property
@@ -51,54 +63,59 @@ class TextDamage:
     NUL = "nul"  # a NUL character, which no database text column accepts
     NOT_UTF8 = "not_utf8"  # bytes that are not valid UTF-8
 
-    path: str  # where, e.g. "lines[0].offer.productTitle"
+    path: str  # where, in the marketplace's terms, e.g. "lines[0].offer.productTitle"
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderLine:
     line_id: str
-    status: str
+    status: str = ""  # the marketplace's word for the line, shown as it is
+    active: bool = True  # False: the goods were not (or will not be) delivered, the line is not invoiced
     quantity: int
-    title: str
-    sku: str
-    ean: str
-    product_id: str
-    supply_mode: str  # Seller / Fulfillment / Xdock
-    unit_price_gross: Decimal  # sellingPrice.unitSalesPrice, VAT included
-    shipping_gross: Decimal  # sellingPrice.shippingCost for the whole line, VAT included
-    shipping_address: Address | None
+    title: str = ""
+    sku: str = ""
+    ean: str = ""
+    unit_price_gross: Decimal  # VAT included
+    shipping_gross: Decimal = Decimal(0)  # for the whole line, VAT included
+    fulfilled_by_marketplace: bool = False  # shipped from the marketplace's (or its partner's) warehouse
+    tax_rate: Decimal | None = None  # the marketplace's VAT rate (percent) when it gives one; never trusted blindly
+    tax_amount: Decimal | None = None
+    category: str = ""  # the marketplace's product category, when given
 
     @property
     def is_active(self) -> bool:
-        return self.status not in INACTIVE_LINE_STATUSES
+        return self.active
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MarketOrder:
+    marketplace: str  # which connector read it, e.g. "octopia"
     order_id: str
-    status: str
-    business_order: bool
-    purchased_at: datetime | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    # Octopia has no "shippedAt" field; see parse.derive_shipped_at for the rule.
-    shipped_at: datetime | None
-    currency: str
-    billing_address: Address
-    lines: tuple[OrderLine, ...]
-    total_paid: Decimal | None  # totalPrice.sellingPrice when present
-    raw: Mapping = field(repr=False)  # the JSON as received (damaged texts repaired, see damaged_text)
-    shipped_at_max: datetime | None = None  # the ship-by deadline, not when the goods left
+    seller_reference: str = ""  # the seller's own reference for the order, when the marketplace keeps one
+    state: str  # OrderState
+    status: str = ""  # the marketplace's word for the order, shown as it is
+    sales_channel: str = CDISCOUNT_CHANNEL
+    sales_channel_name: str = ""
+    business_order: bool = False
+    placed_at: datetime | None = None
+    updated_at: datetime | None = None
+    shipped_at: datetime | None = None  # when the goods left, as the marketplace's data shows it
+    ship_by: datetime | None = None  # the ship-by deadline, not when the goods left
+    delivered_at: datetime | None = None
+    currency: str = ""  # never assumed: "" when the order does not say
+    billing_address: Address = Address()
+    delivery_address: Address | None = None
+    buyer_emails: tuple[str, ...] = ()  # every address the marketplace gives, billing first
+    lines: tuple[OrderLine, ...] = ()
+    total_paid: Decimal | None = None
+    raw: Mapping = field(default_factory=dict, repr=False, compare=False)  # as received, for audit only
     damaged_text: tuple[TextDamage, ...] = ()
 
     @property
-    def shipping_address(self) -> Address | None:
-        """The first line's shipping address (Cdiscount ships a whole order to one address)."""
-        for line in self.lines:
-            if line.shipping_address is not None:
-                return line.shipping_address
-        return None
+    def buyer_email(self) -> str:
+        """Where the invoice goes: the first address that looks like one."""
+        return next((email for email in self.buyer_emails if "@" in email), "")
 
     @property
     def active_lines(self) -> tuple[OrderLine, ...]:
@@ -124,6 +141,7 @@ class MalformedOrder:
     reason: str
     raw: Mapping = field(repr=False)
     damaged_text: tuple[TextDamage, ...] = ()
+    marketplace: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,32 @@ from django.utils.translation import gettext as _
 
 from facturier.core.money import to_decimal
 
-from .dto import Address, MalformedOrder, MarketOrder, OrderLine, TextDamage
+from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, TextDamage
 
+MARKETPLACE = "octopia"
 SHIPPED_STATUSES = frozenset({"Shipped", "Delivered"})
+# Octopia's order statuses (reference §3.3, with the legacy SOAP names) as neutral states; any other is OTHER.
+ORDER_STATES = {
+    "Processing": OrderState.AWAITING_SHIPMENT,
+    "WaitingAcceptance": OrderState.AWAITING_SHIPMENT,
+    "Accepted": OrderState.AWAITING_SHIPMENT,
+    "InPreparation": OrderState.AWAITING_SHIPMENT,
+    "WaitingForSellerAcceptation": OrderState.AWAITING_SHIPMENT,
+    "AcceptedBySeller": OrderState.AWAITING_SHIPMENT,
+    "PaymentInProgress": OrderState.AWAITING_SHIPMENT,
+    "WaitingForShipmentAcceptation": OrderState.AWAITING_SHIPMENT,
+    "Shipped": OrderState.SHIPPED,
+    "Delivered": OrderState.DELIVERED,
+    "Cancelled": OrderState.CANCELLED,
+    "Refused": OrderState.CANCELLED,
+    "Rejected": OrderState.CANCELLED,
+}
+# Line states that never reach an invoice: the goods were not (or will not be) delivered.
+INACTIVE_LINE_STATUSES = frozenset({"Cancelled", "Refused", "Rejected", "CancelRequest"})
+# Supply modes in which the marketplace's (or a partner's) warehouse ships, not the seller.
+MARKETPLACE_SUPPLY_MODES = frozenset({"Fulfillment", "Xdock"})
+# Octopia's id of the Cdiscount sales channel.
+CDISCOUNT_CHANNEL_ID = "CDISFR"
 # Bytes that were not valid UTF-8 reach us as lone surrogates (octopia decodes with surrogateescape).
 ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 REPLACEMENT = "\ufffd"
@@ -58,14 +81,16 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
     data = repaired(data, "", damage)
     damaged_text = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder("", _("La commande reçue n'est pas un objet JSON."), {"value": data}, damaged_text)
+        return MalformedOrder(
+            "", _("La commande reçue n'est pas un objet JSON."), {"value": data}, damaged_text, MARKETPLACE
+        )
     order_id = text(data.get("orderId"))
     if not order_id:
-        return MalformedOrder("", str(missing(_("Identifiant de commande (orderId)"))), data, damaged_text)
+        return MalformedOrder("", str(missing(_("Identifiant de commande (orderId)"))), data, damaged_text, MARKETPLACE)
     try:
         return replace(_parse_valid_order(order_id, data), damaged_text=damaged_text)
     except OrderFieldError as error:
-        return MalformedOrder(order_id, str(error), data, damaged_text)
+        return MalformedOrder(order_id, str(error), data, damaged_text, MARKETPLACE)
 
 
 def repaired(value: object, path: str, damage: list[TextDamage]) -> object:
@@ -96,26 +121,59 @@ def _repaired_text(value: str, path: str, damage: list[TextDamage]) -> str:
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
-    lines = tuple(_parse_line(index, line) for index, line in enumerate(_list(data, "lines"), start=1))
+    lines_data = _list(data, "lines")
+    lines = tuple(_parse_line(index, line) for index, line in enumerate(lines_data, start=1))
     total_price = data.get("totalPrice")
     total_paid = None
     if isinstance(total_price, Mapping) and total_price.get("sellingPrice") is not None:
         total_paid = parse_amount(total_price["sellingPrice"], _("Total payé (totalPrice.sellingPrice)"))
+    purchased_at = parse_datetime(data.get("purchasedAt"), _("Date de commande (purchasedAt)"))
+    created_at = parse_datetime(data.get("createdAt"), _("Date de création (createdAt)"))
+    billing = parse_address(data.get("billingAddress")) or Address()
+    deliveries = [parse_address(line.get("shippingAddress")) for line in lines_data]
+    delivery = next((address for address in deliveries if address is not None), None)
+    status = text(data.get("status"))
+    channel, channel_name = sales_channel(data.get("salesChannel"))
     return MarketOrder(
+        marketplace=MARKETPLACE,
         order_id=order_id,
-        status=text(data.get("status")),
+        seller_reference=text(data.get("reference")),
+        state=ORDER_STATES.get(status, OrderState.OTHER),
+        status=status,
+        sales_channel=channel,
+        sales_channel_name=channel_name,
         business_order=data.get("businessOrder") is True,
-        purchased_at=parse_datetime(data.get("purchasedAt"), _("Date de commande (purchasedAt)")),
-        created_at=parse_datetime(data.get("createdAt"), _("Date de création (createdAt)")),
+        placed_at=purchased_at or created_at,
         updated_at=parse_datetime(data.get("updatedAt"), _("Date de mise à jour (updatedAt)")),
         shipped_at=derive_shipped_at(data),
+        ship_by=parse_datetime(data.get("shippedAtMax"), _("Date limite d'expédition (shippedAtMax)")),
+        delivered_at=_earliest_event(data, "Delivered"),
         currency=text(data.get("currencyCode")).upper(),  # never assumed: "" when the order does not say
-        billing_address=parse_address(data.get("billingAddress")) or Address(),
+        billing_address=billing,
+        # Cdiscount ships a whole order to one address: the first line's that has one.
+        delivery_address=delivery,
+        buyer_emails=buyer_emails(billing, deliveries),
         lines=lines,
         total_paid=total_paid,
         raw=data,
-        shipped_at_max=parse_datetime(data.get("shippedAtMax"), _("Date limite d'expédition (shippedAtMax)")),
     )
+
+
+def sales_channel(data: object) -> tuple[str, str]:
+    """(channel, its name): Cdiscount's id becomes the neutral CDISCOUNT_CHANNEL; an order that names no channel
+    was sold on Cdiscount (Octopia's sellers sold there before other channels existed)."""
+    channel = _mapping(data)
+    channel_id, name = text(channel.get("id")), text(channel.get("name"))
+    if not channel_id or channel_id.upper() == CDISCOUNT_CHANNEL_ID:
+        return CDISCOUNT_CHANNEL, name or "Cdiscount"
+    return channel_id, name
+
+
+def buyer_emails(billing: Address, deliveries: Iterable[Address | None]) -> tuple[str, ...]:
+    """Every e-mail the order gives, billing first, then each line's shipping address (some integrations only
+    fill the latter); each once."""
+    found = [billing.email, *(address.email for address in deliveries if address is not None)]
+    return tuple(dict.fromkeys(email for email in found if email))
 
 
 def _parse_line(index: int, line: object) -> OrderLine:
@@ -127,21 +185,42 @@ def _parse_line(index: int, line: object) -> OrderLine:
     if selling.get("unitSalesPrice") is None:
         raise missing(unit_price)
     shipping = selling.get("shippingCost")
+    status = text(line.get("status"))
+    tax_rate, tax_amount = line_taxes(selling.get("taxes"))
     return OrderLine(
         line_id=text(line.get("orderLineId")),
-        status=text(line.get("status")),
+        status=status,
+        active=status not in INACTIVE_LINE_STATUSES,
         quantity=parse_quantity(line.get("quantity"), line_field(index, _("quantité (quantity)"))),
         title=text(offer.get("productTitle")),
         sku=text(offer.get("sellerProductId")),
         ean=text(offer.get("productGtin")),
-        product_id=text(offer.get("productId")),
-        supply_mode=text(offer.get("supplyMode")),
+        fulfilled_by_marketplace=text(offer.get("supplyMode")) in MARKETPLACE_SUPPLY_MODES,
         unit_price_gross=parse_amount(selling["unitSalesPrice"], unit_price),
         shipping_gross=Decimal(0)
         if shipping is None
         else parse_amount(shipping, line_field(index, _("frais de port (sellingPrice.shippingCost)"))),
-        shipping_address=parse_address(line.get("shippingAddress")),
+        tax_rate=tax_rate,
+        tax_amount=tax_amount,
+        category=text(offer.get("categoryCode") or offer.get("category")),
     )
+
+
+def line_taxes(data: object) -> tuple[Decimal | None, Decimal | None]:
+    """(rate, amount) of a line's VAT as Octopia states it ({code, target, amount, rate} items, often empty):
+    the first readable rate and the sum of the readable amounts; None when not given. The shape is undocumented,
+    so what cannot be read is left out rather than fatal."""
+    items = [item for item in _list_or_empty(data) if isinstance(item, Mapping)]
+    rates = [rate for item in items if (rate := _optional_amount(item.get("rate"))) is not None]
+    amounts = [amount for item in items if (amount := _optional_amount(item.get("amount"))) is not None]
+    return (rates[0] if rates else None), (sum(amounts, Decimal(0)) if amounts else None)
+
+
+def _optional_amount(value: object) -> Decimal | None:
+    try:
+        return None if value is None else parse_amount(value, "")
+    except OrderFieldError:
+        return None
 
 
 def parse_address(data: object) -> Address | None:
@@ -191,6 +270,18 @@ def derive_shipped_at(data: Mapping) -> datetime | None:
             for parcel in parcels
             if isinstance(parcel, Mapping) and (moment := _event_time(parcel, ("shippedAt", "createdAt"))) is not None
         ]
+    return min(found) if found else None
+
+
+def _earliest_event(data: Mapping, status: str) -> datetime | None:
+    """The earliest entry with this status in the order's statusEvents; unreadable entries are skipped."""
+    found = [
+        moment
+        for event in _list_or_empty(data.get("statusEvents"))
+        if isinstance(event, Mapping)
+        and (event.get("status") or event.get("type")) == status
+        and (moment := _event_time(event, ("date", "occurredAt", "createdAt"))) is not None
+    ]
     return min(found) if found else None
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -13,11 +13,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
 from facturier.core.clock import PARIS, now
-from facturier.marketplace.dto import MalformedOrder, MarketOrder, TextDamage
+from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.sales.models import SalesOrder
+from facturier.sales.order_rows import storable_lines
 
-INVOICEABLE_STATUSES = {"Shipped", "Delivered"}
-CANCELLED_STATUSES = {"Cancelled", "Refused", "Rejected"}
 INVOICE_CURRENCY = "EUR"  # Cdiscount France sells in euros; any other currency is refused, never relabelled
 # Beyond these, an order is taken for a data error rather than a sale (and would overflow the invoice's columns).
 MAX_LINE_QUANTITY = 100_000
@@ -35,44 +34,58 @@ class Verdict:
 
 def storage_id(order_id: str) -> str:
     """The order's key in our table: its marketplace id, or, when longer than the column, a shortened form that
-    stays unique (the full id is kept in the order's raw data)."""
+    stays unique (the full id is kept in full_order_id)."""
     if len(order_id) <= SalesOrder.ORDER_ID_MAX_LENGTH:
         return order_id
     return f"{order_id[:SHORT_ID_HEAD]}~{hashlib.sha256(order_id.encode()).hexdigest()[:16]}"
 
 
-def content_digest(raw: Mapping) -> str:
-    """A fingerprint of an order's data as the marketplace sent it, the same whether read from the API (amounts
-    as Decimal) or from our table (amounts as the JSON text the encoder wrote)."""
-    text = json.dumps(raw, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
+class _DigestEncoder(DjangoJSONEncoder):
+    def default(self, o):
+        if is_dataclass(o):
+            return {item.name: getattr(o, item.name) for item in fields(o) if item.name != "raw"}
+        return super().default(o)
+
+
+def content_digest(order: MarketOrder | MalformedOrder) -> str:
+    """A fingerprint of the order as read (the normalized order; a malformed one by its id and reason), stored
+    with the row at each read, so issuing can say on which content it failed."""
+    content = order if isinstance(order, MarketOrder) else {"order_id": order.order_id, "reason": order.reason}
+    text = json.dumps(content, cls=_DigestEncoder, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -> datetime | None:
-    """When the goods left: the status events or parcels, else when our sync first saw the order shipped, else
-    the ship-by deadline (shippedAtMax). Never empty for an order our sync has seen shipped."""
-    return order.shipped_at or first_seen_shipped_at or order.shipped_at_max
+    """When the goods left: what the marketplace's data shows (for Octopia: status events or parcels), else when
+    our sync first saw the order shipped, else the ship-by deadline. Never empty for an order our sync has seen
+    shipped."""
+    return order.shipped_at or first_seen_shipped_at or order.ship_by
 
 
-def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -> Verdict:
+def classify(
+    order: MarketOrder | MalformedOrder, *, backfill_start: datetime, extra_channels: Collection[str] = ()
+) -> Verdict:
+    """`extra_channels`: the sales channels the seller opted in besides Cdiscount."""
     damage = damaged_text_reason(order.damaged_text)
     if isinstance(order, MalformedOrder):
         return Verdict(SalesOrder.INVALID, " ".join(part for part in (damage, order.reason) if part))
     refusal = damage or overlong_id_reason(order.order_id) or future_dates_reason(order)
     if refusal:
         return Verdict(SalesOrder.INVALID, refusal)
-    if order.status in CANCELLED_STATUSES:
+    if order.state == OrderState.CANCELLED:
         return Verdict(
             SalesOrder.CANCELLED, _("Commande au statut %(status)s sur la marketplace.") % {"status": order.status}
         )
-    if order.status not in INVOICEABLE_STATUSES:
+    if order.state not in OrderState.GONE_OUT:
         return Verdict(
             SalesOrder.NOT_SHIPPED,
             _("Pas encore expédiée (statut %(status)s).") % {"status": order.status or _("inconnu")},
         )
-    placed = order.purchased_at or order.created_at
+    if not invoiced_channel(order.sales_channel, extra_channels):
+        return Verdict(SalesOrder.OTHER_CHANNEL, other_channel_reason(order))
+    placed = order.placed_at
     if placed is None:
-        return Verdict(SalesOrder.INVALID, _("Date de commande absente (purchasedAt et createdAt)."))
+        return Verdict(SalesOrder.INVALID, _("Date de commande absente."))
     if placed < backfill_start:
         return Verdict(
             SalesOrder.BEFORE_BACKFILL,
@@ -86,7 +99,7 @@ def classify(order: MarketOrder | MalformedOrder, *, backfill_start: datetime) -
     implausible = implausible_lines_reason(order)
     if implausible:
         return Verdict(SalesOrder.INVALID, implausible)
-    destination = (order.shipping_address or order.billing_address).country_code
+    destination = (order.delivery_address or order.billing_address).country_code
     if destination != "FR":
         return Verdict(
             SalesOrder.OUTSIDE_FRANCE,
@@ -108,7 +121,8 @@ def damaged_text_reason(damage: tuple[TextDamage, ...]) -> str:
         return ""
     kinds = {TextDamage.NUL: _("caractère NUL"), TextDamage.NOT_UTF8: _("octets qui ne sont pas de l'UTF-8")}
     where = " ; ".join(
-        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or "orderId"} for item in damage
+        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or _("la commande")}
+        for item in damage
     )
     return _(
         "Texte abîmé reçu de la marketplace (%(where)s), remplacé par « %(replacement)s » pour l'enregistrement. "
@@ -127,7 +141,7 @@ def overlong_id_reason(order_id: str) -> str:
 
 def future_dates_reason(order: MarketOrder) -> str:
     limit = now() + FUTURE_TOLERANCE
-    dates = (("purchasedAt", order.purchased_at), ("createdAt", order.created_at), ("updatedAt", order.updated_at),
+    dates = ((_("commande"), order.placed_at), (_("mise à jour"), order.updated_at),
              (_("expédition"), order.shipped_at))  # fmt: skip
     future = [f"{name} {paris_moment(moment)}" for name, moment in dates if moment and moment > limit]
     if not future:
@@ -138,11 +152,23 @@ def future_dates_reason(order: MarketOrder) -> str:
     ) % {"dates": ", ".join(future)}
 
 
+def invoiced_channel(channel: str, extra_channels: Collection[str]) -> bool:
+    """Cdiscount's, or one the seller opted in (ids compared without case)."""
+    return channel == CDISCOUNT_CHANNEL or channel.upper() in {extra.upper() for extra in extra_channels}
+
+
+def other_channel_reason(order: MarketOrder) -> str:
+    channel = order.sales_channel
+    name = f"{order.sales_channel_name} ({channel})" if order.sales_channel_name else channel
+    return _(
+        "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce canal, "
+        "ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
+    ) % {"channel": name, "id": channel}
+
+
 def currency_reason(currency: str) -> str:
     if not currency:
-        return _(
-            "Devise de la commande absente (currencyCode) : cette commande ne peut pas être facturée automatiquement."
-        )
+        return _("Devise de la commande absente : cette commande ne peut pas être facturée automatiquement.")
     return _(
         "Commande en %(currency)s : seules les commandes en euros (EUR) sont facturées automatiquement ; "
         "cette commande ne peut pas être facturée automatiquement."
@@ -168,4 +194,6 @@ def implausible_lines_reason(order: MarketOrder) -> str:
                 _("Ligne %(line)s : prix unitaire %(price)s €, au-delà de %(maximum)s € : invraisemblable.")
                 % {"line": position, "price": f"{line.unit_price_gross.normalize():f}", "maximum": MAX_UNIT_PRICE}
             )
+    if not problems and not storable_lines(order):
+        problems.append(_("Montant invraisemblable sur une ligne (au-delà de ce qu'une facture peut porter)."))
     return " ".join(problems)

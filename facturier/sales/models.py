@@ -21,6 +21,7 @@ class SalesOrder(models.Model):
     INVALID = "invalid"
     NOT_INVOICEABLE = "not_invoiceable"
     FOREIGN_CURRENCY = "foreign_currency"
+    OTHER_CHANNEL = "other_channel"
     ELIGIBILITY_CHOICES = [
         (ELIGIBLE, _("À facturer")),
         (NOT_SHIPPED, _("Pas encore expédiée")),
@@ -30,6 +31,7 @@ class SalesOrder(models.Model):
         (INVALID, _("Données invalides")),
         (NOT_INVOICEABLE, _("Non facturable (configuration TVA)")),
         (FOREIGN_CURRENCY, _("Devise autre que l'euro")),
+        (OTHER_CHANNEL, _("Vendue sur un autre canal que Cdiscount")),
     ]
     ORDER_ID_MAX_LENGTH = 64
 
@@ -38,16 +40,66 @@ class SalesOrder(models.Model):
     connection = models.ForeignKey(
         MarketplaceConnection, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
-    # A longer marketplace id is stored shortened (sync.storage_id); the full id stays in raw.
+    # Which connector the order came from (marketplace.dto.MarketOrder.marketplace).
+    marketplace = models.CharField(max_length=30, default="octopia", db_default="octopia")
+    # A longer marketplace id is stored shortened (sync.storage_id); the full id is in full_order_id.
     order_id = models.CharField(max_length=ORDER_ID_MAX_LENGTH)
+    full_order_id = models.TextField(blank=True, default="", db_default="")
+    seller_reference = models.TextField(blank=True, default="", db_default="")
+    # The marketplace's own word for the order's status (cut to the column), and where that is (dto.OrderState).
     status = models.CharField(max_length=30, blank=True)
+    state = models.CharField(max_length=20, blank=True, default="", db_default="")
+    sales_channel = models.TextField(blank=True, default="", db_default="")
+    sales_channel_name = models.TextField(blank=True, default="", db_default="")
+    currency = models.TextField(blank=True, default="", db_default="")
+    business_order = models.BooleanField(default=False, db_default=False)
     placed_at = models.DateTimeField(null=True, blank=True)
     # The date of supply (eligibility.date_of_supply): when the goods left, as best known.
     shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    total_paid = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    # The buyer as the marketplace names it; the SIREN derived from a French VAT number.
+    buyer_name = models.TextField(blank=True, default="", db_default="")
+    buyer_company = models.TextField(blank=True, default="", db_default="")
+    buyer_vat_number = models.TextField(blank=True, default="", db_default="")
+    buyer_siren = models.CharField(max_length=9, blank=True, default="", db_default="")
+    # Every e-mail address the marketplace gives for the buyer, billing first; the first usable one gets the invoice.
+    buyer_emails = JSONField(default=list, blank=True, db_default=[])
+    billing_civility = models.TextField(blank=True, default="", db_default="")
+    billing_first_name = models.TextField(blank=True, default="", db_default="")
+    billing_last_name = models.TextField(blank=True, default="", db_default="")
+    billing_company = models.TextField(blank=True, default="", db_default="")
+    billing_vat_number = models.TextField(blank=True, default="", db_default="")
+    billing_line1 = models.TextField(blank=True, default="", db_default="")
+    billing_line2 = models.TextField(blank=True, default="", db_default="")
+    billing_line3 = models.TextField(blank=True, default="", db_default="")
+    billing_postal_code = models.TextField(blank=True, default="", db_default="")
+    billing_city = models.TextField(blank=True, default="", db_default="")
+    billing_country = models.TextField(blank=True, default="", db_default="")
+    billing_phone = models.TextField(blank=True, default="", db_default="")
+    billing_email = models.TextField(blank=True, default="", db_default="")
+    # The delivery address (a relay point when delivery_relay_id is set); has_delivery_address False: none given.
+    has_delivery_address = models.BooleanField(default=False, db_default=False)
+    delivery_civility = models.TextField(blank=True, default="", db_default="")
+    delivery_first_name = models.TextField(blank=True, default="", db_default="")
+    delivery_last_name = models.TextField(blank=True, default="", db_default="")
+    delivery_company = models.TextField(blank=True, default="", db_default="")
+    delivery_vat_number = models.TextField(blank=True, default="", db_default="")
+    delivery_line1 = models.TextField(blank=True, default="", db_default="")
+    delivery_line2 = models.TextField(blank=True, default="", db_default="")
+    delivery_line3 = models.TextField(blank=True, default="", db_default="")
+    delivery_postal_code = models.TextField(blank=True, default="", db_default="")
+    delivery_city = models.TextField(blank=True, default="", db_default="")
+    delivery_country = models.TextField(blank=True, default="", db_default="")
+    delivery_phone = models.TextField(blank=True, default="", db_default="")
+    delivery_email = models.TextField(blank=True, default="", db_default="")
+    delivery_relay_id = models.TextField(blank=True, default="", db_default="")
+    delivery_relay_name = models.TextField(blank=True, default="", db_default="")
     first_seen_shipped_at = models.DateTimeField(null=True, blank=True)
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
     reason = models.TextField(blank=True)
+    # The payload as the marketplace sent it, for audit only: nothing outside marketplace/ reads it.
     raw = JSONField(default=dict, encoder=DjangoJSONEncoder)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
@@ -56,8 +108,9 @@ class SalesOrder(models.Model):
     # When the sync last asked the marketplace for this invalid order again (found or not): the re-fetch goes
     # round the invalid orders, least recently tried first (sync.invalid_orders_again).
     refetched_at = models.DateTimeField(null=True, blank=True)
-    # Issuing failed on this content (eligibility.content_digest of raw): the order stays invalid until the
-    # marketplace sends something else for it.
+    # eligibility.content_digest of the order as last read. Issuing failed on the content of unworkable_digest:
+    # the order stays invalid until the marketplace sends something else for it.
+    content_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
     unworkable_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -66,6 +119,34 @@ class SalesOrder(models.Model):
 
     def __str__(self) -> str:
         return self.order_id
+
+
+class SalesOrderLine(models.Model):
+    """A line of a SalesOrder as the marketplace gave it (marketplace.dto.OrderLine); replaced on each read until
+    the order is invoiced."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()  # 1, 2, ... in the marketplace's order
+    line_id = models.TextField(blank=True)
+    sku = models.TextField(blank=True)
+    ean = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price_gross = models.DecimalField(max_digits=20, decimal_places=6)  # VAT included
+    shipping_gross = models.DecimalField(max_digits=20, decimal_places=6)  # the whole line's, VAT included
+    active = models.BooleanField(default=True)
+    status = models.TextField(blank=True)  # the marketplace's word for the line
+    tax_rate = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    tax_amount = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    category = models.TextField(blank=True)
+    fulfilled_by_marketplace = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="unique_sales_order_line_position")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_id}"
 
 
 class RefundRecord(models.Model):

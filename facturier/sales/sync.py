@@ -25,7 +25,7 @@ from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.read_ahead import read_ahead
-from facturier.marketplace.dto import MalformedOrder, MarketOrder, RefundEvent
+from facturier.marketplace.dto import MalformedOrder, MarketOrder, OrderState, RefundEvent
 from facturier.marketplace.errors import (
     CredentialsRejected,
     MarketplaceError,
@@ -36,7 +36,6 @@ from facturier.marketplace.errors import (
 from facturier.sales import connection_status, runs
 from facturier.sales.connections import active_connections, connector_for, label
 from facturier.sales.eligibility import (
-    INVOICEABLE_STATUSES,
     Verdict,
     classify,
     content_digest,
@@ -44,7 +43,8 @@ from facturier.sales.eligibility import (
     paris_moment,
     storage_id,
 )
-from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
+from facturier.sales.models import RefundRecord, SalesOrder, SalesOrderLine, SyncRun
+from facturier.sales.order_rows import ORDER_COLUMN_NAMES, line_rows, order_columns, storable_lines
 
 logger = logging.getLogger(__name__)
 # Cdiscount's own advice (legacy newsletter) is a window reaching at least 90 minutes back "in order not to forget
@@ -55,21 +55,15 @@ INCREMENTAL = "incremental"  # the trigger of the light pass run every FACTURIER
 FIRST_PASS_LOOKBACK = timedelta(days=30)
 PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
 # Columns a later sync may refresh; seller, order_id and first_seen_at stay as first recorded.
-MALFORMED_UPSERT_FIELDS = ["eligibility", "reason", "raw", "last_seen_at", "sync_notes", "unworkable_digest"]
-UPSERT_FIELDS = [
-    *MALFORMED_UPSERT_FIELDS,
-    "status",
-    "placed_at",
-    "shipped_at",
-    "first_seen_shipped_at",
-    "marketplace_updated_at",
-]
+MALFORMED_UPSERT_FIELDS = [
+    "eligibility", "reason", "raw", "last_seen_at", "sync_notes", "unworkable_digest", "content_digest",
+]  # fmt: skip
+UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, *ORDER_COLUMN_NAMES, "shipped_at", "first_seen_shipped_at"]
 # Invalid orders are fetched again one by one for this long after they were first seen, a few per pass.
 REFETCH_INVALID_FOR = timedelta(days=30)
 REFETCH_INVALID_PER_PASS = 100
 GONE_NOTE = "gone"  # the kind of the sync note saying the marketplace no longer returns the order
 EARLIEST = datetime.min.replace(tzinfo=UTC)
-STATUS_MAX_LENGTH = SalesOrder._meta.get_field("status").max_length
 REFUND_FIELDS = ["order_id", "marketplace_order_id", "kind", "amount_gross", "line_ids", "reason", "refunded_at"]
 OnEligible = Callable[[SyncRun, list[int]], None]
 ThenIssue = Callable[[SyncRun, Callable[[], None]], None]
@@ -259,7 +253,7 @@ def invalid_orders_again(
     seller: Seller, client, read_at: datetime, errors: list[str], *, connection: MarketplaceConnection | None = None
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
-    always touch its updatedAt, so the listing alone would leave it invalid for good. Bounded: the orders
+    always touch its update date, so the listing alone would leave it invalid for good. Bounded: the orders
     first seen in the last REFETCH_INVALID_FOR, at most REFETCH_INVALID_PER_PASS per pass, least recently seen or
     tried first (each attempt is recorded, so an order the marketplace no longer returns does not take the first
     places on every pass); those the listing of this pass read (seen since `read_at`) are not fetched twice."""
@@ -273,13 +267,12 @@ def invalid_orders_again(
         .filter(Q(connection=connection) | Q(connection__isnull=True) if connection else Q())
         .exclude(order_id="")
         .order_by(Greatest("last_seen_at", Coalesce("refetched_at", "last_seen_at")), "pk")
-        .values_list("pk", "order_id", "raw")[:REFETCH_INVALID_PER_PASS]
+        .values_list("pk", "order_id", "full_order_id")[:REFETCH_INVALID_PER_PASS]
     )
-    for pk, order_id, raw in list(candidates):
-        marketplace_id = raw.get("orderId") if isinstance(raw, dict) and isinstance(raw.get("orderId"), str) else ""
+    for pk, order_id, full_order_id in list(candidates):
         SalesOrder.objects.filter(pk=pk).update(refetched_at=now())
         try:
-            yield client.get_order(marketplace_id or order_id)
+            yield client.get_order(full_order_id or order_id)
         except (CredentialsRejected, MarketplaceUnavailable):
             raise
         except MarketplaceError as exc:  # gone or refused: the order keeps its reason, the others go on
@@ -355,7 +348,7 @@ def newest_copies(orders: list, errors: list[str]) -> tuple[list, dict[str, list
     for order in orders:
         key = storage_id(order.order_id)
         other = kept.get(key)
-        if other is not None and dict(other.raw) == dict(order.raw):
+        if other is not None and other == order:
             continue
         if other is not None:
             newer, older = (order, other) if _updated_at(order) >= _updated_at(other) else (other, order)
@@ -418,7 +411,7 @@ def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures
             )
         )
         rows: dict[str, SalesOrder] = {}
-        malformed = set()
+        normalized: dict[str, MarketOrder] = {}
         for order in orders:
             key = storage_id(order.order_id)
             try:
@@ -427,55 +420,74 @@ def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures
                 _report("order", order.order_id or "?", exc, failures)
                 continue
             rows[key] = SalesOrder(seller=seller, order_id=key, **values)
-            if isinstance(order, MalformedOrder):
-                malformed.add(key)
+            if isinstance(order, MarketOrder):
+                normalized[key] = order
         # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
         writable = [
             row for key, row in sorted(rows.items()) if key not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
         ]
         # A malformed order has no dates or status to offer: what was known of it before is kept.
         for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):
-            group = [row for row in writable if (row.order_id in malformed) == is_malformed]
+            group = [row for row in writable if (row.order_id not in normalized) == is_malformed]
             if group:
                 SalesOrder.objects.bulk_create(
                     group, update_conflicts=True, unique_fields=["seller", "order_id"], update_fields=fields
                 )
+        replace_lines(seller, {row.order_id: normalized[row.order_id] for row in writable
+                               if row.order_id in normalized and row.order_id not in invoiced})  # fmt: skip
     return {key: row.eligibility for key, row in rows.items()}
+
+
+def replace_lines(seller: Seller, orders: dict[str, MarketOrder]) -> None:
+    """The lines of these orders (by storage_id) become those read now: one DELETE and one INSERT for the page.
+    An order whose amounts do not fit the columns (a data error, refused by classify) keeps no lines."""
+    if not orders:
+        return
+    pks = dict(SalesOrder.objects.filter(seller=seller, order_id__in=list(orders)).values_list("order_id", "pk"))
+    SalesOrderLine.objects.filter(order_id__in=list(pks.values())).delete()
+    SalesOrderLine.objects.bulk_create(
+        SalesOrderLine(order_id=pks[key], **line)
+        for key, order in sorted(orders.items())
+        if key in pks and storable_lines(order)
+        for line in line_rows(order)
+    )
 
 
 def order_values(
     seller: Seller, order: MarketOrder | MalformedOrder, known: SalesOrder | None = None, notes: Iterable[dict] = ()
 ) -> dict:
     """The columns of the order's row; `known` is the row as stored before (its history is carried over)."""
-    verdict, unworkable = still_unworkable(known, order) or (classify(order, backfill_start=seller.backfill_start), "")
+    digest = content_digest(order)
+    verdict, unworkable = still_unworkable(known, digest) or (
+        classify(order, backfill_start=seller.backfill_start, extra_channels=seller.extra_sales_channels or []),
+        "",
+    )
     values = {
         "eligibility": verdict.eligibility,
         "reason": verdict.reason,
-        "raw": dict(order.raw),
+        "raw": dict(order.raw),  # kept for audit, never read back
         "last_seen_at": now(),
         # Read again: a note saying the marketplace no longer returned it is out of date.
         "sync_notes": [*without_gone_note(known.sync_notes if known else []), *notes],
         "unworkable_digest": unworkable,
+        "content_digest": digest,
     }
     if isinstance(order, MarketOrder):
         first_seen_shipped = known.first_seen_shipped_at if known else None
-        if first_seen_shipped is None and order.status in INVOICEABLE_STATUSES:
+        if first_seen_shipped is None and order.state in OrderState.GONE_OUT:
             first_seen_shipped = values["last_seen_at"]
         values.update(
-            # Cut to the column; the full status stays in raw and in the reason.
-            status=order.status[:STATUS_MAX_LENGTH],
-            placed_at=order.purchased_at or order.created_at,
+            order_columns(order),
             shipped_at=date_of_supply(order, first_seen_shipped),
             first_seen_shipped_at=first_seen_shipped,
-            marketplace_updated_at=order.updated_at,
         )
     return values
 
 
-def still_unworkable(known: SalesOrder | None, order: MarketOrder | MalformedOrder) -> tuple[Verdict, str] | None:
+def still_unworkable(known: SalesOrder | None, digest: str) -> tuple[Verdict, str] | None:
     """Issuing failed on this very content before: the order stays invalid with that reason (and its digest)
     until the marketplace sends something else for it, rather than going back to eligible and failing again."""
-    if known is None or not known.unworkable_digest or known.unworkable_digest != content_digest(order.raw):
+    if known is None or not known.unworkable_digest or known.unworkable_digest != digest:
         return None
     return Verdict(SalesOrder.INVALID, known.reason), known.unworkable_digest
 
@@ -485,15 +497,19 @@ def _record_order_with_notes(seller: Seller, notes: dict[str, list[dict]], order
 
 
 def record_order(seller: Seller, order: MarketOrder | MalformedOrder, notes: Iterable[dict] = ()) -> str:
+    """Store one order (the sync stores pages with record_page); return its eligibility."""
     key = storage_id(order.order_id)
     with transaction.atomic():
         existing = SalesOrder.objects.select_for_update().filter(seller=seller, order_id=key).first()
         values = order_values(seller, order, existing, notes)
+        invoiced = existing is not None and existing.invoices.exists()
         if existing is None:
             _create_order(seller, key, values)
-        elif not existing.invoices.exists() or values["eligibility"] == SalesOrder.ELIGIBLE:
+        elif not invoiced or values["eligibility"] == SalesOrder.ELIGIBLE:
             # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
             SalesOrder.objects.filter(pk=existing.pk).update(**values)
+        if isinstance(order, MarketOrder) and not invoiced:
+            replace_lines(seller, {key: order})
     return values["eligibility"]
 
 

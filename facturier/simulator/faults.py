@@ -34,6 +34,9 @@ class FaultConfig:
     # After serving a page of GET /orders, this many orders of that page (each at most once) are updated: their
     # updatedAt moves to now, so in an updatedAt-sorted listing they jump to the end and later rows shift back.
     update_while_paging: int = 0
+    # Not faults but shapes the real API sends too (marketplace-fidelity #32, #46), on n orders chosen by the seed:
+    other_channel_orders: int = 0  # sold on another sales channel than Cdiscount (OTHER_CHANNEL)
+    email_on_lines_orders: int = 0  # the buyer's e-mail only on the lines' shipping addresses, not on billing
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, object] | None) -> FaultConfig:

@@ -38,6 +38,8 @@ CORRUPTIONS = (
 )
 
 
+# The channel of the other_channel_orders (an Octopia channel other than Cdiscount's CDISFR).
+OTHER_CHANNEL = {"id": "OCTOBE", "name": "Octopia Belgique"}
 STALE_COPY_AGE = timedelta(days=1)
 STALE_COPY_PRICE_RISE = Decimal("50.00")
 
@@ -53,6 +55,23 @@ def with_latin1_title(order: dict) -> dict:
     offer = broken["lines"][0]["offer"]
     offer["productTitle"] = as_latin1_bytes(f"{offer.get('productTitle') or ''} – édition été")
     return broken
+
+
+def on_other_channel(order: dict) -> dict:
+    return {**order, "salesChannel": dict(OTHER_CHANNEL)}
+
+
+def with_email_on_lines_only(order: dict) -> dict:
+    """The order as Octopia's Java model and PrestaShop module read it: the e-mail on the lines' shipping
+    addresses (where the order has one), none on the billing address."""
+    moved = copy.deepcopy(order)
+    billing = moved.get("billingAddress") or {}
+    email = billing.get("email")
+    billing["email"] = None
+    for line in moved.get("lines") or []:
+        if isinstance(line.get("shippingAddress"), dict):
+            line["shippingAddress"]["email"] = email
+    return moved
 
 
 def stale_copy(order: dict) -> dict:
@@ -191,7 +210,8 @@ class SimulatorState:
         """{fault: the ids of the orders it applies to} for the per-order faults."""
         config = self.faults.config
         counts = {"malformed": config.malformed_orders, "non_utf8": config.non_utf8_orders,
-                  "duplicated": config.duplicated_orders}  # fmt: skip
+                  "duplicated": config.duplicated_orders, "other_channel": config.other_channel_orders,
+                  "email_on_lines": config.email_on_lines_orders}  # fmt: skip
         with self.lock:
             return {fault: self._chosen(seller_id, fault, count) for fault, count in counts.items()}
 
@@ -220,7 +240,9 @@ class SimulatorState:
         malformed = self._chosen(seller_id, "malformed", config.malformed_orders)
         non_utf8 = set(self._chosen(seller_id, "non_utf8", config.non_utf8_orders))
         duplicated = set(self._chosen(seller_id, "duplicated", config.duplicated_orders)) if listing else set()
-        if not (malformed or non_utf8 or duplicated):
+        other_channel = set(self._chosen(seller_id, "other_channel", config.other_channel_orders))
+        email_on_lines = set(self._chosen(seller_id, "email_on_lines", config.email_on_lines_orders))
+        if not (malformed or non_utf8 or duplicated or other_channel or email_on_lines):
             return orders
         served = []
         for order in orders:
@@ -229,6 +251,10 @@ class SimulatorState:
                 order = self._corrupt(order, malformed.index(order_id))
             if order_id in non_utf8:
                 order = with_latin1_title(order)
+            if order_id in other_channel:
+                order = on_other_channel(order)
+            if order_id in email_on_lines:
+                order = with_email_on_lines_only(order)
             served.append(order)
             if order_id in duplicated:
                 served.append(stale_copy(order))

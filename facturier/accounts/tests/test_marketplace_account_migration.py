@@ -11,7 +11,6 @@ from facturier.sales.models import SalesOrder
 
 BEFORE = [("accounts", "0003_reform_profile_pa_connection")]
 AFTER = [("accounts", "0004_one_seller_per_marketplace_account")]
-LATEST = [("accounts", "0005_several_marketplace_connections"), ("sales", "0007_order_connection")]
 
 
 def migrate(targets):
@@ -21,7 +20,21 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def latest() -> list[tuple[str, str]]:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    return executor.loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def latest_schema_after():
+    """The tests after this one run on the latest schema, whatever migrations came after those tested."""
+    yield
+    migrate(latest())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_after")
 def test_existing_links_get_their_key_and_a_shared_account_stays_with_the_first_seller():
     apps = migrate(BEFORE)
     User, Seller = apps.get_model("accounts", "User"), apps.get_model("accounts", "Seller")
@@ -37,7 +50,7 @@ def test_existing_links_get_their_key_and_a_shared_account_stays_with_the_first_
     Connection = migrate(AFTER).get_model("accounts", "MarketplaceConnection")
     rows = {row.seller.legal_name: (row.account_key, row.holds_account, row.status)
             for row in Connection.objects.select_related("seller")}
-    migrate(LATEST)
+    migrate(latest())
     shared, other = marketplace_account_key("cdiscount", "98979"), marketplace_account_key("cdiscount", "11111")
     assert rows == {
         "first": (shared, True, "ok"),
@@ -48,6 +61,7 @@ def test_existing_links_get_their_key_and_a_shared_account_stays_with_the_first_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_after")
 def test_octopia_columns_become_the_credentials_of_an_octopia_connection_its_orders_point_at():
     apps = migrate([*AFTER, ("sales", "0006_order_refetch_unworkable")])
     User, Seller = apps.get_model("accounts", "User"), apps.get_model("accounts", "Seller")
@@ -61,7 +75,7 @@ def test_octopia_columns_become_the_credentials_of_an_octopia_connection_its_ord
                                       marketplace_seller_id=shop, status="ok", account_key="old",
                                       marketplace="cdiscount")
         Order.objects.create(seller=seller, order_id=f"{name}-1", eligibility="eligible")
-    migrate(LATEST)
+    migrate(latest())
 
     connection = MarketplaceConnection.objects.get()
     assert (connection.seller.legal_name, connection.marketplace, connection.account_id, connection.credentials,

@@ -17,19 +17,19 @@ from facturier.invoicing.snapshot import to_snapshot
 from facturier.invoicing.tests.orders import (
     ADDRESS,
     issue_invoice,
-    octopia_line,
-    octopia_order,
+    market_order,
+    order_line,
     render_invoice,
     sales_order,
 )
 from facturier.outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
-FRENCH_COMPANY = {**ADDRESS, "companyName": "Atelier Durand SARL", "companyVatNumber": "FR40303265045"}
+FRENCH_COMPANY = replace(ADDRESS, company_name="Atelier Durand SARL", company_vat_number="FR40303265045")
 
 
 def b2b_invoice(seller, order_id="B2B-1", billing=FRENCH_COMPANY):
-    raw = octopia_order(order_id, [octopia_line("1", "120.00")], business=True, billing=billing)
+    raw = market_order(order_id, [order_line("1", "120.00")], business=True, billing=billing)
     invoice = issue_invoice(sales_order(seller, raw))
     return render_invoice(invoice.pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from facturier.invoicing import rendering
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.outbox.models import OutgoingEmail
 
 
@@ -13,7 +13,7 @@ def issued_unrendered(seller, order_id: str, price: str, monkeypatch) -> Invoice
     """An invoice issued and committed by a worker that died before rendering it."""
     with monkeypatch.context() as patch:
         patch.setattr("facturier.invoicing.issuing._after_issue", lambda ids: None)
-        return issue_invoices([sales_order(seller, octopia_order(order_id, [octopia_line("1", price)]))]).issued[0]
+        return issue_invoices([sales_order(seller, market_order(order_id, [order_line("1", price)]))]).issued[0]
 
 
 def killed_between_attaching_and_releasing(seller, order_id: str, monkeypatch) -> Invoice:

@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from facturier.invoicing import issuing
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, malformed_order, market_order, order_line, sales_order
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.sales.models import SalesOrder
+
+BAD_PRICE = "Ligne 1, prix unitaire : « abc » n'est pas un nombre."
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +26,7 @@ def no_rendering(monkeypatch):
 
 def make_orders(seller, count: int, prefix: str = "ORD") -> list[SalesOrder]:
     return [
-        sales_order(seller, octopia_order(f"{prefix}-{n}", [octopia_line("1", f"{10 + n}.00")])) for n in range(count)
+        sales_order(seller, market_order(f"{prefix}-{n}", [order_line("1", f"{10 + n}.00")])) for n in range(count)
     ]
 
 
@@ -35,7 +37,7 @@ def numbers_by_order() -> list[tuple[str, str]]:
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_is_numbered_in_its_order_and_skips_orders_issued_or_not_invoiceable(seller_a, no_rendering):
     orders = make_orders(seller_a, 5)
-    malformed = sales_order(seller_a, octopia_order("ORD-BAD", [octopia_line("1", "abc")]))
+    malformed = sales_order(seller_a, malformed_order("ORD-BAD", BAD_PRICE))
     issue_invoice(orders[2])  # already issued before the batch: FAC-000001
 
     batch = issue_invoices([orders[0], malformed, orders[1], orders[2], orders[3], orders[4]])
@@ -51,7 +53,7 @@ def test_a_batch_is_numbered_in_its_order_and_skips_orders_issued_or_not_invoice
     ]
     malformed.refresh_from_db()
     assert malformed.eligibility == SalesOrder.INVALID
-    assert "unitSalesPrice" in malformed.reason
+    assert malformed.reason == BAD_PRICE
     assert [line.gross_amount for line in InvoiceLine.objects.filter(invoice__order__order_id="ORD-3")] == [
         Invoice.objects.get(order_reference="ORD-3").total_gross
     ]

@@ -17,14 +17,14 @@ from facturier.core.tests.storage import stored_names
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.rendering import StoredDocument, _attach, render_invoices, render_missing, store_documents
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.outbox.models import OutgoingEmail
 
 
 @pytest.fixture
 def issued(seller_a, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda ids: None)
-    orders = [sales_order(seller_a, octopia_order(f"ORD-{n}", [octopia_line("1", f"1{n}.00")])) for n in range(3)]
+    orders = [sales_order(seller_a, market_order(f"ORD-{n}", [order_line("1", f"1{n}.00")])) for n in range(3)]
     return issue_invoices(orders).issued
 
 

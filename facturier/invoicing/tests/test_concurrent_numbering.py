@@ -6,7 +6,7 @@ from facturier.core.tests.threads import run_concurrently
 from facturier.invoicing import emails
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.sales.models import SalesOrder
 
 
@@ -21,7 +21,7 @@ def issue_concurrently(orders) -> list:
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_issuers_produce_a_continuous_series(seller_a, monkeypatch):
     monkeypatch.setattr("facturier.invoicing.issuing._after_issue", lambda invoice_id: None)
-    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(40)]
+    orders = [sales_order(seller_a, market_order(f"ORD-{i}", [order_line("1", "10.00")])) for i in range(40)]
     # 50 issuers at once; 10 orders are raced by two of them: duplicates must be refused, numbers never skipped.
     errors = issue_concurrently(orders + orders[:10])
 
@@ -42,7 +42,7 @@ def test_a_crash_inside_the_issuing_transaction_leaves_no_gap(seller_a, monkeypa
         return real_queue(invoices, **kwargs)
 
     monkeypatch.setattr(emails, "queue_document_emails", crash_on_odd_orders)
-    orders = [sales_order(seller_a, octopia_order(f"ORD-{i}", [octopia_line("1", "10.00")])) for i in range(10)]
+    orders = [sales_order(seller_a, market_order(f"ORD-{i}", [order_line("1", "10.00")])) for i in range(10)]
     errors = issue_concurrently(orders)
 
     assert len(errors) == 5

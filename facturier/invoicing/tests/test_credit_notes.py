@@ -14,7 +14,7 @@ from facturier.documents.render import render_document
 from facturier.documents.validation import errors_only, validate_en16931, validate_xsd
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 from facturier.invoicing.tests.test_legal_mentions import pdf_text
 from facturier.sales.models import RefundRecord
 
@@ -27,18 +27,18 @@ RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationE
 def book_and_coffee_maker_invoice(seller_a):
     """24.90 + 3.90 shipping at 20 %, 19.95 + 2.50 shipping at 5.5 % (the simulator's cancel-after-ship order)."""
     seller_a.sku_rates.create(key="BOOK-9791034", rate=Decimal("5.5"))
-    raw = octopia_order("ORD-CANCEL", [
-        octopia_line("1", "24.90", sku="STD-CAFE-014", title=COFFEE_MAKER, shipping="3.90"),
-        octopia_line("2", "19.95", sku="BOOK-9791034", title=BOOK, shipping="2.50"),
+    raw = market_order("ORD-CANCEL", [
+        order_line("1", "24.90", sku="STD-CAFE-014", title=COFFEE_MAKER, shipping="3.90"),
+        order_line("2", "19.95", sku="BOOK-9791034", title=BOOK, shipping="2.50"),
     ])
     return issue_invoice(sales_order(seller_a, raw))
 
 
 @pytest.fixture
 def returned_units_invoice(seller_a):
-    raw = octopia_order("ORD-RETURN", [
-        octopia_line("1", "12.00", quantity=3, sku="STD-MUG", title="Mug émaillé", shipping="4.80"),
-        octopia_line("2", "30.00", sku="STD-LAMP", title="Lampe de bureau"),
+    raw = market_order("ORD-RETURN", [
+        order_line("1", "12.00", quantity=3, sku="STD-MUG", title="Mug émaillé", shipping="4.80"),
+        order_line("2", "30.00", sku="STD-LAMP", title="Lampe de bureau"),
     ])
     return issue_invoice(sales_order(seller_a, raw))
 
@@ -182,7 +182,7 @@ def test_a_whole_order_cancellation_without_shipping_credits_the_goods_not_the_s
 @pytest.mark.django_db
 def test_a_bilingual_credit_note_says_what_it_gives_back_in_french_and_english(make_seller):
     seller = make_seller(english_translation=True)
-    raw = octopia_order("ORD-BILINGUAL", [octopia_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
+    raw = market_order("ORD-BILINGUAL", [order_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
     invoice = issue_invoice(sales_order(seller, raw))
 
     credit_note = issue_credit_note(refund(invoice, "cancellation", "30.00", ["1"]))
@@ -214,7 +214,7 @@ def test_a_bilingual_credit_note_says_what_it_gives_back_in_french_and_english(m
 )  # fmt: skip
 def test_every_refund_kind_is_named_in_both_languages(make_seller, kind, printed):
     seller = make_seller(english_translation=True)
-    raw = octopia_order("ORD-KINDS", [octopia_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
+    raw = market_order("ORD-KINDS", [order_line("1", "30.00", sku="STD-LAMP", title="Lampe de bureau")])
     invoice = issue_invoice(sales_order(seller, raw))
 
     credit_note = issue_credit_note(refund(invoice, kind, "30.00", ["1"]))

@@ -4,12 +4,12 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from facturier.invoicing.models import ImmutableDocumentError, Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 
 
 @pytest.fixture
 def invoice(seller_a):
-    return issue_invoice(sales_order(seller_a, octopia_order("ORD-9", [octopia_line("1", "30.00")])))
+    return issue_invoice(sales_order(seller_a, market_order("ORD-9", [order_line("1", "30.00")])))
 
 
 @pytest.mark.django_db

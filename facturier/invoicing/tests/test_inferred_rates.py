@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 
 ISBN = "9782070612758"
 BELGIAN = {
@@ -18,9 +18,9 @@ BELGIAN = {
 
 
 def book_and_lamp(seller):
-    raw = octopia_order("ORD-BOOK", [
-        octopia_line("1", "7.60", sku="LIVRE-PP", ean=ISBN, title="Le Petit Prince"),
-        octopia_line("2", "32.50", sku="LAMPE", ean="3401758352767", title="Lampe de bureau"),
+    raw = market_order("ORD-BOOK", [
+        order_line("1", "7.60", sku="LIVRE-PP", ean=ISBN, title="Le Petit Prince"),
+        order_line("2", "32.50", sku="LAMPE", ean="3401758352767", title="Lampe de bureau"),
     ])  # fmt: skip
     return issue_invoice(sales_order(seller, raw))
 

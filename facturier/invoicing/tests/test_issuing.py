@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, malformed_order, market_order, order_line, sales_order
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import SalesOrder
 
@@ -11,9 +11,9 @@ from facturier.sales.models import SalesOrder
 @pytest.fixture
 def two_rate_order(seller_a):
     seller_a.sku_rates.create(key="BOOK-1", rate=Decimal("5.5"))
-    raw = octopia_order("ORD-1", [
-        octopia_line("1", "59.99", sku="HEADSET", title="Casque audio", shipping="4.99"),
-        octopia_line("2", "12.00", quantity=2, sku="BOOK-1", title="Livre de poche"),
+    raw = market_order("ORD-1", [
+        order_line("1", "59.99", sku="HEADSET", title="Casque audio", shipping="4.99"),
+        order_line("2", "12.00", quantity=2, sku="BOOK-1", title="Livre de poche"),
     ])
     return sales_order(seller_a, raw)
 
@@ -54,7 +54,7 @@ def test_it_issues_one_invoice_per_order_and_queues_one_email(two_rate_order):
 @pytest.mark.django_db
 def test_an_order_the_seller_cannot_invoice_keeps_its_reason(make_seller):
     seller = make_seller(country="DE", vat_number="DE136695976", fr_vat_number="", siren="", rcs_city="")
-    raw = octopia_order("ORD-FULFIL", [octopia_line("1", "10.00", supply_mode="Fulfillment")])
+    raw = market_order("ORD-FULFIL", [order_line("1", "10.00", fulfilled_by_marketplace=True)])
     order = sales_order(seller, raw)
 
     assert issue_invoice(order) is None
@@ -66,11 +66,11 @@ def test_an_order_the_seller_cannot_invoice_keeps_its_reason(make_seller):
 
 @pytest.mark.django_db
 def test_a_malformed_order_is_recorded_with_the_reason(seller_a):
-    raw = octopia_order("ORD-BAD", [octopia_line("1", "abc")])
+    raw = malformed_order("ORD-BAD", "Ligne 1, prix unitaire : « abc » n'est pas un nombre.")
     order = sales_order(seller_a, raw)
 
     assert issue_invoice(order) is None
     order.refresh_from_db()
     assert order.eligibility == SalesOrder.INVALID
-    assert "unitSalesPrice" in order.reason
+    assert order.reason == "Ligne 1, prix unitaire : « abc » n'est pas un nombre."
     assert InvoiceLine.objects.count() == 0

@@ -5,6 +5,7 @@ a French issuer's B2B invoice also passes the French CTC rules (BR-FR Flux 2, bu
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from facturier.documents.validation import (
 )
 from facturier.invoicing.credit_notes import issue_credit_note
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, market_order, order_line, sales_order
 from facturier.sales.models import RefundRecord
 
 NS = {
@@ -31,7 +32,7 @@ NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
-PLACED = datetime(2026, 11, 18, 10, 0, tzinfo=PARIS)  # paid on Cdiscount; shipped 4 hours later (statusEvents)
+PLACED = datetime(2026, 11, 18, 10, 0, tzinfo=PARIS)  # paid on Cdiscount; shipped 4 hours later (per the marketplace)
 GERMAN = {
     "legal_name": "Müller Elektronik GmbH",
     "country": "DE",
@@ -47,7 +48,7 @@ GERMAN = {
     "city": "München",
 }
 FR_REGISTERED = {**GERMAN, "fr_vat_number": "FR11123456782", "siren": "123456782"}
-BUYER_COMPANY = {**ADDRESS, "companyName": "Client Pro SARL", "companyVatNumber": "FR88100000009"}
+BUYER_COMPANY = replace(ADDRESS, company_name="Client Pro SARL", company_vat_number="FR88100000009")
 
 GOODS = "Catégorie de l'opération : Livraison de biens"
 DELIVERY = "Date de livraison : 18/11/2026"
@@ -65,65 +66,65 @@ REVERSE = "Autoliquidation : TVA due par le preneur, art. 283-1 du CGI"
 #        expected XML values, printed mentions, mentions that must NOT be printed)
 CASES = {
     "French seller to a consumer": (
-        {}, "Seller", False, False,
+        {}, False, False, False,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [], "exemption": []},
         [GOODS, DELIVERY, "Payée le 18/11/2026", "20 %"],
         [INDEMNITY, "Date d'échéance"],
     ),
     "French seller to a business": (
-        {}, "Seller", True, True,
+        {}, False, True, True,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": ["20261118"], "subjects": ["PMD", "PMT", "AAB", "BAR"],
          "bt47": ["100000009"], "exemption": []},
         [GOODS, DELIVERY, *L441, "SIREN : 100000009", "N° TVA : FR88100000009"],
         [],
     ),
     "French seller under the franchise en base": (
-        {"franchise_en_base": True, "vat_number": "", "fr_vat_number": ""}, "Seller", False, False,
+        {"franchise_en_base": True, "vat_number": "", "fr_vat_number": ""}, False, False, False,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [],
          "exemption": ["VATEX-FR-FRANCHISE"]},
         [GOODS, DELIVERY, FRANCHISE, "Non applicable"],
         [" E\n", INDEMNITY],
     ),
     "French franchise seller to a business": (
-        {"franchise_en_base": True, "vat_number": "", "fr_vat_number": ""}, "Seller", True, True,
+        {"franchise_en_base": True, "vat_number": "", "fr_vat_number": ""}, False, True, True,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": ["20261118"], "subjects": ["PMD", "PMT", "AAB", "BAR"],
          "bt47": ["100000009"], "exemption": ["VATEX-FR-FRANCHISE"]},
         [GOODS, DELIVERY, FRANCHISE, *L441, "SIREN : 100000009"],
         [],
     ),
     "EU seller using the OSS": (
-        {**GERMAN, "oss_registered": True}, "Seller", False, False,
+        {**GERMAN, "oss_registered": True}, False, False, False,
         {"bt23": [], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [], "exemption": []},
         [DELIVERY, "20 %"],
         ["Catégorie de l'opération", INDEMNITY],
     ),
     "EU seller under the threshold (home-state VAT)": (
-        GERMAN, "Seller", False, False,
+        GERMAN, False, False, False,
         {"bt23": [], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [], "exemption": []},
         [DELIVERY, "19 %", "HRB 12345 Amtsgericht München"],
         ["Catégorie de l'opération"],
     ),
     "EU seller registered for French VAT": (
-        {**FR_REGISTERED, "above_distance_threshold": True}, "Seller", False, False,
+        {**FR_REGISTERED, "above_distance_threshold": True}, False, False, False,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [], "exemption": []},
         [GOODS, DELIVERY, "N° TVA : FR11123456782"],
         [INDEMNITY],
     ),
     "EU seller registered for French VAT, French stock": (
-        FR_REGISTERED, "Fulfillment", False, False,
+        FR_REGISTERED, True, False, False,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": [], "subjects": [], "bt47": [], "exemption": []},
         [GOODS, DELIVERY, "N° TVA : FR11123456782"],
         [INDEMNITY],
     ),
     "intra-EU exempt supply to a business": (
-        GERMAN, "Seller", True, False,
+        GERMAN, False, True, False,
         {"bt23": [], "bt72": ["20261118"], "bt9": ["20261118"], "subjects": [], "bt47": ["100000009"],
          "exemption": ["VATEX-EU-IC"]},
         [DELIVERY, INTRA_EU, "Exonération", *L441],
         [" K\n", "Catégorie de l'opération"],
     ),
     "reverse charge from French stock": (
-        FR_REGISTERED, "Fulfillment", True, False,
+        FR_REGISTERED, True, True, False,
         {"bt23": ["B2"], "bt72": ["20261118"], "bt9": ["20261118"], "subjects": [], "bt47": ["100000009"],
          "exemption": ["VATEX-EU-AE"]},
         [GOODS, DELIVERY, REVERSE, "Autoliquidation", *L441, "SIREN : 100000009"],
@@ -149,9 +150,9 @@ def pdf_text(pdf: bytes) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-def issued_document(seller, supply_mode: str, business: bool):
-    line = octopia_line("1", "120.00", shipping="6.00", supply_mode=supply_mode)
-    raw = octopia_order("ORD-LEGAL", [line], business=business, billing=BUYER_COMPANY if business else None,
+def issued_document(seller, fulfilled: bool, business: bool):
+    line = order_line("1", "120.00", shipping="6.00", fulfilled_by_marketplace=fulfilled)
+    raw = market_order("ORD-LEGAL", [line], business=business, billing=BUYER_COMPANY if business else None,
                         placed=PLACED)
     invoice = issue_invoice(sales_order(seller, raw))
     return invoice, render_document(to_snapshot(invoice))
@@ -160,8 +161,8 @@ def issued_document(seller, supply_mode: str, business: bool):
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_every_case_carries_the_mentions_the_law_asks_for(make_seller, case):
-    setup, supply_mode, business, french_ctc, xml_expected, printed, absent = CASES[case]
-    invoice, document = issued_document(make_seller(**setup), supply_mode, business)
+    setup, fulfilled, business, french_ctc, xml_expected, printed, absent = CASES[case]
+    invoice, document = issued_document(make_seller(**setup), fulfilled, business)
 
     assert validate_xsd(document.xml) == []
     assert errors_only(validate_en16931(document.xml)) == []
@@ -175,15 +176,11 @@ def test_every_case_carries_the_mentions_the_law_asks_for(make_seller, case):
     assert [mention for mention in absent if mention in text] == []
 
 
-def _without_shipping_events(raw: dict) -> dict:
-    return {key: value for key, value in raw.items() if key != "statusEvents"}
-
-
 @pytest.mark.django_db
 def test_an_order_without_shipping_event_takes_its_date_of_supply_from_the_stored_order(make_seller):
-    raw = _without_shipping_events(octopia_order("ORD-NOEVENT", [octopia_line("1", "30.00")], placed=PLACED))
+    raw = market_order("ORD-NOEVENT", [order_line("1", "30.00")], placed=PLACED, shipped=False)
     order = sales_order(make_seller(), raw)
-    order.shipped_at = PLACED + timedelta(days=1)  # what sync stored (first seen shipped, or shippedAtMax)
+    order.shipped_at = PLACED + timedelta(days=1)  # what sync stored (first seen shipped, or the ship-by date)
     order.save(update_fields=["shipped_at"])
 
     invoice = issue_invoice(order)
@@ -196,7 +193,7 @@ def test_an_order_without_shipping_event_takes_its_date_of_supply_from_the_store
 
 @pytest.mark.django_db
 def test_when_nothing_says_when_goods_left_the_date_of_supply_is_the_issue_date(make_seller):
-    raw = _without_shipping_events(octopia_order("ORD-NODATE", [octopia_line("1", "30.00")], placed=PLACED))
+    raw = market_order("ORD-NODATE", [order_line("1", "30.00")], placed=PLACED, shipped=False)
 
     invoice = issue_invoice(sales_order(make_seller(), raw))
     document = render_document(to_snapshot(invoice))
@@ -208,7 +205,7 @@ def test_when_nothing_says_when_goods_left_the_date_of_supply_is_the_issue_date(
 
 @pytest.mark.django_db
 def test_the_debits_option_is_printed_and_encoded_when_the_seller_opted(make_seller):
-    invoice, document = issued_document(make_seller(vat_on_debits=True), "Seller", False)
+    invoice, document = issued_document(make_seller(vat_on_debits=True), False, False)
 
     assert "Option pour le paiement de la taxe d'après les débits" in pdf_text(document.pdf)
     assert xml_values(document.xml, "//ram:ApplicableTradeTax/ram:DueDateTypeCode") == ["5"]
@@ -218,7 +215,7 @@ def test_the_debits_option_is_printed_and_encoded_when_the_seller_opted(make_sel
 @pytest.mark.django_db
 def test_reform_mentions_wait_for_the_sellers_reform_date_when_one_is_set(make_seller):
     seller = make_seller(reform_mentions_from=date(2027, 9, 1))
-    invoice, document = issued_document(seller, "Seller", False)
+    invoice, document = issued_document(seller, False, False)
 
     assert xml_values(document.xml, XPATHS["bt23"]) == []
     assert "Catégorie de l'opération" not in pdf_text(document.pdf)
@@ -227,8 +224,8 @@ def test_reform_mentions_wait_for_the_sellers_reform_date_when_one_is_set(make_s
 
 @pytest.mark.django_db
 def test_a_relay_point_delivery_address_is_printed_and_encoded(make_seller):
-    relay = {**ADDRESS, "addressLine1": "Tabac de la Gare", "pickupId": "FR-123", "pickupName": "Relais Gare"}
-    raw = octopia_order("ORD-RELAY", [octopia_line("1", "20.00", shipping_address=relay)], placed=PLACED)
+    relay = replace(ADDRESS, line1="Tabac de la Gare", pickup_id="FR-123", pickup_name="Relais Gare")
+    raw = market_order("ORD-RELAY", [order_line("1", "20.00")], placed=PLACED, delivery=relay)
 
     document = render_document(to_snapshot(issue_invoice(sales_order(make_seller(), raw))))
 
@@ -238,7 +235,7 @@ def test_a_relay_point_delivery_address_is_printed_and_encoded(make_seller):
 
 @pytest.mark.django_db
 def test_a_credit_note_to_a_french_business_passes_the_french_ctc_rules(make_seller):
-    invoice, _document = issued_document(make_seller(), "Seller", True)
+    invoice, _document = issued_document(make_seller(), False, True)
     refund = RefundRecord.objects.create(
         seller=invoice.seller, order=invoice.order, marketplace_order_id="ORD-LEGAL", refund_id="gesture:1",
         kind="commercial_gesture", amount_gross=Decimal("12.00"), refunded_at=PLACED + timedelta(days=3),

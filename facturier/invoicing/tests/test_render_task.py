@@ -7,12 +7,12 @@ from django.db import OperationalError
 
 from facturier.invoicing import rendering
 from facturier.invoicing.tasks import render_invoices_task
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_render_task_retries_after_a_lost_database_connection(seller_a, monkeypatch):
-    invoice = issue_invoice(sales_order(seller_a, octopia_order("ORD-R", [octopia_line("1", "12.00")])))
+    invoice = issue_invoice(sales_order(seller_a, market_order("ORD-R", [order_line("1", "12.00")])))
     real_render = rendering.render_invoices
     calls: list[list[int]] = []
 

@@ -3,6 +3,7 @@ validated against the official EN 16931 schematron (saxonche, in-process)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from facturier.documents.facturx import build_facturx_xml
 from facturier.documents.render import render_document
 from facturier.documents.validation import check_pdfa, errors_only, validate_en16931
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, market_order, order_line, sales_order
 
 NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -32,49 +33,49 @@ GERMAN = {
     "postal_code": "80331",
     "city": "München",
 }
-BUYER_COMPANY = {**ADDRESS, "companyName": "Client Pro SARL", "companyVatNumber": "FR88100000009"}
+BUYER_COMPANY = replace(ADDRESS, company_name="Client Pro SARL", company_vat_number="FR88100000009")
 
 CASES = [
     # _case, seller set-up, supply mode, business buyer, expected (vat case, category, rate, exemption code)
-    ("French seller, domestic", {}, "Seller", False, ("FR_DOMESTIC", "S", "20.00", "")),
+    ("French seller, domestic", {}, False, False, ("FR_DOMESTIC", "S", "20.00", "")),
     (
         "French micro-business",
         {"franchise_en_base": True, "vat_number": "", "fr_vat_number": ""},
-        "Seller",
+        False,
         False,
         ("FRANCHISE", "E", "0.00", "VATEX-FR-FRANCHISE"),
     ),
-    ("A: EU seller under the threshold", GERMAN, "Seller", False, ("A_HOME_STATE", "S", "19.00", "")),
-    ("B: EU seller using the OSS", {**GERMAN, "oss_registered": True}, "Seller", False, ("B_OSS", "S", "20.00", "")),
+    ("A: EU seller under the threshold", GERMAN, False, False, ("A_HOME_STATE", "S", "19.00", "")),
+    ("B: EU seller using the OSS", {**GERMAN, "oss_registered": True}, False, False, ("B_OSS", "S", "20.00", "")),
     (
         "C: EU seller with a French VAT number",
         {**GERMAN, "above_distance_threshold": True, "fr_vat_number": "FR11123456782"},
-        "Seller",
+        False,
         False,
         ("C_FR_REGISTERED", "S", "20.00", ""),
     ),
     (
         "D: goods stocked in France",
         {**GERMAN, "fr_vat_number": "FR11123456782"},
-        "Fulfillment",
+        True,
         False,
         ("D_STOCK_IN_FRANCE", "S", "20.00", ""),
     ),
     (
         "intra-EU supply to a French business",
         GERMAN,
-        "Seller",
+        False,
         True,
         ("B2B_INTRA_EU_EXEMPT", "K", "0.00", "VATEX-EU-IC"),
     ),
     (
         "reverse charge from French stock",
         GERMAN,
-        "Fulfillment",
+        True,
         True,
         ("B2B_REVERSE_CHARGE", "AE", "0.00", "VATEX-EU-AE"),
     ),
-    ("French seller, business buyer", {}, "Seller", True, ("FR_DOMESTIC", "S", "20.00", "")),
+    ("French seller, business buyer", {}, False, True, ("FR_DOMESTIC", "S", "20.00", "")),
 ]
 
 
@@ -83,11 +84,11 @@ def xml_values(xml: bytes, path: str) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("_case, setup, supply_mode, business, expected", CASES)
-def test_each_vat_case_is_issued_printed_and_encoded(make_seller, _case, setup, supply_mode, business, expected):
+@pytest.mark.parametrize("_case, setup, fulfilled, business, expected", CASES)
+def test_each_vat_case_is_issued_printed_and_encoded(make_seller, _case, setup, fulfilled, business, expected):
     seller = make_seller(**setup)
-    line = octopia_line("1", "120.00", shipping="6.00", supply_mode=supply_mode)
-    raw = octopia_order("ORD-CASE", [line], business=business, billing=BUYER_COMPANY if business else None)
+    line = order_line("1", "120.00", shipping="6.00", fulfilled_by_marketplace=fulfilled)
+    raw = market_order("ORD-CASE", [line], business=business, billing=BUYER_COMPANY if business else None)
 
     invoice = issue_invoice(sales_order(seller, raw))
 
@@ -113,13 +114,14 @@ def test_each_vat_case_is_issued_printed_and_encoded(make_seller, _case, setup, 
 
 @pytest.mark.django_db
 def test_relay_point_delivery_and_partial_cancellation_are_on_the_invoice(seller_a):
-    relay = {**ADDRESS, "addressLine1": "Tabac de la Gare", "pickupId": "FR-123", "pickupName": "Relais Gare"}
-    raw = octopia_order(
+    relay = replace(ADDRESS, line1="Tabac de la Gare", pickup_id="FR-123", pickup_name="Relais Gare")
+    raw = market_order(
         "ORD-RELAY",
         [
-            octopia_line("1", "20.00", shipping_address=relay),
-            octopia_line("2", "35.00", status="Cancelled", shipping_address=relay),
+            order_line("1", "20.00"),
+            order_line("2", "35.00", status="Cancelled"),
         ],
+        delivery=relay,
     )
 
     invoice = issue_invoice(sales_order(seller_a, raw))
@@ -155,11 +157,11 @@ def test_random_baskets_total_what_was_paid_and_pass_the_schematron(make_seller,
         if rate:
             seller.sku_rates.create(key=f"SKU-{index}", rate=Decimal(rate))
         lines.append(
-            octopia_line(str(index), str(price), quantity=quantity, shipping=str(shipping), sku=f"SKU-{index}")
+            order_line(str(index), str(price), quantity=quantity, shipping=str(shipping), sku=f"SKU-{index}")
         )
     paid = sum(price * quantity + shipping for price, quantity, _, shipping in basket)
 
-    invoice = issue_invoice(sales_order(seller, octopia_order(f"ORD-{seller.pk}", lines)))
+    invoice = issue_invoice(sales_order(seller, market_order(f"ORD-{seller.pk}", lines)))
 
     assert invoice.total_gross == paid
     assert invoice.total_net + invoice.total_vat == paid

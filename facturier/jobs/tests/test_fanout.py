@@ -9,7 +9,7 @@ from django.core import mail
 
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.tasks import issue_orders_task, sync_seller_task
 from facturier.jobs.tests.test_pipeline import ELIGIBLE
 from facturier.outbox.models import OutgoingEmail
@@ -18,7 +18,7 @@ from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 
 def invoiced_references() -> list[str]:
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).select_related("order")
-    return sorted(invoice.order.raw["reference"] for invoice in invoices)
+    return sorted(invoice.order.seller_reference for invoice in invoices)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def test_the_sync_task_fans_out_and_a_second_run_issues_nothing(simulated_seller
 
 @pytest.mark.django_db(transaction=True)
 def test_issue_orders_task_delivered_twice_issues_one_invoice_and_one_email(seller_a):
-    order = sales_order(seller_a, octopia_order("ORDER-1", [octopia_line("L1", "24.00")]))
+    order = sales_order(seller_a, market_order("ORDER-1", [order_line("L1", "24.00")]))
     run = SyncRun.objects.create(seller=seller_a, trigger="test")
 
     first = issue_orders_task.delay([order.pk], run.pk).get()
@@ -66,7 +66,7 @@ def test_issue_orders_task_delivered_twice_issues_one_invoice_and_one_email(sell
 
 @pytest.mark.django_db(transaction=True)
 def test_issue_orders_task_ignores_an_order_that_is_gone_or_not_eligible(seller_a):
-    order = sales_order(seller_a, octopia_order("ORDER-2", [octopia_line("L1", "10.00")], status="Cancelled"))
+    order = sales_order(seller_a, market_order("ORDER-2", [order_line("L1", "10.00")], status="Cancelled"))
     order.eligibility = SalesOrder.CANCELLED
     order.save(update_fields=["eligibility"])
 

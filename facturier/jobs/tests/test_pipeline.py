@@ -37,7 +37,7 @@ ELIGIBLE = sorted(ref for ref, verdict in SCENARIO_ELIGIBILITY.items() if verdic
 
 
 def references(queryset) -> list[str]:
-    return sorted(order.raw.get("reference") for order in queryset)
+    return sorted(order.seller_reference for order in queryset)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,10 +45,10 @@ def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_se
     run = run_pass(simulated_seller, "test")
 
     assert run.status == SyncRun.SUCCEEDED, run.message
-    verdicts = {order.raw["reference"]: order.eligibility for order in SalesOrder.objects.all()}
+    verdicts = {order.seller_reference: order.eligibility for order in SalesOrder.objects.all()}
     assert verdicts == SCENARIO_ELIGIBILITY
     invoiced = Invoice.objects.filter(kind=Invoice.KIND_INVOICE).select_related("order")
-    assert sorted(invoice.order.raw["reference"] for invoice in invoiced) == ELIGIBLE
+    assert sorted(invoice.order.seller_reference for invoice in invoiced) == ELIGIBLE
     assert [i.number for i in invoiced.order_by("sequence")] == [f"FAC-{n:06d}" for n in range(1, len(ELIGIBLE) + 1)]
     for invoice in Invoice.objects.all():
         pdf = invoice.pdf.read()
@@ -56,7 +56,7 @@ def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_se
         assert invoice.number.encode() in extract_facturx_xml(pdf)
     sent_to = Counter(message.to[0] for message in mail.outbox)
     assert sum(sent_to.values()) == Invoice.objects.exclude(buyer_email="").count()
-    no_email = Invoice.objects.get(order__raw__reference="SIM-no-email")
+    no_email = Invoice.objects.get(order__seller_reference="SIM-no-email")
     assert OutgoingEmail.objects.get(related_key=f"invoice:{no_email.pk}").state == "failed"
 
 
@@ -64,7 +64,7 @@ def test_every_eligible_order_is_invoiced_rendered_and_emailed_once(simulated_se
 def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simulated_seller):
     run_pass(simulated_seller, "test")
 
-    gesture = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-gesture")
+    gesture = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__seller_reference="SIM-gesture")
     assert gesture.total_gross == Decimal("15.00")
     assert gesture.credited_invoice.order_id == gesture.order_id
     assert gesture.number == "AV-000001" or gesture.number == "AV-000002"
@@ -74,7 +74,7 @@ def test_refunds_after_shipping_become_credit_notes_referencing_the_invoice(simu
     ]
     assert gesture.lines.get().description.startswith("Geste commercial – Aspirateur balai sans fil")
     # The book (its EAN is an ISBN: 5.5 %) and its 2.50 shipping are cancelled; the coffee maker is not touched.
-    cancellation = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__raw__reference="SIM-cancel-after-ship")
+    cancellation = Invoice.objects.get(kind=Invoice.KIND_CREDIT_NOTE, order__seller_reference="SIM-cancel-after-ship")
     assert list(cancellation.lines.values_list("description", "net_amount", "gross_amount", "vat_rate")) == [
         ("Annulation – Cuisine végétarienne : 200 recettes", Decimal("18.91"), Decimal("19.95"), Decimal("5.50")),
         ("Annulation – Frais de port (TVA 5,5 %)", Decimal("2.37"), Decimal("2.50"), Decimal("5.50")),

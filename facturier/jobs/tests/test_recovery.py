@@ -32,7 +32,7 @@ from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
 from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.pipeline import recover_interrupted_syncs
 from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task, sync_seller_task
 from facturier.jobs.tests.passes import run_pass
@@ -332,7 +332,7 @@ def test_a_seller_whose_last_pass_succeeded_a_lease_ago_with_orders_left_to_invo
     # A fanned-out pass closes its run once the orders are read; its issuing tasks died with the worker after.
     first, second = connect_to_simulator(simulator), connect_to_simulator(simulator, holds_account=False)
     for seller in (first, second):
-        sales_order(seller, octopia_order(f"ORD-{seller.pk}", [octopia_line("1", "12.00")]))
+        sales_order(seller, market_order(f"ORD-{seller.pk}", [order_line("1", "12.00")]))
         SyncRun.objects.create(seller=seller, trigger="schedule", status=SyncRun.SUCCEEDED, finished_at=now())
     SyncRun.objects.filter(seller=first).update(finished_at=now() - runs.lease() - timedelta(seconds=1))
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.tasks import issue_orders_task, issue_refunds_task
 from facturier.sales.models import RefundRecord, SyncRun
 
@@ -24,7 +24,7 @@ def refund(seller, order, refund_id: str, amount: str, minutes: int, line_ids=No
 
 @pytest.fixture
 def two_invoiced_orders(seller_a):
-    orders = [sales_order(seller_a, octopia_order(f"ORDER-{n}", [octopia_line("L1", "24.00")])) for n in (1, 2)]
+    orders = [sales_order(seller_a, market_order(f"ORDER-{n}", [order_line("L1", "24.00")])) for n in (1, 2)]
     issue_orders_task.delay([order.pk for order in orders]).get()
     return orders
 

@@ -49,8 +49,9 @@ def test_created_at_min_and_business_filters(simulator, simulator_client):
     orders = list(simulator_client.iter_orders(business_order=True))
 
     assert [order.order_id for order in orders] == [order["orderId"] for order in business]
-    newest = max(datetime.fromisoformat(order["createdAt"]) for order in simulator.orders())
-    assert [o.created_at for o in simulator_client.iter_orders(created_at_min=newest)] == [newest]
+    newest = max(simulator.orders(), key=lambda order: datetime.fromisoformat(order["createdAt"]))
+    created = datetime.fromisoformat(newest["createdAt"])
+    assert [o.order_id for o in simulator_client.iter_orders(created_at_min=created)] == [newest["orderId"]]
 
 
 def test_get_order_returns_the_scenario_data(simulator, simulator_client):
@@ -58,8 +59,8 @@ def test_get_order_returns_the_scenario_data(simulator, simulator_client):
 
     order = simulator_client.get_order(relay["orderId"])
 
-    assert order.shipping_address.pickup_id == "MR-044-01234"
-    assert order.shipping_address.pickup_name == "Relais Tabac de la Gare"
+    assert order.delivery_address.pickup_id == "MR-044-01234"
+    assert order.delivery_address.pickup_name == "Relais Tabac de la Gare"
     assert order.status == "Shipped"
     assert order.shipped_at == datetime.fromisoformat(relay["statusEvents"][3]["date"])
 
@@ -67,14 +68,14 @@ def test_get_order_returns_the_scenario_data(simulator, simulator_client):
 def test_a_shipped_status_change_is_seen_by_an_incremental_sync(simulator, simulator_client):
     accepted = simulator.scenario_order("accepted")
     last_sync = max(datetime.fromisoformat(order["updatedAt"]) for order in simulator.orders())
-    assert simulator_client.get_order(accepted["orderId"]).shipping_address is None
+    assert simulator_client.get_order(accepted["orderId"]).delivery_address is None
 
     simulator.set_order_status(accepted["orderId"], "Shipped")
     changed = list(simulator_client.iter_orders(statuses=("Shipped",), updated_at_min=last_sync))
 
     assert [order.order_id for order in changed] == [accepted["orderId"]]
     assert changed[0].shipped_at == changed[0].updated_at
-    assert changed[0].shipping_address.city == accepted["billingAddress"]["city"]
+    assert changed[0].delivery_address.city == accepted["billingAddress"]["city"]
 
 
 def test_malformed_orders_are_reported_while_the_others_parse(simulator, simulator_client):
@@ -137,7 +138,7 @@ def test_amounts_are_decimals_from_the_wire(simulator, simulator_client):
     ]
     assert order.total_paid == Decimal("131.79")
     assert order.billing_address.company_vat_number == "FR44732829320"
-    assert order.purchased_at == datetime.fromisoformat(business["purchasedAt"])
+    assert order.placed_at == datetime.fromisoformat(business["purchasedAt"])
 
 
 def test_bytes_that_are_not_utf8_cost_one_order_its_text_never_the_page():

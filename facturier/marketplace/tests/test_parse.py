@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.marketplace.dto import Address, MalformedOrder, MarketOrder, TextDamage
+from facturier.marketplace.dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.marketplace.parse import parse_order
 
 
@@ -66,7 +66,10 @@ def test_it_parses_a_complete_order():
     assert isinstance(order, MarketOrder)
     assert order.order_id == "2609021234ABCD"
     assert order.business_order is True
-    assert order.purchased_at == datetime(2026, 9, 2, 9, 15, tzinfo=UTC)
+    assert order.placed_at == datetime(2026, 9, 2, 9, 15, tzinfo=UTC)
+    assert (order.marketplace, order.state, order.status) == ("octopia", OrderState.SHIPPED, "Shipped")
+    assert (order.sales_channel, order.sales_channel_name) == (CDISCOUNT_CHANNEL, "Cdiscount")  # none given
+    assert order.buyer_emails == ("zoe@example.org",)
     assert order.shipped_at == datetime(2026, 9, 3, 10, 0, tzinfo=UTC)  # earliest Shipped event (line level)
     assert order.total_paid == Decimal("54.89")
     assert order.billing_address.company_vat_number == "FR44732829320"
@@ -78,20 +81,23 @@ def test_it_parses_a_complete_order():
         "BOOK-9782070", "9782070612758", 2, Decimal("7.60"), Decimal("1.0"),
     )  # fmt: skip
     assert second.shipping_gross == Decimal("0")
-    assert second.shipping_address is None
+    assert (first.active, second.active, second.status) == (True, False, "Cancelled")
     assert order.active_lines == (first,)
-    assert order.shipping_address == Address(first_name="Zoë", pickup_id="MR-044-01234", pickup_name="Relais")
+    assert order.delivery_address == Address(first_name="Zoë", pickup_id="MR-044-01234", pickup_name="Relais")
 
 
 def test_every_field_is_optional_except_what_an_invoice_needs():
     order = parse_order({"orderId": "X1"})
 
     assert order == MarketOrder(
+        marketplace="octopia",
         order_id="X1",
+        state=OrderState.OTHER,
         status="",
+        sales_channel=CDISCOUNT_CHANNEL,
+        sales_channel_name="Cdiscount",
         business_order=False,
-        purchased_at=None,
-        created_at=None,
+        placed_at=None,
         updated_at=None,
         shipped_at=None,
         currency="",
@@ -201,7 +207,7 @@ def test_the_currency_is_read_never_assumed():
 def test_the_ship_by_deadline_is_read_apart_from_the_shipping_date():
     order = parse_order({"orderId": "X1", "shippedAtMax": "2026-09-04T16:00:00Z"})
 
-    assert (order.shipped_at, order.shipped_at_max) == (None, datetime(2026, 9, 4, 16, 0, tzinfo=UTC))
+    assert (order.shipped_at, order.ship_by) == (None, datetime(2026, 9, 4, 16, 0, tzinfo=UTC))
 
 
 def test_nul_characters_and_bytes_that_were_not_utf8_are_repaired_and_reported():
@@ -230,3 +236,49 @@ def test_a_damaged_order_that_is_also_malformed_keeps_both_facts():
     assert isinstance(order, MalformedOrder)
     assert (order.order_id, order.damaged_text) == ("X\ufffd1", (TextDamage("orderId", TextDamage.NUL),))
     assert order.reason == "Ligne 1, prix unitaire (sellingPrice.unitSalesPrice) : valeur absente."
+
+
+def test_the_statuses_become_neutral_states_and_the_supply_mode_a_fulfilment_flag():
+    def parsed(status, supply_mode="Seller"):
+        line = {"orderLineId": "1", "quantity": 1, "status": status, "offer": {"supplyMode": supply_mode},
+                "sellingPrice": {"unitSalesPrice": "1"}}  # fmt: skip
+        return parse_order({"orderId": "X1", "status": status, "lines": [line]})
+
+    states = {status: parsed(status).state for status in ("InPreparation", "Shipped", "Delivered", "Refused", "Odd")}
+    assert states == {
+        "InPreparation": OrderState.AWAITING_SHIPMENT, "Shipped": OrderState.SHIPPED,
+        "Delivered": OrderState.DELIVERED, "Refused": OrderState.CANCELLED, "Odd": OrderState.OTHER,
+    }  # fmt: skip
+    modes = ("Seller", "Fulfillment", "Xdock")
+    assert [parsed("Shipped", mode).lines[0].fulfilled_by_marketplace for mode in modes] == [False, True, True]
+    assert parsed("CancelRequest").lines[0].active is False
+
+
+def test_every_email_is_kept_and_one_given_only_on_a_line_shipping_address_is_the_buyers():
+    line = {"orderLineId": "1", "quantity": 1, "sellingPrice": {"unitSalesPrice": "1"}}
+    order = parse_order({
+        "orderId": "X1",
+        "billingAddress": {"lastName": "Martin"},
+        "lines": [{**line, "shippingAddress": {"email": "zoe@relay.example"}},
+                  {**line, "shippingAddress": {"email": "other@example.org"}}],
+    })  # fmt: skip
+
+    assert order.buyer_emails == ("zoe@relay.example", "other@example.org")
+    assert order.buyer_email == "zoe@relay.example"
+
+
+def test_the_sales_channel_is_read_and_cdiscounts_becomes_the_neutral_one():
+    assert parse_order({"orderId": "X1", "salesChannel": {"id": "CDISFR", "name": "Cdiscount"}}).sales_channel == (
+        CDISCOUNT_CHANNEL
+    )
+    other = parse_order({"orderId": "X1", "salesChannel": {"id": "OCTOBE", "name": "Octopia Belgique"}})
+    assert (other.sales_channel, other.sales_channel_name) == ("OCTOBE", "Octopia Belgique")
+
+
+def test_the_line_taxes_and_category_are_read_when_given():
+    line = {"orderLineId": "1", "quantity": 1, "offer": {"categoryCode": "BOOKS"},
+            "sellingPrice": {"unitSalesPrice": "10.55", "taxes": [{"code": "VAT", "rate": "5.5", "amount": "0.55"}]}}
+    read = parse_order({"orderId": "X1", "lines": [line]}).lines[0]
+    assert (read.tax_rate, read.tax_amount, read.category) == (Decimal("5.5"), Decimal("0.55"), "BOOKS")
+    bare = parse_order({"orderId": "X1", "lines": [{**line, "offer": {}, "sellingPrice": {"unitSalesPrice": 1}}]})
+    assert (bare.lines[0].tax_rate, bare.lines[0].tax_amount, bare.lines[0].category) == (None, None, "")

@@ -14,18 +14,16 @@ passes took; each pass syncs, issues, renders and sends inline, so its fixed cos
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from facturier.ops.bench.end_to_end import create_bench_seller, finished, use_broker, wait_for_run
 from facturier.ops.bench.environment import BenchEnvironment
 from facturier.ops.bench.measure import percentile
-from facturier.simulator.generator import iso
 from facturier.simulator.server import SimulatorServer
+from facturier.simulator.variants import awaiting_shipment, ship
 
 SELLER = "98979"
 GRACE_SECONDS = 60  # the target's allowance beyond one interval: issuing, rendering and sending
@@ -54,23 +52,7 @@ class ContinuousResult:
 def pending_orders(simulator: SimulatorServer, count: int) -> list[str]:
     """`count` new orders in preparation (copies of the b2c scenario order under new ids, bought yesterday): the
     feed ships them one by one."""
-    template = simulator.scenario_order("b2c", SELLER)
-    now = simulator.state.clock().replace(microsecond=0)
-    order_ids = []
-    for index in range(count):
-        order = copy.deepcopy(template)
-        order_id = f"BENCH{index:06d}"
-        order.update(
-            orderId=order_id, reference=None, status="InPreparation", purchasedAt=iso(now - timedelta(days=1)),
-            createdAt=iso(now - timedelta(days=1)), updatedAt=iso(now - timedelta(minutes=5)),
-        )  # fmt: skip
-        order["statusEvents"] = [event for event in order.get("statusEvents", []) if event.get("status") != "Shipped"]
-        for line in order["lines"]:
-            line.update(status="InPreparation", parcels=[])
-            line["statusEvents"] = [e for e in line.get("statusEvents", []) if e.get("status") != "Shipped"]
-        simulator.add_order(order, SELLER)
-        order_ids.append(order_id)
-    return order_ids
+    return [awaiting_shipment(simulator, f"BENCH{index:06d}", SELLER) for index in range(count)]
 
 
 class Feed(threading.Thread):
@@ -87,7 +69,7 @@ class Feed(threading.Thread):
         for index, order_id in enumerate(self.order_ids):
             if self.stop_event.wait(max(0.0, started + index * self.period - time.monotonic())):
                 return
-            self.simulator.set_order_status(order_id, "Shipped", SELLER)
+            ship(self.simulator, order_id, SELLER)
             self.shipped[order_id] = time.time()
 
 

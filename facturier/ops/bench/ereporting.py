@@ -84,9 +84,10 @@ def report_ereporting(result: EreportingResult, say) -> None:
 
 ORDERS_SQL = """
     INSERT INTO sales_salesorder (seller_id, order_id, status, placed_at, shipped_at, eligibility, reason, raw,
-                                  first_seen_at, last_seen_at, sync_notes, unworkable_digest)
+                                  first_seen_at, last_seen_at, sync_notes, unworkable_digest,
+                                  full_order_id, state, sales_channel, currency)
     SELECT %(seller)s, 'EB' || lpad(g::text, 10, '0'), 'Shipped', m, m, 'eligible', '', '{}'::jsonb, m, m,
-           '[]'::jsonb, ''
+           '[]'::jsonb, '', 'EB' || lpad(g::text, 10, '0'), 'shipped', 'cdiscount', 'EUR'
     FROM generate_series(1, %(n)s) AS g
     CROSS JOIN LATERAL (SELECT timestamptz '2027-11-01 09:00+01' + ((g %% 30) || ' days')::interval AS m) AS t
 """

@@ -76,9 +76,11 @@ ROWS = """
 
 ORDERS_SQL = f"""
     INSERT INTO sales_salesorder (seller_id, order_id, status, placed_at, shipped_at, eligibility, reason, raw,
-                                  first_seen_at, last_seen_at, sync_notes, unworkable_digest)
+                                  first_seen_at, last_seen_at, sync_notes, unworkable_digest,
+                                  full_order_id, state, sales_channel, currency)
     SELECT r.seller_id, '26' || lpad(r.g::text, 10, '0'), 'Shipped', t.moment - interval '2 days',
-           t.moment - interval '1 day', 'eligible', '', '{{}}'::jsonb, t.moment, t.moment, '[]'::jsonb, ''
+           t.moment - interval '1 day', 'eligible', '', '{{}}'::jsonb, t.moment, t.moment, '[]'::jsonb, '',
+           '26' || lpad(r.g::text, 10, '0'), 'shipped', 'cdiscount', 'EUR'
     FROM ({ROWS}) AS r
     CROSS JOIN LATERAL (SELECT %(end)s::timestamptz - %(period)s::interval
                                + %(period)s::interval * r.position / r.seller_total AS moment) AS t

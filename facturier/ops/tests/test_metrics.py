@@ -7,7 +7,7 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
 from facturier.accounts.models import User
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.tasks import issue_orders_task
 from facturier.portal.tests.helpers import logged_in
 from facturier.sales.models import SyncRun
@@ -36,7 +36,7 @@ def test_metrics_count_documents_runs_emails_and_task_latency(scraper, seller_a)
     # Task metrics live in the process for its whole life: compare with a reading taken before.
     before = samples(client.get("/metrics").content.decode())
     for number in (1, 2):
-        order = sales_order(seller_a, octopia_order(f"ORDER-{number}", [octopia_line("L1", "12.00")]))
+        order = sales_order(seller_a, market_order(f"ORDER-{number}", [order_line("L1", "12.00")]))
         issue_orders_task.delay([order.pk]).get()
     SyncRun.objects.create(seller=seller_a, trigger="test", status=SyncRun.FAILED)
 

@@ -12,7 +12,7 @@ from moto.server import ThreadedMotoServer
 
 from facturier.documents.validation import check_pdfa, extract_facturx_xml
 from facturier.invoicing.models import Invoice
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.tasks import issue_orders_task
 from facturier.outbox.models import OutgoingEmail
 
@@ -67,7 +67,7 @@ def bucket_keys(endpoint: str) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_issued_invoice_is_rendered_into_the_bucket_and_read_back(s3_storage, seller_a):
-    order = sales_order(seller_a, octopia_order("ORDER-S3", [octopia_line("L1", "36.00")]))
+    order = sales_order(seller_a, market_order("ORDER-S3", [order_line("L1", "36.00")]))
 
     assert issue_orders_task.delay([order.pk]).get() == 1
     invoice = Invoice.objects.get(order=order)

@@ -23,8 +23,26 @@ def _prefix(value: str) -> str:
         raise forms.ValidationError(str(error)) from None
 
 
+class ChannelListField(forms.CharField):
+    """Sales channel ids typed as "OCTOBE, OCTOES": stored as a list, each once, upper-cased; none = None."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str] | None:
+        text = super().to_python(value) or ""
+        channels = (part.strip().upper() for part in text.replace(";", ",").replace(" ", ",").split(","))
+        return list(dict.fromkeys(channel for channel in channels if channel)) or None
+
+
 class SettingsForm(forms.ModelForm):
     default_vat_rate = RateChoiceField()
+    extra_sales_channels = ChannelListField(
+        label=_("Autres canaux de vente à facturer"), required=False,
+        help_text=_("Seules les commandes Cdiscount sont facturées. Pour facturer aussi celles d'autres canaux de "
+                    "vente, saisissez leurs identifiants (tels que la raison de ces commandes les nomme), séparés "
+                    "par des virgules."),
+    )  # fmt: skip
     logo = forms.FileField(
         label=_("Logo (PNG ou JPEG, 1 Mo au plus)"), required=False,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
@@ -33,7 +51,7 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = Seller
         fields = ["logo", "invoice_prefix", "credit_note_prefix", "default_vat_rate", "support_email",
-                  "upload_to_marketplace", "english_translation"]
+                  "upload_to_marketplace", "english_translation", "extra_sales_channels"]
         labels = {
             "invoice_prefix": _("Préfixe de numérotation des factures"),
             "credit_note_prefix": _("Préfixe de numérotation des avoirs"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from facturier.core.csv_safety import csv_cell
 from facturier.invoicing.credit_notes import issue_credit_note
-from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import ADDRESS, issue_invoice, market_order, order_line, sales_order
 from facturier.portal.tests.helpers import logged_in
 from facturier.sales.models import RefundRecord
 
@@ -22,9 +23,9 @@ DDE_TITLE = "=cmd|' /C calc'!A0"
 
 @pytest.fixture
 def hostile_documents(seller_a):
-    billing = {**ADDRESS, "firstName": HYPERLINK, "lastName": ""}
-    raw = octopia_order("ORDER-CSV", [octopia_line("L1", "12.50", title=DDE_TITLE, shipping_address=billing)],
-                        billing=billing)
+    billing = replace(ADDRESS, first_name=HYPERLINK, last_name="")
+    raw = market_order("ORDER-CSV", [order_line("L1", "12.50", title=DDE_TITLE)],
+                        billing=billing, delivery=billing)
     order = sales_order(seller_a, raw)
     invoice = issue_invoice(order)
     refund = RefundRecord.objects.create(

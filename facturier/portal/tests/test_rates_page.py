@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from facturier.accounts.models import SkuVatRate
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 from facturier.portal.tests.helpers import logged_in
 
 ISBN = "9782070612758"
@@ -16,9 +16,9 @@ URL = "/reglages/taux-appliques/"
 
 
 def invoice_book_and_lamp(seller, order_id: str = "ORD-BOOK"):
-    raw = octopia_order(order_id, [
-        octopia_line("1", "7.60", sku="LIVRE-PP", ean=ISBN, title="Le Petit Prince"),
-        octopia_line("2", "32.50", sku="LAMPE", ean="3401758352767", title="Lampe de bureau"),
+    raw = market_order(order_id, [
+        order_line("1", "7.60", sku="LIVRE-PP", ean=ISBN, title="Le Petit Prince"),
+        order_line("2", "32.50", sku="LAMPE", ean="3401758352767", title="Lampe de bureau"),
     ])  # fmt: skip
     return issue_invoice(sales_order(seller, raw))
 

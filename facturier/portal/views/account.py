@@ -24,6 +24,7 @@ from facturier.portal.decorators import posted, seller_required, seller_writable
 from facturier.portal.fees import fee_invoices
 from facturier.portal.forms.auth import OtpForm
 from facturier.portal.forms.settings import ApiTokenForm, SettingsForm, SkuRateImportForm
+from facturier.sales.orders import reclassify_sales_channels
 from facturier.tax.sku_rates import parse_rate_csv
 
 
@@ -31,7 +32,9 @@ from facturier.tax.sku_rates import parse_rate_csv
 def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(posted(request), request.FILES or None, instance=request.seller)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        seller = form.save()
+        if "extra_sales_channels" in form.changed_data:
+            reclassify_sales_channels(seller)
         messages.success(request, _("Réglages enregistrés."))
         return redirect("portal:settings")
     return render(request, "portal/settings/general.html", {"form": form})

@@ -4,13 +4,13 @@ once, so issuing starts while later pages are read; an invoiced order keeps the 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from facturier.invoicing.tests.orders import issue_invoice, octopia_line, octopia_order, sales_order
-from facturier.marketplace.parse import parse_order
-from facturier.sales.models import SalesOrder, SyncRun
+from facturier.invoicing.tests.orders import issue_invoice, malformed_order, market_order, order_line, sales_order
+from facturier.sales.models import SalesOrder, SalesOrderLine, SyncRun
 from facturier.sales.sync import record_page, sync_seller
 from facturier.simulator.tests.fixtures import make_client
 
@@ -35,14 +35,14 @@ def test_each_stored_page_hands_on_exactly_its_orders_awaiting_an_invoice(start_
 
 @pytest.mark.django_db
 def test_a_page_updates_orders_not_invoiced_and_leaves_invoiced_ones_as_they_were(seller_a):
-    invoiced = sales_order(seller_a, octopia_order("ORD-1", [octopia_line("1", "20.00")]))
-    waiting = sales_order(seller_a, octopia_order("ORD-2", [octopia_line("1", "30.00")]))
+    invoiced = sales_order(seller_a, market_order("ORD-1", [order_line("1", "20.00")]))
+    waiting = sales_order(seller_a, market_order("ORD-2", [order_line("1", "30.00")]))
     issue_invoice(invoiced)
     cancelled_later = [
-        parse_order(octopia_order(order_id, [octopia_line("1", "20.00", status="Cancelled")], status="Cancelled"))
+        market_order(order_id, [order_line("1", "20.00", status="Cancelled")], status="Cancelled")
         for order_id in ("ORD-1", "ORD-2")
     ]
-    new = parse_order(octopia_order("ORD-3", [octopia_line("1", "15.00")]))
+    new = market_order("ORD-3", [order_line("1", "15.00")])
     errors: list[str] = []
 
     verdicts = record_page(seller_a, [*cancelled_later, new], errors)
@@ -51,24 +51,33 @@ def test_a_page_updates_orders_not_invoiced_and_leaves_invoiced_ones_as_they_wer
     assert errors == []
     rows = {order.order_id: order for order in SalesOrder.objects.all()}
     assert (rows["ORD-1"].eligibility, rows["ORD-1"].status) == (SalesOrder.ELIGIBLE, "Shipped")
-    assert rows["ORD-1"].raw == invoiced.raw
+    assert lines_of("ORD-1") == [("1", "Shipped", True, Decimal("20.00"))]
+    assert lines_of("ORD-2") == [("1", "Cancelled", False, Decimal("20.00"))]
+    assert lines_of("ORD-3") == [("1", "Shipped", True, Decimal("15.00"))]
     assert (rows["ORD-2"].eligibility, rows["ORD-2"].status) == (SalesOrder.CANCELLED, "Cancelled")
     assert rows["ORD-2"].pk == waiting.pk
     assert (rows["ORD-3"].eligibility, rows["ORD-3"].status) == (SalesOrder.ELIGIBLE, "Shipped")
 
 
+def lines_of(order_id: str) -> list[tuple]:
+    lines = SalesOrderLine.objects.filter(order__order_id=order_id).order_by("position")
+    return list(lines.values_list("line_id", "status", "active", "unit_price_gross"))
+
+
 @pytest.mark.django_db
 def test_a_malformed_order_seen_again_keeps_what_was_known_of_it(seller_a):
-    good = octopia_order("ORD-9", [octopia_line("1", "20.00")])
-    record_page(seller_a, [parse_order(good)], [])
+    good = market_order("ORD-9", [order_line("1", "20.00")])
+    record_page(seller_a, [good], [])
     placed_at = SalesOrder.objects.get(order_id="ORD-9").placed_at
 
-    verdicts = record_page(seller_a, [parse_order({**good, "lines": [octopia_line("1", "abc")]})], [])
+    bad_price = malformed_order("ORD-9", "Ligne 1, prix unitaire : « abc » n'est pas un nombre.")
+    verdicts = record_page(seller_a, [bad_price], [])
 
     order = SalesOrder.objects.get(order_id="ORD-9")
     assert verdicts == {"ORD-9": SalesOrder.INVALID}
     assert (order.eligibility, order.status, order.placed_at) == (SalesOrder.INVALID, "Shipped", placed_at)
-    assert "unitSalesPrice" in order.reason
+    assert order.reason == "Ligne 1, prix unitaire : « abc » n'est pas un nombre."
+    assert lines_of("ORD-9") == [("1", "Shipped", True, Decimal("20.00"))]
 
 
 @pytest.mark.django_db
@@ -94,9 +103,9 @@ def test_a_first_pass_reads_the_backfill_window_before_the_month_shown_for_infor
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character; PostgreSQL refuses it")
 def test_an_order_the_database_refuses_is_reported_and_the_rest_of_its_page_is_stored(seller_a):
-    good = parse_order(octopia_order("ORD-1", [octopia_line("1", "20.00")]))
-    # parse_order repairs a NUL character (issue #13); an order built otherwise can still carry one.
-    refused = replace(parse_order(octopia_order("ORD-2", [octopia_line("1", "30.00")])), status="Ship\x00ped")
+    good = market_order("ORD-1", [order_line("1", "20.00")])
+    # The Octopia parser repairs a NUL character (issue #13); an order built otherwise can still carry one.
+    refused = replace(market_order("ORD-2", [order_line("1", "30.00")]), status="Ship\x00ped")
     errors: list[str] = []
 
     verdicts = record_page(seller_a, [good, refused], errors)

@@ -13,6 +13,7 @@ from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.simulator.tests.fixtures import make_client
+from facturier.simulator.variants import first_line_id_of, order_id_of
 
 ORDERS = 40
 GESTURES = "/order-commercial-gesture-requests"
@@ -36,9 +37,9 @@ def full_pass(sim, seller, sleeps) -> SyncRun:
 def refunds_of_b2c_order(sim) -> dict[str, str]:
     """A commercial gesture and a cancellation of two shipped orders: {list: the refund_id it should record}."""
     order = sim.scenario_order("b2c")
-    gesture = sim.add_refund(kind="commercial_gesture", orderId=sim.scenario_order("relay")["orderId"], amount="5.00")
+    gesture = sim.add_refund(kind="commercial_gesture", orderId=order_id_of(sim.scenario_order("relay")), amount="5.00")
     cancellation = sim.add_refund(
-        kind="cancellation", orderId=order["orderId"], lineIds=[order["lines"][0]["orderLineId"]]
+        kind="cancellation", orderId=order_id_of(order), lineIds=[first_line_id_of(order)]
     )
     return {
         "gestures_fault": f"gesture:{gesture['id']}",

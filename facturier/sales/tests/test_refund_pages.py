@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from facturier.invoicing.tests.orders import octopia_line, octopia_order, sales_order
+from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.marketplace.dto import RefundEvent
 from facturier.sales.models import RefundRecord
 from facturier.sales.sync import record_refunds
@@ -28,7 +28,7 @@ def inserts(queries: CaptureQueriesContext) -> int:
 
 @pytest.mark.django_db
 def test_a_page_of_refunds_is_one_insert_linked_to_the_orders_already_known(seller_a):
-    order = sales_order(seller_a, octopia_order("ORD-1", [octopia_line("1", "20.00")]))
+    order = sales_order(seller_a, market_order("ORD-1", [order_line("1", "20.00")]))
     errors: list[str] = []
 
     with CaptureQueriesContext(connection) as queries:

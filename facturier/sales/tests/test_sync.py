@@ -12,6 +12,7 @@ from facturier.sales.sync import sync_seller
 from facturier.simulator.faults import FaultConfig
 from facturier.simulator.server import SimulatorServer
 from facturier.simulator.tests.fixtures import make_client
+from facturier.simulator.variants import order_id_of
 
 ORDERS = 40
 
@@ -86,7 +87,7 @@ def test_malformed_orders_are_recorded_and_never_stop_the_others(sim, seller):
 @pytest.mark.django_db
 def test_an_api_failure_mid_run_loses_nothing_and_the_next_run_completes(sim, seller, recorded_sleeps):
     reference = SimulatorServer("127.0.0.1", 0, seed=99, orders=ORDERS, faults=FaultConfig())
-    expected = sorted(order["orderId"] for order in reference.orders("98979"))
+    expected = sorted(order_id_of(order) for order in reference.orders("98979"))
     sim.set_faults(error_5xx_next=1000)
 
     failed = run_pass(seller, "test")
