@@ -63,9 +63,10 @@ class CsvWording:
     def decimal_comma(self) -> bool:
         return self.language == "fr"
 
-    def number(self, value: Decimal) -> str:
+    def cell(self, value: str | Decimal | int) -> str:
+        """Every cell goes through csv_cell (no formula); numbers then take the language's decimal mark."""
         text = csv_cell(value)
-        return text.replace(".", ",") if self.decimal_comma else text
+        return text.replace(".", ",") if self.decimal_comma and isinstance(value, Decimal) else text
 
     def day(self, value: date) -> str:
         return f"{value:%d/%m/%Y}" if self.language == "fr" else value.isoformat()
@@ -119,7 +120,7 @@ def _money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT)
 
 
-Row = list[str]
+Row = list[str | Decimal | int]
 
 
 def _word(labels: dict[str, str], code: str) -> str:
@@ -141,10 +142,9 @@ def _index_batch(batch: list[Invoice], wording: CsvWording) -> Iterator[Row]:
     for invoice in batch:
         status = statuses.get(f"invoice:{invoice.pk}")
         yield [
-            archive_name(invoice) if invoice.pdf else "", csv_cell(invoice.number), _word(wording.kinds, invoice.kind),
-            wording.day(invoice.issue_date), csv_cell(invoice.order_reference), csv_cell(invoice.buyer_name),
-            wording.number(_money(invoice.total_net)), wording.number(_money(invoice.total_vat)),
-            wording.number(_money(invoice.total_gross)), invoice.currency,
+            archive_name(invoice) if invoice.pdf else "", invoice.number, _word(wording.kinds, invoice.kind),
+            wording.day(invoice.issue_date), invoice.order_reference, invoice.buyer_name,
+            _money(invoice.total_net), _money(invoice.total_vat), _money(invoice.total_gross), invoice.currency,
             invoice.credited_invoice.number if invoice.credited_invoice_id else "",
             _word(wording.email_states, status.state) if status else "",
             _word(wording.uploads, invoice.upload_status), invoice.pdf_sha256,
@@ -160,18 +160,17 @@ def line_rows(invoices: QuerySet[Invoice], wording: CsvWording) -> Iterator[Row]
     for line in lines.iterator(chunk_size=BATCH_SIZE * 4):
         invoice = line.invoice
         yield [
-            csv_cell(invoice.number), _word(wording.kinds, invoice.kind), wording.day(invoice.issue_date),
-            csv_cell(invoice.order_reference), csv_cell(invoice.buyer_name), str(line.position),
-            _word(wording.line_kinds, line.kind), csv_cell(line.description), csv_cell(line.sku), csv_cell(line.ean),
-            wording.number(line.quantity.normalize()), wording.number(_money(line.unit_net_price)),
-            wording.number(_money(line.net_amount)), _word(wording.vat_categories, line.vat_category),
-            wording.number(line.vat_rate), wording.number(_money(line.gross_amount)),
+            invoice.number, _word(wording.kinds, invoice.kind), wording.day(invoice.issue_date),
+            invoice.order_reference, invoice.buyer_name, line.position, _word(wording.line_kinds, line.kind),
+            line.description, line.sku, line.ean, line.quantity.normalize(), _money(line.unit_net_price),
+            _money(line.net_amount), _word(wording.vat_categories, line.vat_category), line.vat_rate,
+            _money(line.gross_amount),
         ]  # fmt: skip
 
 
-def csv_chunks(header: list[str], rows: Iterable[Row]) -> Iterator[str]:
-    """CSV text for Excel: UTF-8 with BOM, ';' separator, one chunk per row; the rows come neutralised
-    (csv_cell) and with their numbers in the wording's decimal convention."""
+def csv_chunks(header: list[str], rows: Iterable[Row], wording: CsvWording) -> Iterator[str]:
+    """CSV text for Excel: UTF-8 with BOM, ';' separator, one chunk per row, no formula in any cell, numbers
+    with the wording's decimal mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
@@ -179,7 +178,7 @@ def csv_chunks(header: list[str], rows: Iterable[Row]) -> Iterator[str]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow([wording.cell(cell) for cell in row])
         yield buffer.getvalue()
 
 
@@ -195,10 +194,10 @@ def stream_zip(
 def _zip_chunks(invoices: QuerySet[Invoice], with_lines: bool, wording: CsvWording) -> Iterator[bytes]:
     sink = _Drain()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
-        index = csv_chunks(wording.index_headers, index_rows(invoices, wording))
+        index = csv_chunks(wording.index_headers, index_rows(invoices, wording), wording)
         yield from _write_text(archive, sink, "index.csv", index)
         if with_lines:
-            lines = csv_chunks(wording.line_headers, line_rows(invoices, wording))
+            lines = csv_chunks(wording.line_headers, line_rows(invoices, wording), wording)
             yield from _write_text(archive, sink, "lignes.csv", lines)
         for invoice in batched(invoices.exclude(pdf="")):
             yield from _write_pdf(archive, sink, invoice)

@@ -47,7 +47,7 @@ def selection_archive_view(request: HttpRequest) -> HttpResponse:
 def lines_csv_view(request: HttpRequest) -> StreamingHttpResponse:
     invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
     wording = csv_wording()
-    response = StreamingHttpResponse(csv_chunks(wording.line_headers, line_rows(invoices, wording)),
+    response = StreamingHttpResponse(csv_chunks(wording.line_headers, line_rows(invoices, wording), wording),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lignes-{today_in_paris():%Y%m%d}.csv"'
     return response
