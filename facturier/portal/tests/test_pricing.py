@@ -121,3 +121,9 @@ def test_the_subscription_and_unsubscribe_pages_in_english(seller_a):
     page = client.get("/compte/desinscription/").content.decode()
     assert "1 invoice issued (tier 0-100), that is €9.99 excl. VAT, billed on" in page
     assert ">I confirm that I want to unsubscribe.<" in page
+
+
+@pytest.mark.django_db
+def test_the_dashboard_tier_leads_to_the_pricing(seller_a):
+    html = logged_in(seller_a).get("/").content.decode()
+    assert '<a href="/mes-factures-facturier/" id="see-pricing">Voir les tarifs</a>' in html
