@@ -19,6 +19,15 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """The tests after this one need every migration applied, the ones after 0004 included."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_existing_links_get_their_key_and_a_shared_account_stays_with_the_first_seller():
     apps = migrate(BEFORE)
