@@ -40,7 +40,8 @@ LINE_HEADERS = [
 LINE_KIND_LABELS = {InvoiceLine.KIND_GOODS: _("Marchandise"), InvoiceLine.KIND_SHIPPING: _("Frais de port")}
 # EN 16931 VAT category codes (UNTDID 5305) in words.
 VAT_CATEGORY_LABELS = {
-    "S": _("Taux normal ou réduit"), "Z": _("Taux zéro"), "E": _("Exonération"), "AE": _("Autoliquidation"),
+    "S": _("Taux normal ou réduit"), "Z": _("Taux zéro"), "E": _("Exonération"),
+    "AE": _("TVA autoliquidée par l'acheteur"),
     "K": _("Livraison intracommunautaire exonérée"), "G": _("Exportation hors UE exonérée"),
     "O": _("Hors du champ de la TVA"),
 }  # fmt: skip
