@@ -119,6 +119,8 @@ LOCALE_PATHS = [BASE_DIR / "facturier" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# One date format per language for the whole portal (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 
 def caches_config(url: str | None) -> dict:

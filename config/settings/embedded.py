@@ -10,7 +10,9 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR
 from facturier.core.local_secrets import local_secret
 
-DEBUG = True
+# Not DEBUG: Django's debug pages would list every URL and show tracebacks to whoever browses the demo; the
+# portal's own 404/500 pages are shown instead, and `facturier run` serves the static files itself.
+DEBUG = False
 FACTURIER_DEMO = True
 SIMULATOR_PORT = int(os.environ.get("FACTURIER_SIMULATOR_PORT", "8100"))
 SECRET_KEY = env_str("FACTURIER_SECRET_KEY") or local_secret(VAR_DIR / "secret_key", kind="django")

@@ -38,6 +38,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     preferred_language = models.CharField(max_length=5, default="fr")
+    # The terms of service accepted at sign-up (their version, and when): the account holder, not the seller,
+    # accepts them, before any company exists.
+    terms_version = models.CharField(max_length=20, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
     USERNAME_FIELD = "email"

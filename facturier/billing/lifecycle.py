@@ -28,6 +28,11 @@ from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 logger = logging.getLogger(__name__)
 
 
+def download_deadline(unsubscribed_at: datetime) -> datetime:
+    """Until when an unsubscribed seller's documents stay downloadable (the portal announces it beforehand)."""
+    return unsubscribed_at + timedelta(days=settings.FACTURIER_DOWNLOAD_WINDOW_DAYS)
+
+
 def unsubscribe(seller: Seller, *, at: datetime | None = None) -> Seller:
     """Stop the subscription now (or `at`): syncing stops, the portal stays readable for the download window."""
     moment = at or clock.now()
@@ -37,7 +42,7 @@ def unsubscribe(seller: Seller, *, at: datetime | None = None) -> Seller:
             Seller.objects.filter(pk=seller.pk).update(
                 status=Seller.STATUS_UNSUBSCRIBED,
                 unsubscribed_at=moment,
-                download_until=moment + timedelta(days=settings.FACTURIER_DOWNLOAD_WINDOW_DAYS),
+                download_until=download_deadline(moment),
             )
             # The marketplace account is free again: its owner may link it to another Facturier account.
             MarketplaceConnection.objects.filter(seller=seller).update(holds_account=False)

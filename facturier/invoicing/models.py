@@ -45,7 +45,7 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(models.Model):
     KIND_INVOICE = "invoice"
     KIND_CREDIT_NOTE = "credit_note"
-    KIND_CHOICES = [(KIND_INVOICE, "Facture"), (KIND_CREDIT_NOTE, "Avoir")]
+    KIND_CHOICES = [(KIND_INVOICE, _("Facture")), (KIND_CREDIT_NOTE, _("Avoir"))]
 
     UPLOAD_DISABLED = "disabled"
     UPLOAD_PENDING = "pending"

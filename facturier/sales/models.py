@@ -155,7 +155,7 @@ class RefundRecord(models.Model):
     PENDING = "pending"
     CREDITED = "credited"
     IGNORED = "ignored"
-    STATE_CHOICES = [(PENDING, "À traiter"), (CREDITED, "Avoir émis"), (IGNORED, "Sans objet")]
+    STATE_CHOICES = [(PENDING, _("À traiter")), (CREDITED, _("Avoir émis")), (IGNORED, _("Sans objet"))]
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="refunds")
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="refunds", null=True)
@@ -180,8 +180,13 @@ class SyncRun(models.Model):
     # The process running the pass stopped (killed, crashed) before closing it: its lease expired.
     INTERRUPTED = "interrupted"
     STATUS_CHOICES = [
-        (RUNNING, "En cours"), (SUCCEEDED, "Réussie"), (FAILED, "Échouée"), (INTERRUPTED, "Interrompue"),
+        (RUNNING, _("En cours")), (SUCCEEDED, _("Réussie")), (FAILED, _("Échouée")), (INTERRUPTED, _("Interrompue")),
     ]
+    # What started the pass, in words (the stored value stays the code; unknown codes are shown as they are).
+    TRIGGER_LABELS = {
+        "schedule": _("Planifiée"), "manual": _("Manuelle"), "start": _("Au démarrage"), "cli": _("Ligne de commande"),
+        "recovery": _("Reprise après interruption"), "api": _("API"), "bench": _("Mesure de performance"),
+    }  # fmt: skip
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sync_runs")
     trigger = models.CharField(max_length=20, default="schedule")
@@ -206,3 +211,7 @@ class SyncRun(models.Model):
             # The recovery sweeper's query, every minute: only running rows are indexed.
             models.Index(fields=["lease_expires_at"], condition=models.Q(status="running"), name="sync_run_lease"),
         ]
+
+    @property
+    def trigger_label(self) -> str:
+        return str(self.TRIGGER_LABELS.get(self.trigger, self.trigger))

@@ -53,7 +53,8 @@ def test_with_timestamps_the_sink_records_when_each_message_id_arrived():
     sink = CountingSmtpSink(timestamps=True)
     sink.start()
     try:
-        connection = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=sink.port, timeout=5)
+        backend = "django.core.mail.backends.smtp.EmailBackend"
+        connection = get_connection(backend, host="127.0.0.1", port=sink.port, timeout=5)
         message = EmailMessage("Facture", "Bonjour", "a@example.org", ["b@example.org"],
                                headers={"Message-ID": "<inv-42@facturier.example>"})  # fmt: skip
         before = time.time()

@@ -27,6 +27,10 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
     password1 = forms.CharField(label=_("Mot de passe"), strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Confirmation du mot de passe"), strip=False, widget=forms.PasswordInput)
+    accept_terms = forms.BooleanField(
+        label=_("J'accepte les conditions générales d'utilisation et les tarifs."),
+        error_messages={"required": _("Acceptez les conditions générales d'utilisation pour créer votre compte.")},
+    )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -42,3 +46,10 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class UnsubscribeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Je confirme vouloir me désinscrire."),
+        error_messages={"required": _("Cochez la case pour confirmer la désinscription : rien n'a été changé.")},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -9,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from facturier.accounts.models import Seller
-from facturier.tax.eu import FRENCH_RATES
+from facturier.tax.eu import EU_MEMBER_STATES, FRENCH_RATES
 from facturier.tax.identifiers import (
     IdentifierError,
     validate_country,
@@ -17,6 +18,28 @@ from facturier.tax.identifiers import (
     validate_siret,
     validate_vat_number,
 )
+
+# The EU member states a seller may be established in (tax/eu.py decides which), named in the page's language.
+EU_COUNTRY_NAMES = {
+    "AT": _("Autriche"), "BE": _("Belgique"), "BG": _("Bulgarie"), "CY": _("Chypre"), "CZ": _("Tchéquie"),
+    "DE": _("Allemagne"), "DK": _("Danemark"), "EE": _("Estonie"), "ES": _("Espagne"), "FI": _("Finlande"),
+    "FR": _("France"), "GR": _("Grèce"), "HR": _("Croatie"), "HU": _("Hongrie"), "IE": _("Irlande"),
+    "IT": _("Italie"), "LT": _("Lituanie"), "LU": _("Luxembourg"), "LV": _("Lettonie"), "MT": _("Malte"),
+    "NL": _("Pays-Bas"), "PL": _("Pologne"), "PT": _("Portugal"), "RO": _("Roumanie"), "SE": _("Suède"),
+    "SI": _("Slovénie"), "SK": _("Slovaquie"),
+}  # fmt: skip
+
+
+def eu_country_choices() -> list[tuple[str, str]]:
+    named = sorted(((code, str(name)) for code, name in EU_COUNTRY_NAMES.items() if code in EU_MEMBER_STATES),
+                   key=lambda choice: accent_free_key(choice[1]))
+    return [("", "—"), *named]
+
+
+def accent_free_key(text: str) -> str:
+    """A sort key that puts « Émirats » with the E's, without depending on the machine's locales."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
 
 RATE_CHOICES = [(str(rate), f"{rate} %".replace(".", ",")) for rate in FRENCH_RATES]
 
@@ -54,10 +77,16 @@ class CompanyForm(forms.ModelForm):
             "legal_name": _("Raison sociale"), "legal_form": _("Forme juridique"),
             "share_capital": _("Capital social"), "address_line1": _("Adresse"),
             "address_line2": _("Complément d'adresse"), "postal_code": _("Code postal"), "city": _("Ville"),
-            "country": _("Pays d'établissement (code ISO, ex. FR)"), "siren": _("SIREN"), "siret": _("SIRET"),
+            "country": _("Pays d'établissement"), "siren": _("SIREN"), "siret": _("SIRET"),
             "rcs_city": _("Ville du RCS"), "trade_register": _("Registre du commerce (hors France)"),
             "vat_number": _("Numéro de TVA intracommunautaire"),
         }  # fmt: skip
+        widgets = {"country": forms.Select}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A chooser rather than a free ISO code; what is posted is still checked by clean_country (EU only).
+        self.fields["country"].widget.choices = eu_country_choices()
 
     def clean_country(self) -> str:
         return checked(validate_country, self.cleaned_data["country"])

@@ -76,7 +76,7 @@ def test_unsubscribe_makes_the_account_read_only_but_downloadable(seller_a):
                                          credentials={"client_id": "a", "client_secret": "b"})
     client = logged_in(seller_a)
     assert client.get("/compte/desinscription/").status_code == 200
-    client.post("/compte/desinscription/")
+    client.post("/compte/desinscription/", {"confirm": "on"})
     seller_a.refresh_from_db()
     assert seller_a.status == Seller.STATUS_UNSUBSCRIBED
     assert seller_a.download_until > seller_a.unsubscribed_at

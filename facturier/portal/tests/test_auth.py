@@ -68,7 +68,7 @@ def test_logout_needs_post(client: Client, seller_a):
 @pytest.mark.django_db
 def test_sign_up_sends_a_link_that_verifies_once(client: Client):
     response = client.post("/inscription/", {"email": "New@Example.com", "password1": "un-mot-de-passe-long",
-                                             "password2": "un-mot-de-passe-long"})
+                                             "password2": "un-mot-de-passe-long", "accept_terms": "on"})
     assert response.status_code == 200
     user = User.objects.get(email="new@example.com")
     assert user.email_verified is False

@@ -48,6 +48,7 @@ def sign_up_and_verify(page, base: str) -> None:
     page.fill("#id_email", "delta@example.com")
     page.fill("#id_password1", "un-mot-de-passe-long")
     page.fill("#id_password2", "un-mot-de-passe-long")
+    page.check("#id_accept_terms")
     page.click("button[type=submit].primary")
     page.wait_for_selector("text=Vérifiez votre boîte mail")
     link = re.search(r"http://[^\s]+/inscription/confirmer/[^\s]+/", mail.outbox[-1].body).group(0)
@@ -55,14 +56,14 @@ def sign_up_and_verify(page, base: str) -> None:
 
 
 def register_company(page) -> None:
-    page.fill("#id_country", "US")
     for field, value in {"legal_name": "Delta Maison SAS", "address_line1": "8 quai de Seine",
                          "postal_code": "75019", "city": "Paris", "siren": "732829320"}.items():
         page.fill(f"#id_{field}", value)
-    page.click("button[type=submit].primary")
-    assert "réservé aux vendeurs établis dans l'Union européenne" in page.inner_text("#error-country")
-    page.fill("#id_country", "FR")
+    page.select_option("#id_country", "BE")
     page.fill("#id_vat_number", "FR44732829320")
+    page.click("button[type=submit].primary")
+    assert "FR44732829320" in page.inner_text("#error-vat_number")
+    page.select_option("#id_country", "FR")
     page.click("button[type=submit].primary")
     page.select_option("#id_default_vat_rate", "20")
     page.click("button[type=submit].primary")
@@ -115,6 +116,9 @@ def test_seller_journey(page, live_server, simulator, settings):
     assert len([name for name in archive.namelist() if name.endswith(".pdf")]) == month.count()
 
     page.goto(f"{base}/compte/desinscription/")
+    page.click("#confirm-unsubscribe")
+    assert "Cochez la case pour confirmer" in page.inner_text("#error-confirm")
+    page.check("#id_confirm")
     page.click("#confirm-unsubscribe")
     assert "restent téléchargeables jusqu" in page.inner_text("#download-until")
     export = zipfile.ZipFile(io.BytesIO(download(page, page.locator("#full-export"))))

@@ -44,23 +44,23 @@ def parsed(text: str) -> list[dict]:
 def test_the_lines_csv_quotes_formulas_and_keeps_amounts_numbers(seller_a, hostile_documents):
     response = logged_in(seller_a).get("/factures/lignes.csv")
     rows = parsed(b"".join(response.streaming_content).decode("utf-8-sig"))
-    invoice_row, credit_row = sorted(rows, key=lambda row: row["type"] != "facture")
-    assert invoice_row["acheteur"] == "'" + HYPERLINK
-    assert invoice_row["description"] == "'" + DDE_TITLE
-    assert invoice_row["montant_ttc"] == "12.50"
-    assert credit_row["acheteur"] == "'" + HYPERLINK
-    assert (credit_row["quantite"], credit_row["montant_ht"], credit_row["montant_ttc"]) == ("1", "10.42", "12.50")
+    invoice_row, credit_row = sorted(rows, key=lambda row: row["Type"] != "Facture")
+    assert invoice_row["Acheteur"] == "'" + HYPERLINK
+    assert invoice_row["Désignation"] == "'" + DDE_TITLE
+    assert invoice_row["Montant TTC"] == "12,50"
+    assert credit_row["Acheteur"] == "'" + HYPERLINK
+    assert (credit_row["Quantité"], credit_row["Montant HT"], credit_row["Montant TTC"]) == ("1", "10,42", "12,50")
 
 
 @pytest.mark.django_db
 def test_the_zip_index_quotes_formulas_and_keeps_amounts_numbers(seller_a, hostile_documents):
     response = logged_in(seller_a).get("/factures/archive.zip")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    rows = {row["type"]: row for row in parsed(archive.read("index.csv").decode("utf-8-sig"))}
-    assert rows["facture"]["acheteur"] == "'" + HYPERLINK
-    assert rows["facture"]["total_ttc"] == "12.50"
-    assert rows["avoir"]["acheteur"] == "'" + HYPERLINK
-    assert (rows["avoir"]["total_ht"], rows["avoir"]["total_ttc"]) == ("10.42", "12.50")
+    rows = {row["Type"]: row for row in parsed(archive.read("index.csv").decode("utf-8-sig"))}
+    assert rows["Facture"]["Acheteur"] == "'" + HYPERLINK
+    assert rows["Facture"]["Total TTC"] == "12,50"
+    assert rows["Avoir"]["Acheteur"] == "'" + HYPERLINK
+    assert (rows["Avoir"]["Total HT"], rows["Avoir"]["Total TTC"]) == ("10,42", "12,50")
 
 
 @pytest.mark.parametrize(("_case", "value", "expected"), [

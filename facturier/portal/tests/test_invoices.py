@@ -134,8 +134,10 @@ def test_bulk_zip_of_the_filter_matches(seller_a, three):
     assert archive.namelist() == ["index.csv", "factures/FAC-000003.pdf", "factures/FAC-000002.pdf",
                                   "factures/FAC-000001.pdf"]
     rows = index_rows(archive)
-    assert [(row["numero"], row["total_ttc"], row["fichier"]) for row in rows] == [
-        (invoice.number, f"{invoice.total_gross}", f"factures/{invoice.number}.pdf") for invoice in reversed(three)]
+    assert [(row["Numéro"], row["Total TTC"], row["Fichier"]) for row in rows] == [
+        (invoice.number, f"{invoice.total_gross}".replace(".", ","), f"factures/{invoice.number}.pdf")
+        for invoice in reversed(three)
+    ]
     with three[0].pdf.open("rb") as stored:
         assert archive.read("factures/FAC-000001.pdf") == stored.read()
 
@@ -153,11 +155,11 @@ def test_lines_csv_for_the_accountant(seller_a):
     response = logged_in(seller_a).get("/factures/lignes.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
     line = invoice.lines.get(position=1)
-    assert rows[0][:3] == ["numero", "type", "date_emission"]
+    assert rows[0][:3] == ["Numéro", "Type", "Date d'émission"]
     assert rows[1][0] == "FAC-000001"
     assert rows[1][7] == line.description
-    assert rows[1][12] == f"{line.net_amount}"
-    assert rows[1][11] == f"{line.unit_net_price:.2f}"  # to the cent, as printed
+    assert rows[1][12] == f"{line.net_amount}".replace(".", ",")
+    assert rows[1][11] == f"{line.unit_net_price:.2f}".replace(".", ",")  # to the cent, as printed
     assert len(rows) == 1 + Invoice.objects.get(pk=invoice.pk).lines.count()
 
 

@@ -18,6 +18,7 @@ from facturier.portal.tests.helpers import issue, logged_in
 
 # Reachable without an account (authentication itself, sign-up, language switch).
 PUBLIC = {
+    "terms",
     "login", "login_otp", "logout", "signup", "verify_email", "set_language", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
 }  # fmt: skip
@@ -25,6 +26,7 @@ PUBLIC = {
 OBJECT_URLS = {
     "invoice_detail": "invoice", "invoice_pdf": "invoice", "invoice_download": "invoice",
     "invoice_resend": "invoice", "api_token_revoke": "api_token", "fee_invoice_download": "fee_invoice",
+    "fee_invoice_view": "fee_invoice",
     "ereport_download": "ereport", "connection_edit": "connection", "connection_test": "connection",
 }  # fmt: skip
 POST_ONLY = {"invoice_resend", "api_token_revoke", "sync_now", "connection_test", "invoice_selection_archive",

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection as db
 from django.urls import reverse
+from django.utils import formats
 
 from facturier.accounts.reform import PAConnection, ReformProfile
 from facturier.core.crypto import decrypt
@@ -109,5 +110,6 @@ def test_the_current_period_shows_its_sales_so_far(make_seller):
 
     text = logged_in(seller).get(reverse("portal:reform")).content.decode()
 
-    assert (f"Période en cours ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}) : base 40,00 €, TVA 6,55 € à ce "
+    start, end = (formats.date_format(day) for day in (period.start, period.end))  # the one French date format
+    assert (f"Période en cours ({start} – {end}) : base 40,00 €, TVA 6,55 € à ce "
             "jour ; le rapport est préparé à la fin de la période.") in text

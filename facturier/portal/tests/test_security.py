@@ -86,7 +86,7 @@ def without_csrf(html: str) -> str:
 
 
 def sign_up(email: str):
-    return Client().post("/inscription/", {"email": email, "password1": "un-mot-de-passe-long",
+    return Client().post("/inscription/", {"email": email, "password1": "un-mot-de-passe-long", "accept_terms": "on",
                                            "password2": "un-mot-de-passe-long"})
 
 

@@ -20,9 +20,10 @@ from facturier.accounts.models import ApiToken, SkuVatRate, new_api_token
 from facturier.billing import lifecycle
 from facturier.billing.selectors import fee_invoice_for
 from facturier.core.clock import now
+from facturier.portal import pricing
 from facturier.portal.decorators import posted, seller_required, seller_writable
 from facturier.portal.fees import fee_invoices
-from facturier.portal.forms.auth import OtpForm
+from facturier.portal.forms.auth import OtpForm, UnsubscribeForm
 from facturier.portal.forms.settings import ApiTokenForm, SettingsForm, SkuRateImportForm
 from facturier.sales.orders import reclassify_sales_channels
 from facturier.tax.sku_rates import parse_rate_csv
@@ -131,23 +132,38 @@ def two_factor_disable_view(request: HttpRequest) -> HttpResponse:
 
 @seller_required
 def fee_invoices_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/fee_invoices.html", {"fee_invoices": fee_invoices(request.seller)})
+    """Pricing in sight: the tier table, this month's count, tier and projected fee, and the fee invoices."""
+    month = pricing.this_month(request.seller)
+    return render(request, "portal/fee_invoices.html", {
+        "fee_invoices": fee_invoices(request.seller), "month": month,
+        "tiers": pricing.tier_rows(month.month, month.tier),
+    })  # fmt: skip
+
+
+def _fee_pdf(request: HttpRequest, pk: int, *, as_attachment: bool) -> FileResponse:
+    fee = fee_invoice_for(request.seller, pk)
+    if fee is None or not fee.pdf:
+        raise Http404("no such fee invoice")
+    return FileResponse(fee.pdf.open("rb"), as_attachment=as_attachment, filename=f"{fee.number}.pdf",
+                        content_type="application/pdf")
 
 
 @seller_required
 def fee_invoice_download_view(request: HttpRequest, pk: int) -> FileResponse:
-    fee = fee_invoice_for(request.seller, pk)
-    if fee is None:
-        raise Http404("no such fee invoice")
-    return FileResponse(fee.pdf.open("rb"), as_attachment=True, filename=f"{fee.number}.pdf",
-                        content_type="application/pdf")
+    return _fee_pdf(request, pk, as_attachment=True)
+
+
+@seller_required
+def fee_invoice_view(request: HttpRequest, pk: int) -> FileResponse:
+    return _fee_pdf(request, pk, as_attachment=False)
 
 
 @seller_required
 def unsubscribe_view(request: HttpRequest) -> HttpResponse:
     seller = request.seller
-    if request.method == "POST" and seller.is_active:
+    form = UnsubscribeForm(posted(request))
+    if request.method == "POST" and seller.is_active and form.is_valid():
         lifecycle.unsubscribe(seller)
         messages.success(request, _("Vous êtes désinscrit : la synchronisation est arrêtée."))
         return redirect("portal:unsubscribe")
-    return render(request, "portal/account/unsubscribe.html", {})
+    return render(request, "portal/account/unsubscribe.html", {"form": form, "bill": pricing.unsubscribe_bill(seller)})

@@ -19,9 +19,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from facturier.core.clock import now, today_in_paris
 from facturier.portal import throttle
 from facturier.portal.decorators import posted
 from facturier.portal.forms.auth import LoginForm, OtpForm, SignupForm
+from facturier.portal.pricing import tier_rows
+from facturier.portal.terms import TERMS_TEMPLATE, TERMS_VERSION
 
 VERIFY_SALT = "facturier.portal.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
@@ -114,7 +117,10 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         existing = get_user_model().objects.filter(email=email).first()
         # The same page either way: the form never tells whether an address has an account; its owner is told.
         if existing is None:
-            user = get_user_model().objects.create_user(email, form.cleaned_data["password1"], email_verified=False)
+            user = get_user_model().objects.create_user(
+                email, form.cleaned_data["password1"], email_verified=False,
+                terms_version=TERMS_VERSION, terms_accepted_at=now(),
+            )  # fmt: skip
             send_verification_email(request, user)
         else:
             make_password(form.cleaned_data["password1"])  # the same hashing time: no timing tells them apart
@@ -122,7 +128,15 @@ def signup_view(request: HttpRequest) -> HttpResponse:
                 throttle.record(throttle.SIGNUP_EXISTING, email, request)
                 send_account_exists_email(request, existing)
         return render(request, "portal/auth/signup_sent.html", {"email": email})
-    return render(request, "portal/auth/signup.html", {"form": form})
+    return render(request, "portal/auth/signup.html", {
+        "form": form, "tiers": tier_rows(today_in_paris()), "terms_version": TERMS_VERSION,
+    })  # fmt: skip
+
+
+def terms_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/terms.html", {
+        "version": TERMS_VERSION, "terms_template": TERMS_TEMPLATE, "tiers": tier_rows(today_in_paris()),
+    })  # fmt: skip
 
 
 def send_account_exists_email(request: HttpRequest, user) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from facturier.core.clock import today_in_paris
-from facturier.invoicing.archive import LINE_COLUMNS, csv_chunks, line_rows, stream_zip
+from facturier.invoicing.archive import csv_chunks, csv_wording, line_rows, stream_zip
 from facturier.invoicing.finder import search
 from facturier.invoicing.models import Invoice
 from facturier.portal.decorators import seller_required
@@ -46,7 +46,8 @@ def selection_archive_view(request: HttpRequest) -> HttpResponse:
 @seller_required
 def lines_csv_view(request: HttpRequest) -> StreamingHttpResponse:
     invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
-    response = StreamingHttpResponse(csv_chunks(LINE_COLUMNS, line_rows(invoices)),
+    wording = csv_wording()
+    response = StreamingHttpResponse(csv_chunks(wording.line_headers, line_rows(invoices, wording), wording),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lignes-{today_in_paris():%Y%m%d}.csv"'
     return response

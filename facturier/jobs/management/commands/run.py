@@ -17,6 +17,11 @@ from facturier.jobs.pa_demo import start_demo_pa
 WEB_ADDRESS = "127.0.0.1:8000"
 
 
+def serve_portal(address: str) -> None:
+    """Django's development server with DEBUG off: it serves the static files only when told to (--insecure)."""
+    call_command("runserver", address, use_reloader=False, insecure_serving=True)
+
+
 class Command(BaseCommand):
     help = "Run Facturier's embedded default (SQLite, .eml outbox, simulator, demo seller) on http://127.0.0.1:8000"
 
@@ -45,7 +50,7 @@ class Command(BaseCommand):
                 f"Mail outbox: {settings.EMAIL_FILE_PATH or settings.EMAIL_BACKEND}"
             )
             pa_simulator = start_demo_pa(seller, self.stdout.write)
-            call_command("runserver", WEB_ADDRESS, use_reloader=False)
+            serve_portal(WEB_ADDRESS)
         finally:
             worker.terminate()
             worker.wait(timeout=20)
