@@ -205,7 +205,7 @@ def draft_fee_invoice(seller: Seller, month: date, sequence: int) -> FeeInvoice:
         amount_excl_vat=amounts.excl_vat,
         vat_amount=amounts.vat,
         total_incl_vat=amounts.total,
-        operator_snapshot=fee_document.operator_party_data(),
-        buyer_snapshot=fee_document.buyer_party_data(seller, vat),
+        operator_snapshot=fee_document.operator_party().to_json(),
+        buyer_snapshot=fee_document.buyer_party(seller, vat).to_json(),
         notes=fee_document.notes_for(vat.case),
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from facturier.core.csv_safety import csv_cell
+from facturier.invoicing.email_keys import related_key
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.outbox import services as outbox
 
@@ -78,9 +79,9 @@ def index_rows(invoices: QuerySet[Invoice]) -> Iterator[Row]:
 
 
 def _index_batch(batch: list[Invoice]) -> Iterator[Row]:
-    statuses = outbox.status_for(f"invoice:{invoice.pk}" for invoice in batch)
+    statuses = outbox.status_for(related_key(invoice.pk) for invoice in batch)
     for invoice in batch:
-        status = statuses.get(f"invoice:{invoice.pk}")
+        status = statuses.get(related_key(invoice.pk))
         yield [
             archive_name(invoice) if invoice.pdf else "", invoice.number, KIND_LABELS[invoice.kind],
             invoice.issue_date.isoformat(), invoice.order_reference, invoice.buyer_name,
