@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from facturier.core import vat_categories
 from facturier.core.money import format_eur
+from facturier.documents.snapshot import GOODS, MIXED, SERVICES
 
 LABELS: dict[str, tuple[str, str]] = {
     "invoice": ("FACTURE", "INVOICE"),
@@ -61,9 +62,9 @@ FRENCH = "fr"
 FRENCH_AND_ENGLISH = "fr+en"
 
 OPERATION_CATEGORIES: dict[str, tuple[str, str]] = {
-    "goods": ("Livraison de biens", "Supply of goods"),
-    "services": ("Prestation de services", "Supply of services"),
-    "mixed": ("Livraison de biens et prestation de services", "Supply of goods and services"),
+    GOODS: ("Livraison de biens", "Supply of goods"),
+    SERVICES: ("Prestation de services", "Supply of services"),
+    MIXED: ("Livraison de biens et prestation de services", "Supply of goods and services"),
 }
 
 # The EN 16931 VAT category (BT-118) said in words; (category, exemption code) first, then the category alone.

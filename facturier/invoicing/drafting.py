@@ -21,7 +21,6 @@ from facturier.tax.products import product_category
 from facturier.tax.reduced_rates import rates_of
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
-SHIPPING_KEY_PREFIX = "shipping"
 SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
 
 
