@@ -63,7 +63,11 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "schedule": float(settings.FACTURIER_OUTBOX_SWEEP_EVERY),
         },
         "render-missing-documents": {
-            "task": "facturier.jobs.tasks.render_missing_task",
+            "task": "facturier.invoicing.tasks.render_missing_task",
+            "schedule": float(settings.FACTURIER_RENDER_SWEEP_EVERY),
+        },
+        "render-missing-fee-invoices": {
+            "task": "facturier.billing.tasks.render_missing_fee_invoices_task",
             "schedule": float(settings.FACTURIER_RENDER_SWEEP_EVERY),
         },
         "sweep-abandoned-files": {
@@ -81,7 +85,7 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "schedule": crontab(day_of_month=1, hour=6, minute=0),
         },
         "purge-expired-sellers": {
-            "task": "facturier.jobs.tasks.purge_expired_task",
+            "task": "facturier.billing.tasks.purge_expired_task",
             "schedule": crontab(hour=3, minute=30),
         },
         "ereporting-pass": {"task": "facturier.ereporting.tasks.ereporting_pass_task", "schedule": 600.0},

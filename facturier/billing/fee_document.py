@@ -22,7 +22,8 @@ from facturier.documents.snapshot import (
     DocumentSnapshot,
     VatBreakdown,
 )
-from facturier.invoicing.snapshot import french_ctc, party
+from facturier.invoicing.frozen import FrozenParty
+from facturier.invoicing.snapshot import french_ctc
 from facturier.tax import fees
 from facturier.tax.eu import normalize_country
 from facturier.tax.legal_references import FEE_REVERSE_CHARGE_TEXT, PAYMENT_NOTES, VAT_ON_DEBITS_MENTION
@@ -48,43 +49,44 @@ def due_date_for(issue_date: date) -> date:
     return issue_date + timedelta(days=PAYMENT_DAYS)
 
 
-def operator_party_data() -> dict:
+def operator_party() -> FrozenParty:
+    """Facturier as the issuer of its fee invoices (settings.FACTURIER_OPERATOR), frozen on each of them."""
     operator = settings.FACTURIER_OPERATOR
-    return {
-        "name": operator["name"],
-        "address_lines": [operator["address_line1"]],
-        "postal_code": operator["postal_code"],
-        "city": operator["city"],
-        "country_code": operator["country"],
-        "vat_number": operator["vat_number"],
-        "siren": operator["siren"],
-        "legal_form": operator["legal_form"],
-        "share_capital": operator["share_capital"],
-        "rcs_city": operator["rcs_city"],
-        "email": operator["email"],
-        "vat_on_debits": bool(operator.get("vat_on_debits")),
-        "electronic_address": operator["siren"],
-        "electronic_address_scheme": SIREN_SCHEME,
-    }
+    return FrozenParty(
+        name=operator["name"],
+        address_lines=(operator["address_line1"],),
+        postal_code=operator["postal_code"],
+        city=operator["city"],
+        country_code=operator["country"],
+        vat_number=operator["vat_number"],
+        siren=operator["siren"],
+        legal_form=operator["legal_form"],
+        share_capital=operator["share_capital"],
+        rcs_city=operator["rcs_city"],
+        email=operator["email"],
+        vat_on_debits=bool(operator.get("vat_on_debits")),
+        electronic_address=operator["siren"],
+        electronic_address_scheme=SIREN_SCHEME,
+    )
 
 
-def buyer_party_data(seller: Seller, vat: fees.FeeVat) -> dict:
+def buyer_party(seller: Seller, vat: fees.FeeVat) -> FrozenParty:
     french = vat.case == fees.DOMESTIC
-    return {
-        "name": seller.legal_name,
-        "address_lines": [line for line in (seller.address_line1, seller.address_line2) if line],
-        "postal_code": seller.postal_code,
-        "city": seller.city,
-        "country_code": normalize_country(seller.country),
-        "vat_number": vat.buyer_vat_number,
-        "siren": seller.siren if french else "",
-        "siret": seller.siret if french else "",
-        "legal_form": seller.legal_form,
-        "trade_register": seller.trade_register,
-        "email": seller.support_email or seller.owner.email,
-        "electronic_address": seller.siren if french and seller.siren else "",
-        "electronic_address_scheme": SIREN_SCHEME if french and seller.siren else "",
-    }
+    return FrozenParty(
+        name=seller.legal_name,
+        address_lines=tuple(line for line in (seller.address_line1, seller.address_line2) if line),
+        postal_code=seller.postal_code,
+        city=seller.city,
+        country_code=normalize_country(seller.country),
+        vat_number=vat.buyer_vat_number,
+        siren=seller.siren if french else "",
+        siret=seller.siret if french else "",
+        legal_form=seller.legal_form,
+        trade_register=seller.trade_register,
+        email=seller.support_email or seller.owner.email,
+        electronic_address=seller.siren if french and seller.siren else "",
+        electronic_address_scheme=SIREN_SCHEME if french and seller.siren else "",
+    )
 
 
 def notes_for(vat_case: str) -> list[str]:
@@ -102,9 +104,9 @@ def line_description(fee: FeeInvoice) -> str:
     )
 
 
-def _ctc_fr(fee: FeeInvoice) -> CtcFr | None:
+def _ctc_fr(fee: FeeInvoice, buyer: FrozenParty) -> CtcFr | None:
     """French CTC data (BR-FR) for domestic B2B fee invoices; BAR=B2B needs the buyer's SIREN (BR-FR-11)."""
-    if fee.vat_case != FeeInvoice.VAT_DOMESTIC or not fee.buyer_snapshot.get("siren"):
+    if fee.vat_case != FeeInvoice.VAT_DOMESTIC or not buyer.siren:
         return None
     return french_ctc()
 
@@ -120,6 +122,7 @@ def to_snapshot(fee: FeeInvoice, logo: bytes | None = None) -> DocumentSnapshot:
     """The fee invoice to render; `logo` is accepted for the shared rendering path, never drawn (the seller is
     the buyer here, and Facturier prints no logo)."""
     breakdown = _breakdown(fee)
+    operator, buyer = FrozenParty.from_json(fee.operator_snapshot), FrozenParty.from_json(fee.buyer_snapshot)
     line = DocumentLine(
         position=1,
         description=line_description(fee),
@@ -133,8 +136,8 @@ def to_snapshot(fee: FeeInvoice, logo: bytes | None = None) -> DocumentSnapshot:
         type_code=INVOICE,
         number=fee.number,
         issue_date=fee.issue_date,
-        seller=party(fee.operator_snapshot),
-        buyer=party(fee.buyer_snapshot),
+        seller=operator.printed,
+        buyer=buyer.printed,
         lines=(line,),
         vat_breakdown=(breakdown,),
         total_net=fee.amount_excl_vat,
@@ -146,12 +149,8 @@ def to_snapshot(fee: FeeInvoice, logo: bytes | None = None) -> DocumentSnapshot:
         payment_terms=f"Paiement à {PAYMENT_DAYS} jours, au plus tard le {fee.due_date:%d/%m/%Y}.",
         billing_period=(fee.month, last_day(fee.month)),
         languages=("fr",) if fee.vat_case == FeeInvoice.VAT_DOMESTIC else ("fr", "en"),
-        ctc_fr=_ctc_fr(fee),
+        ctc_fr=_ctc_fr(fee, buyer),
         operation_category=SERVICES,
-        vat_on_debits=_vat_on_debits(fee),
+        vat_on_debits=fees.vat_on_debits_applies(fee.vat_case, provider_opted=operator.vat_on_debits),
         vat_on_debits_mention=VAT_ON_DEBITS_MENTION,
     )
-
-
-def _vat_on_debits(fee: FeeInvoice) -> bool:
-    return fees.vat_on_debits_applies(fee.vat_case, provider_opted=bool(fee.operator_snapshot.get("vat_on_debits")))

@@ -8,7 +8,7 @@ series lock, makes reruns and concurrent runs harmless.
 Once issued, the fee invoices are rendered after commit by the path every document takes (billing.rendering ->
 invoicing.rendering), which stores the file and then releases the held e-mail with it attached. A crash or a
 rendering failure between the two leaves an issued fee invoice without its file: the rendering sweeper
-(jobs.tasks.render_missing_task) or the next run of the month renders it.
+(billing.tasks.render_missing_fee_invoices_task) or the next run of the month renders it.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def draft_fee_invoice(seller: Seller, month: date, sequence: int) -> FeeInvoice:
         amount_excl_vat=amounts.excl_vat,
         vat_amount=amounts.vat,
         total_incl_vat=amounts.total,
-        operator_snapshot=fee_document.operator_party_data(),
-        buyer_snapshot=fee_document.buyer_party_data(seller, vat),
+        operator_snapshot=fee_document.operator_party().to_json(),
+        buyer_snapshot=fee_document.buyer_party(seller, vat).to_json(),
         notes=fee_document.notes_for(vat.case),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from facturier.core import vat_categories
 from facturier.core.money import format_eur
+from facturier.documents.snapshot import GOODS, MIXED, SERVICES
 
 LABELS: dict[str, tuple[str, str]] = {
     "invoice": ("FACTURE", "INVOICE"),
@@ -55,22 +57,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "refund": ("Remboursement", "Refund"),
 }
 
+# A document's stored language (Invoice.language): French alone, or French with an English translation.
+FRENCH = "fr"
 FRENCH_AND_ENGLISH = "fr+en"
 
 OPERATION_CATEGORIES: dict[str, tuple[str, str]] = {
-    "goods": ("Livraison de biens", "Supply of goods"),
-    "services": ("Prestation de services", "Supply of services"),
-    "mixed": ("Livraison de biens et prestation de services", "Supply of goods and services"),
+    GOODS: ("Livraison de biens", "Supply of goods"),
+    SERVICES: ("Prestation de services", "Supply of services"),
+    MIXED: ("Livraison de biens et prestation de services", "Supply of goods and services"),
 }
 
 # The EN 16931 VAT category (BT-118) said in words; (category, exemption code) first, then the category alone.
 EXEMPTION_WORDS: dict[tuple[str, str], str] = {
-    ("E", "VATEX-FR-FRANCHISE"): "Non applicable",
-    ("E", ""): "Exonération",
-    ("K", ""): "Exonération",
-    ("G", ""): "Exonération",
-    ("AE", ""): "Autoliquidation",
-    ("O", ""): "Hors champ",
+    (vat_categories.EXEMPT, "VATEX-FR-FRANCHISE"): "Non applicable",
+    (vat_categories.EXEMPT, ""): "Exonération",
+    (vat_categories.INTRA_COMMUNITY, ""): "Exonération",
+    (vat_categories.EXPORT, ""): "Exonération",
+    (vat_categories.REVERSE_CHARGE, ""): "Autoliquidation",
+    (vat_categories.OUT_OF_SCOPE, ""): "Hors champ",
 }
 
 COUNTRY_NAMES = {

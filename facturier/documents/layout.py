@@ -13,6 +13,7 @@ from decimal import Decimal
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from facturier.core import vat_categories
 from facturier.core.money import format_eur
 from facturier.documents import fonts
 from facturier.documents.labels import (
@@ -164,8 +165,8 @@ def table_rows(snapshot: DocumentSnapshot, description_width: float) -> list[Tab
 def note_lines(snapshot: DocumentSnapshot, width: float) -> list[TextLine]:
     texts = list(snapshot.notes)
     texts += [text for text in snapshot.exemption_texts if text not in texts]
-    reverse_charge = exemption_word("AE", "")
-    if any(vat.category == "AE" for vat in snapshot.vat_breakdown) and not any(
+    reverse_charge = exemption_word(vat_categories.REVERSE_CHARGE, "")
+    if any(vat.category == vat_categories.REVERSE_CHARGE for vat in snapshot.vat_breakdown) and not any(
         reverse_charge in text for text in texts
     ):
         texts.append(reverse_charge)  # 242 nonies A 13°: the exact word must be printed

@@ -11,6 +11,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from facturier.core import vat_categories
 from facturier.core.money import format_eur
 from facturier.documents import fonts
 from facturier.documents.labels import LABELS, french_date, french_number, label, unit_price_text
@@ -245,7 +246,7 @@ def _draw_table(page: PageWriter, snapshot: DocumentSnapshot, rows: Sequence[Tab
 
 def _rate_size(line) -> float:
     """Words (Autoliquidation...) in the narrow VAT column are set smaller than rates."""
-    return 9.0 if line.vat_category == "S" else 8.0
+    return 9.0 if line.vat_category == vat_categories.STANDARD else 8.0
 
 
 def _draw_row(page: PageWriter, snapshot: DocumentSnapshot, row: TableRow, top: float) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from facturier.core.csv_safety import csv_cell
+from facturier.invoicing.email_keys import related_key
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.outbox import services as outbox
 from facturier.outbox.models import OutgoingEmail
@@ -139,9 +140,9 @@ def index_rows(invoices: QuerySet[Invoice], wording: CsvWording) -> Iterator[Row
 
 
 def _index_batch(batch: list[Invoice], wording: CsvWording) -> Iterator[Row]:
-    statuses = outbox.status_for(f"invoice:{invoice.pk}" for invoice in batch)
+    statuses = outbox.status_for(related_key(invoice.pk) for invoice in batch)
     for invoice in batch:
-        status = statuses.get(f"invoice:{invoice.pk}")
+        status = statuses.get(related_key(invoice.pk))
         yield [
             archive_name(invoice) if invoice.pdf else "", invoice.number, _word(wording.kinds, invoice.kind),
             wording.day(invoice.issue_date), invoice.order_reference, invoice.buyer_name,

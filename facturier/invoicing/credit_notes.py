@@ -15,13 +15,15 @@ line; the credit note's total incl. VAT is exactly the amount refunded.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
 from django.db import IntegrityError
 
 from facturier.core.money import format_eur
 from facturier.documents.labels import LABELS, document_languages, label
+from facturier.documents.snapshot import VatBreakdown
+from facturier.invoicing.frozen import FrozenDocument
 from facturier.invoicing.issuing import persist_document, seller_party
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.sales.models import RefundRecord, SalesOrder
@@ -131,6 +133,7 @@ def _refund_allocation(invoice: Invoice, refund: RefundRecord, keys: list[str] |
 
 def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> Invoice:
     originals = {_key(line.position): line for line in invoice.lines.all()}
+    frozen = FrozenDocument.of(invoice)
     fields = {
         "order": invoice.order,
         "refund": refund,
@@ -138,10 +141,11 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
         "delivery_date": invoice.delivery_date,
         "language": invoice.language,
         "vat_case": invoice.vat_case,
-        "seller_snapshot": seller_party(invoice.seller, invoice.seller_snapshot.get("vat_number", "")),
-        "buyer_snapshot": invoice.buyer_snapshot,
-        "delivery_snapshot": invoice.delivery_snapshot,
-        "vat_breakdown": _breakdown(invoice, allocation),
+        **replace(
+            frozen,
+            seller=seller_party(invoice.seller, frozen.seller.vat_number),
+            vat_breakdown=_breakdown(frozen.vat_breakdown, allocation),
+        ).to_fields(),
         "notes": [_reference_note(invoice, refund), *invoice.notes],
         "total_net": allocation.total_net,
         "total_vat": allocation.total_vat,
@@ -171,17 +175,15 @@ def _fr_date(day: date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
-def _breakdown(invoice: Invoice, allocation: Allocation) -> list[dict]:
-    template = {Decimal(row["rate"]): row for row in invoice.vat_breakdown}
-    return [
-        {
-            **template[total.rate],
-            "rate": str(total.rate),
-            "taxable_amount": str(total.taxable_amount),
-            "tax_amount": str(total.tax_amount),
-        }
+def _breakdown(invoiced: tuple[VatBreakdown, ...], allocation: Allocation) -> tuple[VatBreakdown, ...]:
+    """The credited amounts per rate, with the category and exemption of the invoice's row at that rate."""
+    template = {row.rate: row for row in invoiced}
+    return tuple(
+        replace(
+            template[total.rate], rate=total.rate, taxable_amount=total.taxable_amount, tax_amount=total.tax_amount
+        )
         for total in allocation.totals
-    ]
+    )
 
 
 def _line(original: InvoiceLine, net: NetLine, what: str) -> dict:

@@ -7,8 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from facturier.accounts.models import Seller
+from facturier.core import vat_categories
 from facturier.core.clock import paris_date
 from facturier.core.errors import FacturierError
+from facturier.invoicing.frozen import FrozenParty
+from facturier.invoicing.models import InvoiceLine
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.allocation import Allocation, GrossLine, NetLine, allocate, split_shipping
 from facturier.tax.eu import FRENCH_RATES, format_rate_fr
@@ -18,7 +21,6 @@ from facturier.tax.products import product_category
 from facturier.tax.reduced_rates import rates_of
 from facturier.tax.regimes import RegimeError, SaleContext, VatProfile, VatRegime, choose_line_rate, decide_regime
 
-SHIPPING_KEY_PREFIX = "shipping"
 SIREN_ADDRESS_SCHEME = "0225"  # BR-FR-21: a French party's electronic address (BT-34/BT-49) is its SIREN
 
 
@@ -43,8 +45,8 @@ class InvoiceDraft:
     regime: VatRegime
     lines: tuple[DraftLine, ...]
     allocation: Allocation
-    buyer: dict
-    delivery: dict | None
+    buyer: FrozenParty
+    delivery: FrozenParty | None
     delivery_date: date | None
     payment_date: date | None
     notes: tuple[str, ...]
@@ -127,7 +129,7 @@ def build_draft(
         allocation=allocation,
         buyer=buyer_party(order),
         # EN 16931 BR-IC-11/12: an intra-community supply always states where the goods were delivered.
-        delivery=delivery_party(order, always=regime.category == "K"),
+        delivery=delivery_party(order, always=regime.category == vat_categories.INTRA_COMMUNITY),
         delivery_date=paris_date(supplied_at) if supplied_at else None,
         payment_date=_payment_date(order),
         notes=invoice_notes(seller, regime),
@@ -144,7 +146,7 @@ def _payment_date(order: MarketOrder) -> date | None:
 def _goods_line(line: OrderLine, net: NetLine, rate_source: str) -> DraftLine:
     return DraftLine(
         key=line.line_id,
-        kind="goods",
+        kind=InvoiceLine.KIND_GOODS,
         description=line.title or line.sku or "Article",
         sku=line.sku,
         ean=line.ean,
@@ -158,7 +160,9 @@ def _shipping_line(net: NetLine, several_rates: bool) -> DraftLine:
     label = "Frais de port"
     if several_rates:
         label += f" (TVA {format_rate_fr(net.rate)} %)"
-    return DraftLine(key=net.key, kind="shipping", description=label, sku="", ean="", quantity=net.quantity, net=net)
+    return DraftLine(
+        key=net.key, kind=InvoiceLine.KIND_SHIPPING, description=label, sku="", ean="", quantity=net.quantity, net=net
+    )
 
 
 def invoice_notes(seller: Seller, regime: VatRegime) -> tuple[str, ...]:
@@ -167,34 +171,34 @@ def invoice_notes(seller: Seller, regime: VatRegime) -> tuple[str, ...]:
     return tuple(dict.fromkeys(notes))
 
 
-def _address_lines(address: Address) -> list[str]:
-    return [text for text in (address.line1, address.line2, address.line3) if text]
+def _address_lines(address: Address) -> tuple[str, ...]:
+    return tuple(text for text in (address.line1, address.line2, address.line3) if text)
 
 
-def buyer_party(order: MarketOrder) -> dict:
+def buyer_party(order: MarketOrder) -> FrozenParty:
     """The buyer as printed; `is_business` (a company name or a VAT number on a business order) makes the
     invoice a B2B one, with the L441-9 payment mentions."""
     billing = order.billing_address
     is_company = bool(order.business_order and billing.company_name)
     vat_number = billing.company_vat_number if order.business_order else ""
     siren = siren_of_french_vat(vat_number)  # decree 2022-1299: the French business buyer's SIREN
-    return {
-        "name": billing.company_name if is_company else billing.full_name or "Client",
-        "contact_name": billing.full_name if is_company else "",
-        "address_lines": _address_lines(billing),
-        "postal_code": billing.postal_code,
-        "city": billing.city,
-        "country_code": billing.country_code or "FR",
-        "vat_number": vat_number,
-        "siren": siren,
-        "electronic_address": siren,
-        "electronic_address_scheme": SIREN_ADDRESS_SCHEME if siren else "",
-        "email": order.buyer_email,
-        "is_business": bool(is_company or vat_number),
-    }
+    return FrozenParty(
+        name=billing.company_name if is_company else billing.full_name or "Client",
+        contact_name=billing.full_name if is_company else "",
+        address_lines=_address_lines(billing),
+        postal_code=billing.postal_code,
+        city=billing.city,
+        country_code=billing.country_code or "FR",
+        vat_number=vat_number,
+        siren=siren,
+        electronic_address=siren,
+        electronic_address_scheme=SIREN_ADDRESS_SCHEME if siren else "",
+        email=order.buyer_email,
+        is_business=bool(is_company or vat_number),
+    )
 
 
-def delivery_party(order: MarketOrder, *, always: bool = False) -> dict | None:
+def delivery_party(order: MarketOrder, *, always: bool = False) -> FrozenParty | None:
     billing = order.billing_address
     shipping = order.delivery_address or (billing if always else None)
     if shipping is None or (_same_place(shipping, billing) and not always):
@@ -204,14 +208,14 @@ def delivery_party(order: MarketOrder, *, always: bool = False) -> dict | None:
         name = f"{name} (point relais {shipping.pickup_id})"
     lines = _address_lines(shipping)
     if shipping.pickup_name and shipping.full_name:
-        lines = [f"À l'attention de {shipping.full_name}", *lines]
-    return {
-        "name": name or "Adresse de livraison",
-        "address_lines": lines[:3],
-        "postal_code": shipping.postal_code,
-        "city": shipping.city,
-        "country_code": shipping.country_code or "FR",
-    }
+        lines = (f"À l'attention de {shipping.full_name}", *lines)
+    return FrozenParty(
+        name=name or "Adresse de livraison",
+        address_lines=lines[:3],
+        postal_code=shipping.postal_code,
+        city=shipping.city,
+        country_code=shipping.country_code or "FR",
+    )
 
 
 def _same_place(a: Address, b: Address) -> bool:

@@ -9,17 +9,17 @@ from django.template.loader import render_to_string
 
 from facturier.core.db import in_batches
 from facturier.core.money import format_eur
+from facturier.invoicing import email_keys
 from facturier.invoicing.copies import emailed_file
 from facturier.invoicing.models import Invoice
 from facturier.outbox import services as outbox
 from facturier.outbox.models import OutgoingEmail
 
-KEY_PREFIX = "invoice:"
 RELEASE_BATCH = 500
 
 
 def related_key(invoice: Invoice) -> str:
-    return f"{KEY_PREFIX}{invoice.pk}"
+    return email_keys.related_key(invoice.pk)
 
 
 def _context(invoice: Invoice) -> dict:
@@ -78,7 +78,7 @@ def _attachment(invoice: Invoice) -> dict:
 def release_held_of_rendered() -> int:
     """The sweeper's part: release the held emails whose document has its file (a crash between attaching the
     PDF and releasing the email would hold them forever); return how many were released."""
-    return release_held(KEY_PREFIX, Invoice.objects.all(), release_document_emails)
+    return release_held(email_keys.KEY_PREFIX, Invoice.objects.all(), release_document_emails)
 
 
 def release_held(key_prefix: str, documents: QuerySet, release: Callable[[list], int]) -> int:

@@ -20,9 +20,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 
 from facturier.accounts.models import Seller
+from facturier.invoicing.email_keys import related_key_expression
 from facturier.invoicing.models import Invoice, InvoiceQuerySet
 from facturier.outbox.models import OutgoingEmail
 
@@ -73,8 +74,8 @@ class TextSearch(InvoiceQuerySet):
 
 
 def latest_email_state() -> Subquery:
-    key = Concat(Value("invoice:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
-    latest = OutgoingEmail.objects.filter(related_key=key).order_by("-pk").values("state")[:1]
+    emails = OutgoingEmail.objects.filter(related_key=related_key_expression(OuterRef("pk")))
+    latest = emails.order_by("-pk").values("state")[:1]
     return Subquery(latest, output_field=CharField())
 
 

@@ -13,11 +13,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import Seller
+from facturier.core import vat_categories
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
-from facturier.documents.labels import FRENCH_AND_ENGLISH
+from facturier.documents.labels import FRENCH, FRENCH_AND_ENGLISH
+from facturier.documents.snapshot import VatBreakdown
 from facturier.invoicing import emails
 from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
+from facturier.invoicing.frozen import FrozenDocument, FrozenParty
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MarketOrder
@@ -44,45 +47,45 @@ def counting_issued(on_issued: Callable[[str, int], None]) -> Iterator[None]:
         _on_issued.reset(token)
 
 
-def seller_party(seller: Seller, vat_number: str) -> dict:
+def seller_party(seller: Seller, vat_number: str) -> FrozenParty:
     """The seller as printed, plus the settings frozen with the document (débits option, reform mentions)."""
     siren = seller.siren or siren_of_french_vat(vat_number)
     french = seller.country.upper() == "FR" and bool(siren)
-    return {
-        "name": seller.legal_name,
-        "address_lines": [line for line in (seller.address_line1, seller.address_line2) if line],
-        "postal_code": seller.postal_code,
-        "city": seller.city,
-        "country_code": seller.country,
-        "vat_number": vat_number,
-        "siren": siren,
-        "siret": seller.siret,
-        "legal_form": seller.legal_form,
-        "share_capital": seller.share_capital,
-        "rcs_city": seller.rcs_city,
-        "trade_register": seller.trade_register,
-        "email": seller.support_email,
-        "electronic_address": siren if french else "",
-        "electronic_address_scheme": SIREN_ADDRESS_SCHEME if french else "",
-        "vat_on_debits": seller.vat_on_debits,
-        "reform_mentions": seller.reform_mentions_on(paris_date(now())),
-    }
+    return FrozenParty(
+        name=seller.legal_name,
+        address_lines=tuple(line for line in (seller.address_line1, seller.address_line2) if line),
+        postal_code=seller.postal_code,
+        city=seller.city,
+        country_code=seller.country,
+        vat_number=vat_number,
+        siren=siren,
+        siret=seller.siret,
+        legal_form=seller.legal_form,
+        share_capital=seller.share_capital,
+        rcs_city=seller.rcs_city,
+        trade_register=seller.trade_register,
+        email=seller.support_email,
+        electronic_address=siren if french else "",
+        electronic_address_scheme=SIREN_ADDRESS_SCHEME if french else "",
+        vat_on_debits=seller.vat_on_debits,
+        reform_mentions=seller.reform_mentions_on(paris_date(now())),
+    )
 
 
-def breakdown_rows(draft: InvoiceDraft) -> list[dict]:
+def breakdown_rows(draft: InvoiceDraft) -> tuple[VatBreakdown, ...]:
     regime = draft.regime
-    exempt = regime.category not in {"S", "Z"}
-    return [
-        {
-            "category": vat_category_at(regime, total.rate),
-            "rate": str(total.rate),
-            "taxable_amount": str(total.taxable_amount),
-            "tax_amount": str(total.tax_amount),
-            "exemption_reason": regime.exemption_text if exempt else "",
-            "exemption_reason_code": regime.exemption_code if exempt else "",
-        }
+    exempt = regime.category not in vat_categories.CHARGED
+    return tuple(
+        VatBreakdown(
+            category=vat_category_at(regime, total.rate),
+            rate=total.rate,
+            taxable_amount=total.taxable_amount,
+            tax_amount=total.tax_amount,
+            exemption_reason=regime.exemption_text if exempt else "",
+            exemption_reason_code=regime.exemption_code if exempt else "",
+        )
         for total in draft.allocation.totals
-    ]
+    )
 
 
 def sku_rates(seller: Seller) -> dict[str, Decimal]:
@@ -208,12 +211,14 @@ def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
         "order": order,
         "delivery_date": supply_date(order, draft),
         "payment_date": draft.payment_date or (paris_date(order.placed_at) if order.placed_at else None),
-        "language": FRENCH_AND_ENGLISH if seller.english_translation else "fr",
+        "language": FRENCH_AND_ENGLISH if seller.english_translation else FRENCH,
         "vat_case": draft.regime.case,
-        "seller_snapshot": seller_party(seller, draft.seller_vat_number),
-        "buyer_snapshot": draft.buyer,
-        "delivery_snapshot": draft.delivery,
-        "vat_breakdown": breakdown_rows(draft),
+        **FrozenDocument(
+            seller=seller_party(seller, draft.seller_vat_number),
+            buyer=draft.buyer,
+            delivery=draft.delivery,
+            vat_breakdown=breakdown_rows(draft),
+        ).to_fields(),
         "notes": list(draft.notes),
         "total_net": allocation.total_net,
         "total_vat": allocation.total_vat,
@@ -309,7 +314,7 @@ def _line_fields(line, category: str) -> dict:
         "description": line.description[:500],
         "sku": line.sku[:100],
         "ean": line.ean[:20],
-        "marketplace_line_id": line.key if line.kind == "goods" else "",
+        "marketplace_line_id": line.key if line.kind == InvoiceLine.KIND_GOODS else "",
         "quantity": line.quantity,
         "unit_net_price": line.net.unit_net_price,
         "net_amount": line.net.net_amount,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from facturier.accounts.models import Seller
 from facturier.core.fields import JSONField
 from facturier.core.money import MONEY
+from facturier.documents.labels import FRENCH
 from facturier.sales.models import RefundRecord, SalesOrder
 
 
@@ -84,7 +85,7 @@ class Invoice(models.Model):
     payment_date = models.DateField(null=True, blank=True)
     order_reference = models.CharField(max_length=64)
     currency = models.CharField(max_length=3, default="EUR")
-    language = models.CharField(max_length=10, default="fr")
+    language = models.CharField(max_length=10, default=FRENCH)
     vat_case = models.CharField(max_length=40)
     seller_snapshot = JSONField()
     buyer_snapshot = JSONField()

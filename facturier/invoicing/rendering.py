@@ -22,7 +22,7 @@ from facturier.core.db import in_batches, values_rows
 from facturier.documents.logo import MAX_LOGO_BYTES, usable_logo
 from facturier.documents.render import RenderedDocument, render_document
 from facturier.documents.snapshot import DocumentSnapshot
-from facturier.invoicing import copies, emails
+from facturier.invoicing import copies, email_keys, emails
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.snapshot import to_snapshot
 
@@ -57,7 +57,7 @@ INVOICES = DocumentKind(
     queryset=lambda: Invoice.objects.select_related("seller", "credited_invoice").prefetch_related("lines"),
     snapshot=to_snapshot,
     release_emails=emails.release_document_emails,
-    email_key_prefix=emails.KEY_PREFIX,
+    email_key_prefix=email_keys.KEY_PREFIX,
     store_extra_files=copies.store_copy,
 )
 

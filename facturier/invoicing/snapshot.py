@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from facturier.core.clock import paris_date
 from facturier.documents.labels import document_languages
@@ -13,9 +12,8 @@ from facturier.documents.snapshot import (
     CtcFr,
     DocumentLine,
     DocumentSnapshot,
-    Party,
-    VatBreakdown,
 )
+from facturier.invoicing.frozen import FrozenDocument
 from facturier.invoicing.models import Invoice
 from facturier.tax.legal_references import (
     LATE_PENALTY_TEXT,
@@ -28,23 +26,6 @@ from facturier.tax.regimes import FRENCH_ISSUER_CASES, FRENCH_RULES_CASES
 
 TYPE_CODES = {Invoice.KIND_INVOICE: "380", Invoice.KIND_CREDIT_NOTE: "381"}
 MARKETPLACE = "Cdiscount"
-
-
-def party(data: dict) -> Party:
-    fields = {key: value for key, value in data.items() if key in Party.__dataclass_fields__}
-    fields["address_lines"] = tuple(fields.get("address_lines", ()))
-    return Party(**fields)
-
-
-def breakdown(row: dict) -> VatBreakdown:
-    return VatBreakdown(
-        category=row["category"],
-        rate=Decimal(row["rate"]),
-        taxable_amount=Decimal(row["taxable_amount"]),
-        tax_amount=Decimal(row["tax_amount"]),
-        exemption_reason=row.get("exemption_reason", ""),
-        exemption_reason_code=row.get("exemption_reason_code", ""),
-    )
 
 
 def document_lines(invoice: Invoice) -> tuple[DocumentLine, ...]:
@@ -86,34 +67,33 @@ def french_ctc() -> CtcFr:
     )
 
 
-def is_b2b(invoice: Invoice) -> bool:
-    buyer = invoice.buyer_snapshot
-    return bool(buyer.get("is_business") or buyer.get("vat_number"))
+def is_b2b(frozen: FrozenDocument) -> bool:
+    return frozen.buyer.is_business or bool(frozen.buyer.vat_number)
 
 
-def is_french_b2b(invoice: Invoice) -> bool:
+def is_french_b2b(invoice: Invoice, frozen: FrozenDocument) -> bool:
     """A French issuer invoicing a French business: the French CTC rules (BR-FR) apply."""
-    seller, buyer = invoice.seller_snapshot, invoice.buyer_snapshot
+    seller, buyer = frozen.seller, frozen.buyer
     return (
         invoice.vat_case in FRENCH_ISSUER_CASES
-        and is_b2b(invoice)
-        and seller.get("country_code", "").upper() == "FR"
-        and bool(seller.get("siren"))
-        and buyer.get("country_code", "").upper() == "FR"
-        and bool(buyer.get("siren"))
+        and is_b2b(frozen)
+        and seller.country_code.upper() == "FR"
+        and bool(seller.siren)
+        and buyer.country_code.upper() == "FR"
+        and bool(buyer.siren)
     )
 
 
-def legal_mentions(invoice: Invoice) -> LegalMentions:
-    seller = invoice.seller_snapshot
-    french_b2b = is_french_b2b(invoice)
+def legal_mentions(invoice: Invoice, frozen: FrozenDocument) -> LegalMentions:
+    seller = frozen.seller
+    french_b2b = is_french_b2b(invoice, frozen)
     # Decree 2022-1299 mentions, under French rules, from the seller's reform date (frozen at issue).
-    reform = invoice.vat_case in FRENCH_RULES_CASES and bool(seller.get("reform_mentions"))
+    reform = invoice.vat_case in FRENCH_RULES_CASES and seller.reform_mentions
     mentions = LegalMentions(
         operation_category=GOODS if reform or french_b2b else "",
-        vat_on_debits=reform and bool(seller.get("vat_on_debits")),
+        vat_on_debits=reform and seller.vat_on_debits,
     )
-    if not is_b2b(invoice):
+    if not is_b2b(frozen):
         return mentions
     # L441-9: due date (the marketplace collected the payment), penalties, 40 € indemnity, no discount.
     paid_on = payment_date(invoice)
@@ -147,22 +127,23 @@ def _supply_date(invoice: Invoice) -> date | None:
 
 def to_snapshot(invoice: Invoice, *, logo: bytes | None = None) -> DocumentSnapshot:
     credited = invoice.credited_invoice
-    mentions = legal_mentions(invoice)
+    frozen = FrozenDocument.of(invoice)
+    mentions = legal_mentions(invoice, frozen)
     notes = [*invoice.notes, *(text for text in mentions.payment_notes if text not in invoice.notes)]
     return DocumentSnapshot(
         type_code=TYPE_CODES[invoice.kind],
         number=invoice.number,
         issue_date=invoice.issue_date,
-        seller=party(invoice.seller_snapshot),
-        buyer=party(invoice.buyer_snapshot),
+        seller=frozen.seller.printed,
+        buyer=frozen.buyer.printed,
         lines=document_lines(invoice),
-        vat_breakdown=tuple(breakdown(row) for row in invoice.vat_breakdown),
+        vat_breakdown=frozen.vat_breakdown,
         total_net=invoice.total_net,
         total_vat=invoice.total_vat,
         total_gross=invoice.total_gross,
         amount_paid=invoice.amount_paid,
         currency=invoice.currency,
-        delivery_address=party(invoice.delivery_snapshot) if invoice.delivery_snapshot else None,
+        delivery_address=frozen.delivery.printed if frozen.delivery else None,
         delivery_date=_supply_date(invoice),
         order_reference=invoice.order_reference,
         notes=tuple(notes),

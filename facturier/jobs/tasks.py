@@ -101,21 +101,6 @@ def issue_refunds_task(refund_ids: list[int], run_id: int | None = None) -> int:
 
 
 @shared_task(time_limit=600, **TASK_OPTIONS)
-def render_missing_task() -> int:
-    """The rendering sweeper: documents never rendered (seller invoices and Facturier's fee invoices) are
-    rendered (their emails released on the way); emails still held for documents that have their file are
-    released."""
-    from facturier.billing.rendering import release_held_fee_emails, render_missing_fee_invoices
-    from facturier.invoicing.emails import release_held_of_rendered
-    from facturier.invoicing.rendering import render_missing
-
-    rendered = render_missing() + render_missing_fee_invoices()
-    release_held_of_rendered()
-    release_held_fee_emails()
-    return rendered
-
-
-@shared_task(time_limit=600, **TASK_OPTIONS)
 def sweep_abandoned_files_task() -> int:
     from facturier.core.stored_files import sweep_abandoned
 
@@ -135,10 +120,3 @@ def failed_digest_task() -> int:
     from facturier.outbox.services import failed_digest
 
     return failed_digest(since=clock.now() - timedelta(days=1))
-
-
-@shared_task(time_limit=3600, **TASK_OPTIONS)
-def purge_expired_task() -> int:
-    from facturier.billing.lifecycle import purge_expired
-
-    return purge_expired()

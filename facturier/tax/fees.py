@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from facturier.core import vat_categories
 from facturier.core.money import ZERO, quantize
 from facturier.tax.eu import is_eu_member, normalize_country
 from facturier.tax.identifiers import IdentifierError, validate_vat_number
@@ -31,8 +32,8 @@ REVERSE_CHARGE = "reverse_charge"
 FR_VAT_NO_NUMBER = "fr_vat_no_number"
 
 FRENCH_VAT_RATE = Decimal("20.00")
-STANDARD_CATEGORY = "S"
-REVERSE_CHARGE_CATEGORY = "AE"
+STANDARD_CATEGORY = vat_categories.STANDARD
+REVERSE_CHARGE_CATEGORY = vat_categories.REVERSE_CHARGE
 REVERSE_CHARGE_CODE = "VATEX-EU-AE"
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from facturier.core import vat_categories
 from facturier.tax.eu import (
     FRENCH_RATES_TEXT,
     format_rate_fr,
@@ -48,6 +49,10 @@ FRENCH_RULES_CASES = frozenset(
 )
 # A French issuer invoicing a French business: the French CTC rules (BR-FR) apply.
 FRENCH_ISSUER_CASES = frozenset({"FR_DOMESTIC", "FRANCHISE"})
+# Regimes that charge no VAT: every line is at 0 %.
+UNTAXED_CATEGORIES = frozenset(
+    {vat_categories.EXEMPT, vat_categories.INTRA_COMMUNITY, vat_categories.REVERSE_CHARGE}
+)
 
 
 class RegimeError(ValueError):
@@ -92,7 +97,7 @@ def decide_regime(profile: VatProfile, sale: SaleContext, *, home_vat_number: st
     ship_from = normalize_country(sale.ship_from_country)
     _check_scope(profile, sale, home, ship_from)
     regime = _decide(profile, sale, home, ship_from, home_vat_number.strip())
-    if not regime.seller_vat_number_to_print and regime.category != "E":
+    if not regime.seller_vat_number_to_print and regime.category != vat_categories.EXEMPT:
         # 242 nonies A 2°: the seller's VAT number for the supply is printed (BR-S-02, BR-AE-02, BR-IC-02).
         raise RegimeError("Numéro de TVA du vendeur manquant : impossible d'émettre la facture.")
     return regime
@@ -150,7 +155,7 @@ def _french_seller(profile: VatProfile, home_vat_number: str) -> VatRegime:
         return VatRegime(
             case="FRANCHISE",
             rate_country="FR",
-            category="E",
+            category=vat_categories.EXEMPT,
             exemption_code="VATEX-FR-FRANCHISE",
             exemption_text=FRANCHISE_TEXT,
             seller_vat_number_to_print=seller_number,
@@ -166,7 +171,7 @@ def _intra_eu_supply(home_vat_number: str) -> VatRegime:
     return VatRegime(
         case="B2B_INTRA_EU_EXEMPT",
         rate_country="FR",
-        category="K",
+        category=vat_categories.INTRA_COMMUNITY,
         exemption_code="VATEX-EU-IC",
         exemption_text=INTRA_EU_TEXT,
         seller_vat_number_to_print=home_vat_number,
@@ -181,7 +186,7 @@ def _goods_in_france(profile: VatProfile, home_vat_number: str, buyer_country: s
         return VatRegime(
             case="B2B_REVERSE_CHARGE",
             rate_country="FR",
-            category="AE",
+            category=vat_categories.REVERSE_CHARGE,
             exemption_code="VATEX-EU-AE",
             exemption_text=REVERSE_CHARGE_TEXT,
             mentions=(REVERSE_CHARGE_MENTION,),
@@ -220,7 +225,7 @@ def _home_state(home: str, home_vat_number: str) -> VatRegime:
     return VatRegime(
         case="A_HOME_STATE",
         rate_country=home,
-        category="S",
+        category=vat_categories.STANDARD,
         seller_vat_number_to_print=home_vat_number,
         uses_sku_rates=False,
     )
@@ -230,7 +235,7 @@ def _french_vat(case: str, seller_number: str) -> VatRegime:
     return VatRegime(
         case=case,
         rate_country="FR",
-        category="S",
+        category=vat_categories.STANDARD,
         seller_vat_number_to_print=seller_number,
         uses_sku_rates=True,
     )
@@ -239,8 +244,8 @@ def _french_vat(case: str, seller_number: str) -> VatRegime:
 def vat_category_at(regime: VatRegime, rate: Decimal) -> str:
     """The EN 16931 VAT category of an amount at `rate` under `regime`: a 0 % rate where VAT is charged (books in
     Czechia or Ireland under home-state VAT) is a zero-rated supply, category Z (BR-S-05 forbids S at 0 %)."""
-    if regime.category == "S" and rate == 0:
-        return "Z"
+    if regime.category == vat_categories.STANDARD and rate == 0:
+        return vat_categories.ZERO_RATED
     return regime.category
 
 
@@ -263,7 +268,7 @@ def choose_line_rate(
     """VAT rate (percent) of one invoice line under `regime`, and where it came from: the seller's rate for
     the SKU when it is one of the rate country's rates, else the reduced rate of the product's category in
     that country (`reduced_rates`), else the seller's default (home state: its standard rate)."""
-    if regime.category in {"E", "K", "AE"}:
+    if regime.category in UNTAXED_CATEGORIES:
         return LineRate(ZERO_RATE, SOURCE_REGIME)
     if regime.case == "A_HOME_STATE":
         return _home_state_rate(regime.rate_country, sku_rate, category)

@@ -14,6 +14,7 @@ from facturier.billing.fee_invoices import issue_fee_invoice, run_monthly_billin
 from facturier.billing.models import FeeInvoice
 from facturier.billing.rendering import FEE_INVOICES, render_fee_invoices
 from facturier.billing.selectors import fee_invoice_for, fee_invoices_for
+from facturier.billing.tasks import render_missing_fee_invoices_task
 from facturier.billing.tests.helpers import french_seller, german_seller
 from facturier.core import stored_files
 from facturier.core.models import PendingFolder
@@ -21,7 +22,6 @@ from facturier.core.tests.storage import stored_names
 from facturier.documents.validation import check_pdfa, errors_only, extract_facturx_xml, validate_en16931
 from facturier.invoicing import rendering
 from facturier.invoicing.models import InvoiceSeries
-from facturier.jobs.tasks import render_missing_task
 from facturier.outbox.models import OutgoingEmail
 
 OCTOBER = date(2026, 10, 1)
@@ -96,7 +96,7 @@ def test_a_crash_between_issue_and_render_is_recovered_by_the_rendering_sweeper(
     assert (list(fee_invoices_for(seller)), fee_invoice_for(seller, fee.pk)) == ([], None)  # nothing to download
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert render_missing_task.apply().get() == 1
+        assert render_missing_fee_invoices_task.apply().get() == 1
 
     fee.refresh_from_db()
     assert fee.pdf.name.startswith(f"fees/{seller.pk}/")
@@ -105,7 +105,7 @@ def test_a_crash_between_issue_and_render_is_recovered_by_the_rendering_sweeper(
     assert message.to == ["gerant@alpha.example"]
     assert message.subject == "Votre facture Facturier FCT-000001 – octobre 2026"
     assert message.attachments[0][:2] == ("FCT-000001.pdf", file_bytes(fee))
-    assert render_missing_task.apply().get() == 0
+    assert render_missing_fee_invoices_task.apply().get() == 0
 
 
 def test_the_sweeper_releases_a_fee_email_held_by_a_crash_after_its_file_was_attached(
@@ -116,7 +116,7 @@ def test_the_sweeper_releases_a_fee_email_held_by_a_crash_after_its_file_was_att
     assert fee_email(fee).state == "held"
 
     with django_capture_on_commit_callbacks(execute=True):
-        render_missing_task.apply().get()
+        render_missing_fee_invoices_task.apply().get()
 
     fee.refresh_from_db()
     assert fee_email(fee).state == "sent"

@@ -31,10 +31,11 @@ from facturier.core.tests import redis_dbs
 from facturier.invoicing.issuing import ISSUE_BATCH
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.services import orders_to_invoice
+from facturier.invoicing.tasks import render_missing_task
 from facturier.invoicing.tests.crashes import issued_unrendered, killed_between_attaching_and_releasing
 from facturier.invoicing.tests.orders import market_order, order_line, sales_order
 from facturier.jobs.pipeline import recover_interrupted_syncs
-from facturier.jobs.tasks import recover_interrupted_syncs_task, render_missing_task, sync_seller_task
+from facturier.jobs.tasks import recover_interrupted_syncs_task, sync_seller_task
 from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.tests.test_worker import drop_broker_connections, redis_is_up
 from facturier.outbox.models import OutgoingEmail

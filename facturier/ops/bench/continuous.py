@@ -75,7 +75,7 @@ class Feed(threading.Thread):
 
 def received_by_order(env: BenchEnvironment) -> dict[str, float]:
     """{order id: when the sink accepted its invoice email}, through the outbox's Message-IDs."""
-    from facturier.invoicing.emails import KEY_PREFIX
+    from facturier.invoicing.email_keys import KEY_PREFIX
     from facturier.invoicing.models import Invoice
     from facturier.outbox.models import OutgoingEmail
 

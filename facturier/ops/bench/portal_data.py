@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 
 from facturier.accounts.models import Seller
+from facturier.invoicing.email_keys import KEY_PREFIX
 
 SELLERS = 20
 BIG_SHARE = 0.6
@@ -49,7 +50,7 @@ def generate(invoices: int) -> Dataset:
     params = {
         "n": invoices, "big_n": big_count, "big": sellers[0].pk, "small_ids": [s.pk for s in sellers[1:]],
         "end": PERIOD_END, "period": PERIOD, "first": FIRST_NAMES, "last": LAST_NAMES,
-        "every": CREDIT_NOTE_EVERY,
+        "every": CREDIT_NOTE_EVERY, "key_prefix": KEY_PREFIX,
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(ORDERS_SQL, params)
@@ -132,7 +133,7 @@ LINES_SQL = """
 EMAILS_SQL = """
     INSERT INTO outbox_outgoingemail (message_id, esp_message_id, seller_id, related_key, "to", from_name,
         reply_to, subject, text_body, html_body, attachments, state, attempts, last_error, sent_at, created_at)
-    SELECT '<invoice-' || i.id || '@bench.facturier>', '', i.seller_id, 'invoice:' || i.id, i.buyer_email,
+    SELECT '<invoice-' || i.id || '@bench.facturier>', '', i.seller_id, %(key_prefix)s || i.id, i.buyer_email,
            'Vendeur', '', 'Votre facture ' || i.number, 'Bonjour', '', '[]'::jsonb,
            CASE i.sequence %% 100 WHEN 0 THEN 'failed' WHEN 1 THEN 'bounced' WHEN 2 THEN 'retrying'
                 WHEN 3 THEN 'retrying' ELSE 'sent' END,
