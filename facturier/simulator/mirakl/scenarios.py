@@ -53,6 +53,14 @@ def address(first: str, last: str, street: str, zip_code: str, city: str, countr
     }  # fmt: skip
 
 
+def ean_of(title: str, *, book: bool) -> str:
+    """A valid EAN-13, an ISBN one (978) for a book: the VAT rate of a book is read from it."""
+    body = ("978" if book else "3") + str(zlib.crc32(title.encode()) % 10**12).zfill(12)
+    body = body[:12]
+    check = (10 - sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(body)) % 10) % 10
+    return f"{body}{check}"
+
+
 def line(
     line_id: str, title: str, unit: Decimal, rate: Decimal, quantity: int, shipping: Decimal, state: str,
     shipped_at: datetime | None, *, category: str = "", cancelled: int = 0, cancel_at: datetime | None = None,
@@ -65,7 +73,7 @@ def line(
         "offer_sku": f"SKU-{line_id}",
         "product_sku": f"P-{line_id}",
         "product_title": title,
-        "product_references": [{"reference_type": "EAN", "reference": "3" + str(zlib.crc32(title.encode()) % 10**12).zfill(12)}],
+        "product_references": [{"reference_type": "EAN", "reference": ean_of(title, book=category == "Livres")}],
         "category_code": category.lower().replace(" ", "-"),
         "category_label": category,
         "quantity": quantity,

@@ -304,8 +304,13 @@ class MiraklSimulatorServer(LocalServer):
         key = next((key for key, shops in self.state.api_keys.items() if shop_id in shops), DEFAULT_API_KEY)
         return {"instance": self.instance_url, "api_key": key, "connection_name": "Mirakl Démo"}
 
-    def set_faults(self, faults: FaultConfig | str | dict) -> None:
-        self.state.faults.configure(faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults))
+    def set_faults(self, faults: FaultConfig | str | None = None, **changes: object) -> None:
+        """Replace the faults (`faults`), or change some of them (`changes`), as the Octopia simulator does."""
+        if faults is not None:
+            config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
+        else:
+            config = self.state.faults.config.updated(changes)
+        self.state.faults.configure(config)
 
     def ship(self, order_id: str) -> None:
         with self.state.lock:
