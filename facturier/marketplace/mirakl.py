@@ -132,9 +132,11 @@ class MiraklClient:
             if not isinstance(items, list):
                 raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
             for item in items:
-                key = (text(item.get("order_id")), text(item.get("last_updated_date"))) if isinstance(
-                    item, Mapping
-                ) else ("", "")
+                key = (
+                    (text(item.get("order_id")), text(item.get("last_updated_date")))
+                    if isinstance(item, Mapping)
+                    else ("", "")
+                )
                 if key == ("", "") or key not in read:
                     read.add(key)
                     yield item
@@ -357,9 +359,11 @@ def refunds_of(order: MarketOrder, data: Mapping, problems: list[str]) -> Iterat
                 yield event
         for cancelation in _list(line.get("cancelations")):
             created = _safe_datetime(cancelation.get("created_date"))
-            if shipped is not None and created is not None and created > shipped:
-                if event := _event(order, line_id, cancelation, "cancellation", tax_included, problems):
-                    yield event
+            after_shipment = shipped is not None and created is not None and created > shipped
+            if after_shipment and (
+                event := _event(order, line_id, cancelation, "cancellation", tax_included, problems)
+            ):
+                yield event
 
 
 def _event(order: MarketOrder, line_id: str, item: Mapping, kind: str, tax_included: bool, problems: list[str]):
@@ -498,7 +502,7 @@ def document_errors(body: Mapping) -> list[str]:
 
 
 def mirakl_failure(response: httpx.Response) -> str:
-    """"HTTP 400 Bad Request: <Mirakl's message>"; Mirakl's error bodies are {"status": .., "message": ..}."""
+    """The failure as "HTTP 400 Bad Request: <Mirakl's message>" (Mirakl's error bodies: {"status", "message"})."""
     try:
         body = json.loads(response.content)
     except ValueError:

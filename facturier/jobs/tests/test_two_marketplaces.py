@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.accounts.samples import connection_fields, mirakl_connection_fields
+from facturier.accounts.samples import mirakl_connection_fields
 from facturier.documents.validation import check_pdfa
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
@@ -37,9 +37,7 @@ def marketplace(request, start_simulator, start_mirakl_simulator, connect_to_sim
         seller = connect_to_simulator(simulator, upload_to_marketplace=True)
     else:
         simulator = start_mirakl_simulator(orders=12)
-        seller = make_seller(
-            upload_to_marketplace=True, connection=mirakl_connection_fields(simulator.credentials())
-        )
+        seller = make_seller(upload_to_marketplace=True, connection=mirakl_connection_fields(simulator.credentials()))
     return Marketplace(request.param, simulator, seller)
 
 

@@ -127,14 +127,18 @@ def test_connection_tests_tell_a_bad_key_a_wrong_shop_and_an_unreachable_instanc
     with connect(mirakl_simulator) as connector:
         test = connector.test_connection()
     assert (test.ok, test.failure) == (False, ConnectionFailure.UNREACHABLE)
-    assert test.detail == "Mirakl Démo is unavailable: GET /api/orders failed 1 times, last: HTTP 503 Service Unavailable"
+    assert test.detail == (
+        "Mirakl Démo is unavailable: GET /api/orders failed 1 times, last: HTTP 503 Service Unavailable"
+    )
 
 
 def test_a_bad_key_stops_the_listing_as_rejected_credentials(mirakl_simulator):
     credentials = {**mirakl_simulator.credentials(), "api_key": "wrong"}
-    with connectors.connector_for("mirakl", "2001", credentials, max_attempts=1) as connector:
-        with pytest.raises(CredentialsRejected):
-            list(connector.iter_orders())
+    with (
+        connectors.connector_for("mirakl", "2001", credentials, max_attempts=1) as connector,
+        pytest.raises(CredentialsRejected),
+    ):
+        list(connector.iter_orders())
 
 
 def test_throttling_server_errors_and_timeouts_are_retried(start_mirakl_simulator):

@@ -1,4 +1,4 @@
-"""`python -m facturier.simulator.mirakl --port 8102 --seed N --orders N`: run the Mirakl simulator in the foreground."""
+"""`python -m facturier.simulator.mirakl --port 8102 --seed N --orders N`: the Mirakl simulator, in the foreground."""
 
 from __future__ import annotations
 
