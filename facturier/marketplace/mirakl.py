@@ -306,18 +306,16 @@ def _parse_line(index: int, line: object, tax_included: bool) -> OrderLine:
     shipping = parse_amount(line.get("shipping_price") or 0, f"{where}.shipping_price")
     taxes = _tax_total(line.get("taxes"), f"{where}.taxes")
     shipping_taxes = _tax_total(line.get("shipping_taxes"), f"{where}.shipping_taxes")
-    if not tax_included and quantity:
-        unit_price = quantize(unit_price + taxes / quantity)
+    billed = _billed_quantity(line, quantity, unit_price, where)
+    if not tax_included and billed:
+        unit_price = quantize(unit_price + taxes / billed)
         shipping += shipping_taxes
-    cancelled_before_shipment = _cancelled_before_shipment(line, where)
-    kept = quantity - cancelled_before_shipment[0]
-    shipping = max(Decimal(0), shipping - cancelled_before_shipment[1])
     rate = _tax_rate(line.get("taxes"))
     return OrderLine(
         line_id=line_id,
         status=state,
-        active=state not in INACTIVE_LINE_STATES and kept > 0,
-        quantity=max(kept, 0) if kept > 0 else quantity,
+        active=state not in INACTIVE_LINE_STATES and billed > 0,
+        quantity=billed or quantity,
         title=text(line.get("product_title")),
         sku=text(line.get("offer_sku")) or text(line.get("product_sku")),
         ean=_ean(line),
@@ -329,16 +327,22 @@ def _parse_line(index: int, line: object, tax_included: bool) -> OrderLine:
     )
 
 
-def _cancelled_before_shipment(line: Mapping, where: str) -> tuple[int, Decimal]:
-    """(quantity, shipping) cancelled before the line shipped: left off the invoice, no credit note."""
+def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: str) -> int:
+    """The quantity the buyer pays for: `price` (the line without shipping, as it stands after the cancelations made
+    before shipment) over `price_unit` when that is a whole quantity, else `quantity` less the quantities of those
+    cancelations (`shipping_price` is taken as it stands: Mirakl gives the line's current shipping)."""
+    price = line.get("price")
+    if price is not None and unit_price > 0:
+        ratio = parse_amount(price, f"{where}.price") / unit_price
+        if ratio == ratio.to_integral_value() and 0 <= ratio <= quantity:
+            return int(ratio)
     shipped = parse_datetime(line.get("shipped_date"), f"{where}.shipped_date")
-    quantity, shipping = 0, Decimal(0)
+    cancelled = 0
     for index, cancelation in enumerate(_list(line.get("cancelations"))):
         created = parse_datetime(cancelation.get("created_date"), f"{where}.cancelations[{index}].created_date")
         if shipped is None or created is None or created <= shipped:
-            quantity += parse_quantity(cancelation.get("quantity") or 0, f"{where}.cancelations[{index}].quantity")
-            shipping += parse_amount(cancelation.get("shipping_amount") or 0, f"{where}.cancelations[{index}]")
-    return quantity, shipping
+            cancelled += parse_quantity(cancelation.get("quantity") or 0, f"{where}.cancelations[{index}].quantity")
+    return max(quantity - cancelled, 0)
 
 
 def refunds_of(order: MarketOrder, data: Mapping, problems: list[str]) -> Iterator[RefundEvent]:

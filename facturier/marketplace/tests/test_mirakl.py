@@ -177,3 +177,23 @@ def test_the_connection_names_its_marketplace_and_its_instance_scopes_the_accoun
     assert [(field.name, field.secret) for field in backend.credential_fields] == [
         ("instance", False), ("api_key", True), ("connection_name", False),
     ]  # fmt: skip
+
+
+def test_a_tax_excluded_order_gets_its_taxes_added_and_its_price_tells_the_quantity_still_bought():
+    from facturier.marketplace.mirakl import parse_order
+
+    order = parse_order({
+        "order_id": "X-1", "order_state": "SHIPPED", "order_tax_mode": "TAX_EXCLUDED", "currency_iso_code": "eur",
+        "order_lines": [{
+            "order_line_id": "X-1-1", "order_line_state": "SHIPPED", "quantity": 3, "price_unit": "10.00",
+            "price": "20.00", "shipping_price": "5.00", "taxes": [{"code": "TVA", "amount": "4.00", "rate": "20"}],
+            "shipping_taxes": [{"code": "TVA", "amount": "1.00", "rate": "20"}],
+            "cancelations": [{"id": "C1", "quantity": 1, "amount": "10.00", "created_date": "2026-12-01T10:00:00Z"}],
+        }],
+    })  # fmt: skip
+
+    [line] = order.lines
+    assert (line.quantity, line.unit_price_gross, line.shipping_gross, line.tax_amount) == (
+        2, Decimal("12.00"), Decimal("6.00"), Decimal("5.00"),
+    )  # fmt: skip
+    assert order.currency == "EUR"
