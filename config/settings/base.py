@@ -196,6 +196,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # connection, so a kind is never renamed.
 FACTURIER_MARKETPLACE_BACKENDS = {
     "octopia": "facturier.marketplace.octopia_connector.OctopiaConnector",
+    "mirakl": "facturier.marketplace.mirakl_connector.MiraklConnector",
 }
 OCTOPIA_API_URL = env_url("OCTOPIA_API_URL", "https://api.octopia-io.net/seller/v2")
 OCTOPIA_AUTH_URL = env_url(

@@ -15,6 +15,8 @@ from facturier.core.local_secrets import local_secret
 DEBUG = False
 FACTURIER_DEMO = True
 SIMULATOR_PORT = int(os.environ.get("FACTURIER_SIMULATOR_PORT", "8100"))
+# The built-in Mirakl simulator, the demo seller's second marketplace (unless MIRAKL_API_URL names a real one).
+MIRAKL_SIMULATOR_PORT = int(os.environ.get("FACTURIER_MIRAKL_SIMULATOR_PORT", "8102"))
 SECRET_KEY = env_str("FACTURIER_SECRET_KEY") or local_secret(VAR_DIR / "secret_key", kind="django")
 FACTURIER_FERNET_KEYS = [env_str("FACTURIER_FERNET_KEYS") or local_secret(VAR_DIR / "fernet_key", kind="fernet")]
 OCTOPIA_API_URL = env_url("OCTOPIA_API_URL", f"http://127.0.0.1:{SIMULATOR_PORT}/seller/v2")

@@ -38,6 +38,11 @@ def create_seller(*, index: int, connection: dict | None = None, **overrides) ->
     return seller
 
 
+def mirakl_connection_fields(credentials: dict, shop_id: str = "2001") -> dict:
+    """MarketplaceConnection fields from a Mirakl simulator's `credentials(shop_id)`."""
+    return {"marketplace": "mirakl", "account_id": shop_id, "credentials": dict(credentials)}
+
+
 def connection_fields(credentials: dict) -> dict:
     """MarketplaceConnection fields from a simulator's `credentials(seller_id)` (an Octopia account)."""
     return {

@@ -15,6 +15,10 @@ DEMO_EMAIL = "demo@facturier.example"
 DEMO_PASSWORD = "facturier-demo"  # noqa: S105 - public demo credentials, embedded mode only
 DEMO_MARKETPLACE_SELLER_ID = "98979"
 DEMO_CLIENT_ID = "demo-client"
+MIRAKL_KIND = "mirakl"
+DEMO_MIRAKL_SHOP_ID = "2001"  # the shop of the built-in Mirakl simulator (simulator/mirakl/server.py)
+DEMO_MIRAKL_API_KEY = "mirakl-key-2001"
+DEMO_MIRAKL_NAME = "Mirakl Démo"
 MANDATE_VERSION = "2026-11"
 
 
@@ -77,3 +81,25 @@ def _create_seller(user: User) -> Seller:
         credentials={"client_id": DEMO_CLIENT_ID, "client_secret": f"secret-{DEMO_CLIENT_ID}"},
     )
     return seller
+
+
+def ensure_mirakl_connection(seller: Seller, simulator_url: str = "") -> MarketplaceConnection:
+    """The demo seller's second marketplace: the Mirakl instance named by MIRAKL_API_URL (with MIRAKL_API_KEY,
+    optional MIRAKL_SHOP_ID, else the key's default shop, and MIRAKL_MARKETPLACE_NAME), else the built-in Mirakl
+    simulator at `simulator_url`. Brought up to date on every start (the simulator's address may change)."""
+    instance = os.environ.get("MIRAKL_API_URL", "").strip()
+    if instance:
+        account_id = os.environ.get("MIRAKL_SHOP_ID", "").strip()
+        credentials = {"instance": instance, "api_key": os.environ.get("MIRAKL_API_KEY", "").strip()}
+    else:
+        account_id = DEMO_MIRAKL_SHOP_ID
+        credentials = {"instance": simulator_url, "api_key": DEMO_MIRAKL_API_KEY}
+    credentials["connection_name"] = os.environ.get("MIRAKL_MARKETPLACE_NAME", "").strip() or (
+        "Mirakl" if instance else DEMO_MIRAKL_NAME
+    )
+    connection = seller.connections.filter(marketplace=MIRAKL_KIND).first() or MarketplaceConnection(
+        seller=seller, marketplace=MIRAKL_KIND
+    )
+    connection.account_id, connection.credentials = account_id, credentials
+    connection.save()
+    return connection

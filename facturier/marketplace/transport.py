@@ -42,8 +42,11 @@ class RetryingSender:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        service: str = "Octopia",
     ):
         self.http = http
+        self.service = service  # the API named in the errors: "Octopia is unavailable: ..."
+
         self.policy = policy
         self.sleep = sleep
         self.rng = rng or random.Random()
@@ -58,13 +61,13 @@ class RetryingSender:
                 return response
             if attempt == self.policy.max_attempts:
                 raise MarketplaceUnavailable(
-                    f"Octopia is unavailable: {method} {_path(url)} failed {attempt} times, last: {failure}"
+                    f"{self.service} is unavailable: {method} {_path(url)} failed {attempt} times, last: {failure}"
                 )
             delay = retry_after if retry_after is not None else self.policy.backoff(attempt, self.rng)
             spent = waited + (time.monotonic() - started)
             if spent + delay > self.policy.max_retry_seconds:
                 raise MarketplaceUnavailable(
-                    f"Octopia is unavailable: {method} {_path(url)} failed {attempt} times, last: {failure}; "
+                    f"{self.service} is unavailable: {method} {_path(url)} failed {attempt} times, last: {failure}; "
                     f"waiting {delay:.1f}s more would exceed the "
                     f"{self.policy.max_retry_seconds:g}s retry budget"
                 )

@@ -38,14 +38,14 @@ def test_the_backend_of_a_kind_is_the_dotted_path_in_the_settings(settings):
         ("client_id", False), ("client_secret", True)]
     settings.FACTURIER_MARKETPLACE_BACKENDS = {
         **settings.FACTURIER_MARKETPLACE_BACKENDS, "other": f"{__name__}.OtherMarketplace"}
-    assert connectors.kinds() == ("octopia", "other")
+    assert connectors.kinds() == ("octopia", "mirakl", "other")
     assert connectors.backend("other") is OtherMarketplace
     assert connectors.display_name("other") == "Autre place"
     assert connectors.connection_name("other", "1", {}) == "Autre place"
 
 
 def test_an_unknown_kind_is_refused_by_name():
-    with pytest.raises(UnknownMarketplace, match="no marketplace backend for 'amazon'; configured: octopia"):
+    with pytest.raises(UnknownMarketplace, match="no marketplace backend for 'amazon'; configured: octopia, mirakl"):
         connectors.backend("amazon")
     assert connectors.display_name("amazon") == "amazon"
 

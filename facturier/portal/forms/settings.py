@@ -121,6 +121,20 @@ class InvoiceFilterForm(forms.Form):
                                      choices=[("", _("Tous"))] + EMAIL_STATUS_CHOICES)
     upload_status = forms.ChoiceField(label=_("Dépôt Cdiscount"), required=False,
                                       choices=[("", _("Tous"))] + Invoice.UPLOAD_CHOICES)
+    # Shown when the seller holds several connections: the documents of the orders read through one of them.
+    marketplace = forms.ChoiceField(label=_("Marketplace"), required=False)
+
+    def __init__(self, data=None, *, connections: list[tuple[int, str]] = (), **kwargs):
+        """connections: (connection id, the name the seller knows it by) of the seller's connections."""
+        super().__init__(data, **kwargs)
+        if len(connections) < 2:
+            del self.fields["marketplace"]
+        else:
+            self.fields["marketplace"].choices = [("", _("Toutes"))] + [(str(pk), name) for pk, name in connections]
+
+    def connection_id(self) -> int | None:
+        value = self.cleaned_data.get("marketplace") if self.is_valid() else ""
+        return int(value) if value else None
 
     def filters(self) -> InvoiceFilters:
         data = self.cleaned_data if self.is_valid() else {}

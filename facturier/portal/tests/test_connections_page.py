@@ -110,3 +110,19 @@ def test_an_account_already_linked_by_the_seller_is_not_linked_twice(seller, sim
     second.refresh_from_db()
     assert (second.account_id, seller.connections.count()) == ("55555", 2)
     assert first.pk != second.pk
+
+
+def test_a_mirakl_marketplace_is_linked_with_its_instance_and_tested_under_its_own_name(seller, mirakl_simulator):
+    client = logged_in(seller)
+    assert 'id="id_instance"' in client.get("/marketplace/?marketplace=mirakl").content.decode()
+    credentials = mirakl_simulator.credentials()
+
+    response = client.post("/marketplace/", {"marketplace": "mirakl", "account_id": "2001",
+                                             "instance": credentials["instance"], "api_key": credentials["api_key"],
+                                             "connection_name": "Fnac"})  # fmt: skip
+
+    assert response["Location"] == "/marketplace/"
+    added = connection(seller, "2001")
+    assert (added.marketplace, added.credentials["connection_name"]) == ("mirakl", "Fnac")
+    assert outcome_of_testing(client, added)[1][-1] == "Connexion à Fnac réussie : 12 commandes visibles."
+    assert "<td>Fnac</td>" in client.get("/marketplace/").content.decode()

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from facturier.core.clock import today_in_paris
 from facturier.invoicing.archive import csv_chunks, csv_wording, line_rows, stream_zip
-from facturier.invoicing.finder import search
 from facturier.invoicing.models import Invoice
 from facturier.portal.decorators import seller_required
-from facturier.portal.forms.settings import InvoiceFilterForm
+from facturier.portal.views.invoices import matching_invoices
 
 MAX_SELECTION = 5000
 
@@ -27,7 +26,7 @@ def zip_response(chunks, filename: str) -> StreamingHttpResponse:
 @require_GET
 @seller_required
 def archive_view(request: HttpRequest) -> StreamingHttpResponse:
-    invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
+    _form, invoices = matching_invoices(request)
     return zip_response(stream_zip(invoices), f"factures-{today_in_paris():%Y%m%d}.zip")
 
 
@@ -45,7 +44,7 @@ def selection_archive_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @seller_required
 def lines_csv_view(request: HttpRequest) -> StreamingHttpResponse:
-    invoices = search(request.seller, InvoiceFilterForm(request.GET or None).filters())
+    _form, invoices = matching_invoices(request)
     wording = csv_wording()
     response = StreamingHttpResponse(csv_chunks(wording.line_headers, line_rows(invoices, wording), wording),
                                      content_type="text/csv; charset=utf-8")

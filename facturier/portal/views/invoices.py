@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,8 @@ from facturier.outbox import services as outbox
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.forms.settings import InvoiceFilterForm, ResendForm
+from facturier.sales.connection_status import marketplace_name
+from facturier.sales.connections import label
 
 PAGE_SIZE = 50
 
@@ -25,10 +28,19 @@ def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
     return get_object_or_404(Invoice.objects.select_related("credited_invoice", "order"), pk=pk, seller=request.seller)
 
 
+def matching_invoices(request: HttpRequest) -> tuple[InvoiceFilterForm, QuerySet[Invoice]]:
+    """The filter form of the request and the seller's documents it selects (the list and its downloads)."""
+    connections = [(connection.pk, label(connection)) for connection in request.seller.connections.all()]
+    form = InvoiceFilterForm(request.GET or None, connections=connections)
+    invoices = search(request.seller, form.filters())
+    if connection_id := form.connection_id():
+        invoices = invoices.filter(order__connection_id=connection_id)
+    return form, invoices
+
+
 @seller_required
 def invoice_list_view(request: HttpRequest) -> HttpResponse:
-    form = InvoiceFilterForm(request.GET or None)
-    invoices = search(request.seller, form.filters())
+    form, invoices = matching_invoices(request)
     page = keyset_page(invoices, request.GET.get("after", ""), PAGE_SIZE)
     statuses = outbox.status_for(emails.related_key(invoice) for invoice in page.rows)
     rows = [(invoice, statuses.get(emails.related_key(invoice))) for invoice in page.rows]
@@ -44,8 +56,10 @@ def invoice_list_view(request: HttpRequest) -> HttpResponse:
 def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = seller_invoice(request, pk)
     key = emails.related_key(invoice)
+    connection = invoice.order.connection if invoice.order_id else None
     return render(request, "portal/invoices/detail.html", {
         "invoice": invoice,
+        "marketplace": marketplace_name(connection) if connection else "",
         "lines": invoice.lines.all(),
         "history": outbox.history(key),
         "email_status": outbox.status_for([key]).get(key),

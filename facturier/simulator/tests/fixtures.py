@@ -80,3 +80,27 @@ def start_simulator() -> Iterator:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def start_mirakl_simulator() -> Iterator:
+    """Start Mirakl simulators (facturier/simulator/mirakl) with chosen seed/orders/faults; stopped after the test."""
+    from facturier.simulator.mirakl.server import MiraklSimulatorServer
+
+    started: list[MiraklSimulatorServer] = []
+
+    def start(*, seed: int = 0, orders: int = 20, faults: FaultConfig | None = None) -> MiraklSimulatorServer:
+        server = MiraklSimulatorServer("127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig())
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def mirakl_simulator(start_mirakl_simulator):
+    """A Mirakl simulator with its 8 scenarios and 4 more orders, no faults (shop 2001)."""
+    return start_mirakl_simulator(orders=12)

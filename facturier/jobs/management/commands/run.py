@@ -35,10 +35,12 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)  # the shared cache (log-in throttling) is a table here
         simulator = self._start_simulator(orders, seed)
+        mirakl_simulator = self._start_mirakl_simulator(seed)
         worker = self._start_worker()
         pa_simulator = None
         try:
             seller = demo.ensure_demo_seller()
+            demo.ensure_mirakl_connection(seller, mirakl_simulator.base_url if mirakl_simulator else "")
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Portal: http://{WEB_ADDRESS}/  login: {demo.DEMO_EMAIL}  password: {demo.DEMO_PASSWORD}"
@@ -56,6 +58,8 @@ class Command(BaseCommand):
             worker.wait(timeout=20)
             if simulator:
                 simulator.stop()
+            if mirakl_simulator:
+                mirakl_simulator.stop()
             if pa_simulator:
                 pa_simulator.stop()
 
@@ -68,6 +72,17 @@ class Command(BaseCommand):
         simulator = SimulatorServer("127.0.0.1", settings.SIMULATOR_PORT, seed=seed, orders=orders)
         simulator.start()
         self.stdout.write(f"Marketplace simulator: {settings.OCTOPIA_API_URL} ({orders} orders, seed {seed})")
+        return simulator
+
+    def _start_mirakl_simulator(self, seed: int):
+        if os.environ.get("MIRAKL_API_URL"):
+            self.stdout.write(f"Mirakl API: {os.environ['MIRAKL_API_URL']} (from the environment)")
+            return None
+        from facturier.simulator.mirakl.server import MiraklSimulatorServer
+
+        simulator = MiraklSimulatorServer("127.0.0.1", settings.MIRAKL_SIMULATOR_PORT, seed=seed, orders=20)
+        simulator.start()
+        self.stdout.write(f"Mirakl simulator: {simulator.base_url} (20 orders, shop {demo.DEMO_MIRAKL_SHOP_ID})")
         return simulator
 
     def _start_worker(self) -> subprocess.Popen:

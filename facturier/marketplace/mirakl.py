@@ -1,0 +1,552 @@
+"""Client for the Mirakl Marketplace Platform seller ("shop") API, over httpx: one client per instance and shop.
+
+Mirakl runs one instance per operator (Fnac Darty, Leroy Merlin, Carrefour, Decathlon...), all speaking the same
+public seller API (developer.mirakl.com, MMP seller OpenAPI): the shop's API key in the `Authorization` header (no
+scheme), `shop_id` as a query parameter. Used here:
+- OR11 `GET /api/orders`: orders by last update (`start_update_date` / `end_update_date`), offset paging (`offset`,
+  `max` <= 100, `total_count`), sorted by creation date, oldest first: an order updated during the pass keeps its
+  place, an order created during the pass comes last, so the offset never skips one. Refunds (`refunds[]`) and
+  cancelations (`cancelations[]`) sit on the order lines.
+- OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (file name and type code
+  CUSTOMER_INVOICE); synchronous, the answer says at once whether the document was taken (`errors_count`).
+- A01 `GET /api/account`: the shop the key acts for (its id, when the seller did not give it).
+Mirakl's vocabulary (field names, states) stops at this module and mirakl_connector.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+
+from facturier.core.money import quantize
+
+from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
+from .errors import (
+    CredentialsRejected,
+    MarketplaceError,
+    MarketplaceRequestError,
+    OrderNotFound,
+    UnexpectedResponse,
+)
+from .parse import (
+    OrderFieldError,
+    missing,
+    parse_amount,
+    parse_datetime,
+    parse_quantity,
+    repaired,
+    text,
+)
+from .transport import RetryingSender, RetryPolicy, describe_http_failure
+
+logger = logging.getLogger(__name__)
+
+MARKETPLACE = "mirakl"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
+ORDERS_PAGE_SIZE = 100  # OR11's maximum `max`
+INVOICE_TYPE_CODE = "CUSTOMER_INVOICE"
+
+# Order states (OR11 `order_state`) in neutral terms; a state not listed is OTHER, shown as Mirakl says it.
+ORDER_STATES = {
+    "STAGING": OrderState.AWAITING_SHIPMENT,
+    "WAITING_ACCEPTANCE": OrderState.AWAITING_SHIPMENT,
+    "WAITING_DEBIT": OrderState.AWAITING_SHIPMENT,
+    "WAITING_DEBIT_PAYMENT": OrderState.AWAITING_SHIPMENT,
+    "SHIPPING": OrderState.AWAITING_SHIPMENT,
+    "SHIPPED": OrderState.SHIPPED,
+    "TO_COLLECT": OrderState.SHIPPED,  # ready at the collect point: the goods left the seller
+    "RECEIVED": OrderState.DELIVERED,
+    "CLOSED": OrderState.DELIVERED,
+    "REFUSED": OrderState.CANCELLED,
+    "CANCELED": OrderState.CANCELLED,
+}
+# Line states whose goods are not (and will not be) delivered: the line is left off the invoice.
+INACTIVE_LINE_STATES = frozenset({"REFUSED", "CANCELED"})
+# Refund states (`refund_state`): only a refund paid back is credited; one still waiting comes again with its order.
+REFUNDED_STATES = frozenset({"REFUNDED"})
+WAITING_REFUND_STATES = frozenset({"WAITING_REFUND", "WAITING_REFUND_PAYMENT"})
+
+
+class MiraklClient:
+    def __init__(
+        self,
+        instance_url: str,
+        api_key: str,
+        shop_id: str = "",
+        *,
+        name: str = "Mirakl",
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_attempts: int = 5,
+        max_retry_seconds: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        orders_page_size: int = ORDERS_PAGE_SIZE,
+    ):
+        self.api_url = api_base(instance_url)
+        self.shop_id = str(shop_id or "").strip()
+        self.name = name
+        self.orders_page_size = orders_page_size
+        self._api_key = api_key
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "Facturier/1 (+invoicing)"})
+        policy = RetryPolicy(max_attempts=max_attempts, max_retry_seconds=max_retry_seconds)
+        self._sender = RetryingSender(self._http, policy, sleep=sleep, service=name)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MiraklClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- orders (OR11) -----------------------------------------------------------------------------
+
+    def iter_orders(
+        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
+    ) -> Iterator[MarketOrder | MalformedOrder]:
+        for item in self.iter_raw_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max):
+            yield parse_order(item)
+
+    def iter_raw_orders(
+        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
+    ) -> Iterator[object]:
+        """The OR11 items changed within the bounds, oldest created first, each once per pass."""
+        params = {"sort": "dateCreated", "order": "asc", "max": str(self.orders_page_size)}
+        if updated_at_min is not None:
+            params["start_update_date"] = format_datetime(updated_at_min)
+        if updated_at_max is not None:
+            params["end_update_date"] = format_datetime(updated_at_max)
+        offset = 0
+        read: set[tuple[str, str]] = set()
+        while True:
+            body = self._get_json("/orders", params={**params, "offset": str(offset)})
+            items = body.get("orders") if isinstance(body, Mapping) else None
+            if not isinstance(items, list):
+                raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
+            for item in items:
+                key = (
+                    (text(item.get("order_id")), text(item.get("last_updated_date")))
+                    if isinstance(item, Mapping)
+                    else ("", "")
+                )
+                if key == ("", "") or key not in read:
+                    read.add(key)
+                    yield item
+            offset += len(items)
+            total = body.get("total_count")
+            if not items or len(items) < self.orders_page_size or (isinstance(total, int) and offset >= total):
+                return
+
+    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
+        body = self._get_json("/orders", params={"order_ids": _identifier(order_id), "max": "1"})
+        items = body.get("orders") if isinstance(body, Mapping) else None
+        if not isinstance(items, list):
+            raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
+        if not items:
+            raise OrderNotFound(f"{self.name} does not know order {order_id}", status_code=404)
+        return parse_order(items[0])
+
+    def count_orders(self) -> int:
+        body = self._get_json("/orders", params={"max": "1"})
+        total = body.get("total_count") if isinstance(body, Mapping) else None
+        if not isinstance(total, int):
+            raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without a total_count")
+        return total
+
+    def iter_refunds(self, *, updated_at_min: datetime | None = None, problems: list[str] | None = None):
+        """The refunds and cancelations after shipment of the orders changed since the bound (Mirakl keeps them on
+        the order lines, so this is one more OR11 listing); the consumer drops those it already credited."""
+        problems = problems if problems is not None else []
+        for item in self.iter_raw_orders(updated_at_min=updated_at_min):
+            order = parse_order(item)
+            if isinstance(order, MalformedOrder):
+                continue  # shown with the orders; its refunds come when it is readable
+            yield from refunds_of(order, item, problems)
+
+    # -- shop (A01) --------------------------------------------------------------------------------
+
+    def shop_info(self) -> tuple[str, str]:
+        """(shop id, shop name) of the shop the key acts for."""
+        body = self._get_json("/account")
+        if not isinstance(body, Mapping):
+            raise UnexpectedResponse(f"{self.name} GET /api/account (A01) is not a JSON object")
+        return text(body.get("shop_id")), text(body.get("shop_name"))
+
+    # -- documents (OR74) --------------------------------------------------------------------------
+
+    def upload_document(self, order_id: str, filename: str, content: bytes, type_code: str = INVOICE_TYPE_CODE) -> str:
+        """Attach a document to its order; the document's id (or its file name) when Mirakl took it. A refusal is
+        a MarketplaceRequestError naming Mirakl's reasons."""
+        name = ascii_file_name(filename)
+        documents = {"order_documents": [{"file_name": name, "type_code": type_code}]}
+        response = self._call(
+            "POST",
+            f"/orders/{_identifier(order_id)}/documents",
+            files={"files": (name, content, "application/pdf")},
+            data={"order_documents": json.dumps(documents)},
+        )
+        body = _json(response, self.name)
+        if not isinstance(body, Mapping):
+            raise UnexpectedResponse(f"{self.name} OR74 on order {order_id} is not a JSON object")
+        errors = document_errors(body)
+        if errors or _count(body.get("errors_count")):
+            reasons = "; ".join(errors) or f"errors_count {body.get('errors_count')}"
+            raise MarketplaceRequestError(f"{self.name} refused the document {name} of order {order_id}: {reasons}")
+        details = body.get("document_details") or body.get("order_documents") or []
+        first = details[0] if isinstance(details, list) and details and isinstance(details[0], Mapping) else {}
+        return text(first.get("id")) or name
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> object:
+        return _json(self._call("GET", path, params=params), self.name)
+
+    def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None, **kwargs) -> httpx.Response:
+        query = dict(params or {})
+        if self.shop_id:
+            query["shop_id"] = self.shop_id
+        headers = {"Authorization": self._api_key, "Accept": "application/json"}
+        response = self._sender.send(method, self.api_url + path, params=query, headers=headers, **kwargs)
+        if response.status_code >= 400:
+            raise self._error_for(method, path, response)
+        return response
+
+    def _error_for(self, method: str, path: str, response: httpx.Response) -> MarketplaceError:
+        failure = mirakl_failure(response)
+        status = response.status_code
+        if status == 401:
+            return CredentialsRejected(f"{self.name} refused the shop's API key ({failure})", status_code=status)
+        if status == 403:
+            message = f"{self.name} refused access to shop {self.shop_id or '?'} with this API key ({failure})"
+            return CredentialsRejected(message, status_code=status)
+        error_class = OrderNotFound if status == 404 else MarketplaceRequestError
+        return error_class(f"{self.name} {method} /api{path} failed: {failure}", status_code=status)
+
+
+# -- reading an order ------------------------------------------------------------------------------
+
+
+def parse_order(data: object) -> MarketOrder | MalformedOrder:
+    damage = []
+    data = repaired(data, "", damage)
+    damaged = tuple(damage)
+    if not isinstance(data, Mapping):
+        return MalformedOrder("", "La commande reçue n'est pas un objet JSON.", {"value": data}, damaged, MARKETPLACE)
+    order_id = text(data.get("order_id"))
+    if not order_id:
+        return MalformedOrder("", str(missing("Identifiant de commande (order_id)")), data, damaged, MARKETPLACE)
+    try:
+        return replace(_parse_valid_order(order_id, data), damaged_text=damaged)
+    except OrderFieldError as error:
+        return MalformedOrder(order_id, str(error), data, damaged, MARKETPLACE)
+
+
+def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
+    status = text(data.get("order_state"))
+    tax_included = text(data.get("order_tax_mode")).upper() != "TAX_EXCLUDED"
+    raw_lines = data.get("order_lines")
+    if not isinstance(raw_lines, list):
+        raise OrderFieldError(f"Lignes de la commande (order_lines) : ce n'est pas une liste ({order_id}).")
+    lines = tuple(_parse_line(index, line, tax_included) for index, line in enumerate(raw_lines))
+    customer = _mapping(data.get("customer"))
+    organization = _mapping(customer.get("organization"))
+    billing = _address(_mapping(customer.get("billing_address")), organization, customer)
+    shipping = customer.get("shipping_address")
+    delivery = _address(shipping, {}, customer) if isinstance(shipping, Mapping) else None
+    emails = tuple(
+        email for email in (text(customer.get("email")), text(data.get("customer_notification_email"))) if email
+    )
+    channel = _mapping(data.get("channel"))
+    shipped = _latest(data, raw_lines, "shipped_date")
+    delivered = _latest(data, raw_lines, "received_date")
+    total = data.get("total_price")
+    return MarketOrder(
+        marketplace=MARKETPLACE,
+        order_id=order_id,
+        seller_reference=text(_mapping(data.get("references")).get("order_reference_for_seller")),
+        state=ORDER_STATES.get(status, OrderState.OTHER),
+        status=status,
+        # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's sales.
+        sales_channel=CDISCOUNT_CHANNEL,
+        sales_channel_name=text(channel.get("label")) or text(channel.get("code")),
+        business_order=bool(organization) or bool(billing.company_vat_number),
+        placed_at=parse_datetime(data.get("created_date"), "created_date"),
+        updated_at=parse_datetime(data.get("last_updated_date"), "last_updated_date"),
+        shipped_at=shipped,
+        ship_by=parse_datetime(data.get("shipping_deadline"), "shipping_deadline"),
+        delivered_at=delivered,
+        currency=text(data.get("currency_iso_code")).upper(),
+        billing_address=billing,
+        delivery_address=delivery,
+        buyer_emails=emails,
+        lines=lines,
+        total_paid=parse_amount(total, "total_price") if total is not None else None,
+        raw=data,
+    )
+
+
+def _parse_line(index: int, line: object, tax_included: bool) -> OrderLine:
+    where = f"order_lines[{index}]"
+    if not isinstance(line, Mapping):
+        raise OrderFieldError(f"{where} : ce n'est pas un objet.")
+    line_id = text(line.get("order_line_id"))
+    if not line_id:
+        raise missing(f"{where}.order_line_id")
+    state = text(line.get("order_line_state"))
+    quantity = parse_quantity(line.get("quantity"), f"{where}.quantity")
+    unit_price = _required_amount(line, "price_unit", where)
+    shipping = parse_amount(line.get("shipping_price") or 0, f"{where}.shipping_price")
+    taxes = _tax_total(line.get("taxes"), f"{where}.taxes")
+    shipping_taxes = _tax_total(line.get("shipping_taxes"), f"{where}.shipping_taxes")
+    billed = _billed_quantity(line, quantity, unit_price, where)
+    if not tax_included and billed:
+        unit_price = quantize(unit_price + taxes / billed)
+        shipping += shipping_taxes
+    rate = _tax_rate(line.get("taxes"))
+    return OrderLine(
+        line_id=line_id,
+        status=state,
+        active=state not in INACTIVE_LINE_STATES and billed > 0,
+        quantity=billed or quantity,
+        title=text(line.get("product_title")),
+        sku=text(line.get("offer_sku")) or text(line.get("product_sku")),
+        ean=_ean(line),
+        unit_price_gross=unit_price,
+        shipping_gross=shipping,
+        tax_rate=rate,
+        tax_amount=taxes + shipping_taxes if line.get("taxes") is not None else None,
+        category=text(line.get("category_label")) or text(line.get("category_code")),
+    )
+
+
+def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: str) -> int:
+    """The quantity the buyer pays for: `price` (the line without shipping, as it stands after the cancelations made
+    before shipment) over `price_unit` when that is a whole quantity, else `quantity` less the quantities of those
+    cancelations (`shipping_price` is taken as it stands: Mirakl gives the line's current shipping)."""
+    price = line.get("price")
+    if price is not None and unit_price > 0:
+        ratio = parse_amount(price, f"{where}.price") / unit_price
+        if ratio == ratio.to_integral_value() and 0 <= ratio <= quantity:
+            return int(ratio)
+    shipped = parse_datetime(line.get("shipped_date"), f"{where}.shipped_date")
+    cancelled = 0
+    for index, cancelation in enumerate(_list(line.get("cancelations"))):
+        created = parse_datetime(cancelation.get("created_date"), f"{where}.cancelations[{index}].created_date")
+        if shipped is None or created is None or created <= shipped:
+            cancelled += parse_quantity(cancelation.get("quantity") or 0, f"{where}.cancelations[{index}].quantity")
+    return max(quantity - cancelled, 0)
+
+
+def refunds_of(order: MarketOrder, data: Mapping, problems: list[str]) -> Iterator[RefundEvent]:
+    """Money given back after shipment: refunds paid back, and cancelations made after the line shipped."""
+    tax_included = text(data.get("order_tax_mode")).upper() != "TAX_EXCLUDED"
+    for line in _list(data.get("order_lines")):
+        line_id = text(line.get("order_line_id"))
+        shipped = _safe_datetime(line.get("shipped_date"))
+        for refund in _list(line.get("refunds")):
+            state = text(refund.get("refund_state")) or "REFUNDED"
+            if state in WAITING_REFUND_STATES:
+                continue
+            if state not in REFUNDED_STATES:
+                _tell(problems, f"refund {text(refund.get('id')) or '?'} of order {order.order_id}: "
+                                f"refund_state {state!r} not understood")  # fmt: skip
+                continue
+            if event := _event(order, line_id, refund, "return", tax_included, problems):
+                yield event
+        for cancelation in _list(line.get("cancelations")):
+            created = _safe_datetime(cancelation.get("created_date"))
+            after_shipment = shipped is not None and created is not None and created > shipped
+            if after_shipment and (
+                event := _event(order, line_id, cancelation, "cancellation", tax_included, problems)
+            ):
+                yield event
+
+
+def _event(order: MarketOrder, line_id: str, item: Mapping, kind: str, tax_included: bool, problems: list[str]):
+    item_id = text(item.get("id"))
+    prefix = "refund" if kind == "return" else "cancelation"
+    try:
+        if not item_id:
+            raise OrderFieldError(f"{prefix} of order {order.order_id}, line {line_id}: id is missing")
+        amount = parse_amount(item.get("amount") or 0, f"{prefix} {item_id}: amount")
+        amount += parse_amount(item.get("shipping_amount") or 0, f"{prefix} {item_id}: shipping_amount")
+        if not tax_included:
+            amount += _tax_total(item.get("taxes"), f"{prefix} {item_id}: taxes")
+            amount += _tax_total(item.get("shipping_taxes"), f"{prefix} {item_id}: shipping_taxes")
+        created = parse_datetime(item.get("created_date"), f"{prefix} {item_id}: created_date")
+        if created is None:
+            raise OrderFieldError(f"{prefix} {item_id}: created_date is missing")
+    except OrderFieldError as error:
+        _tell(problems, f"unreadable: {error}")
+        return None
+    if amount <= 0:
+        return None
+    return RefundEvent(
+        refund_id=f"{prefix}:{item_id}",
+        order_id=order.order_id,
+        kind=kind,
+        amount_gross=quantize(amount),
+        line_ids=(line_id,),
+        created_at=created,
+        reason=text(item.get("reason_label")) or text(item.get("reason_code")),
+    )
+
+
+def _address(data: Mapping, organization: Mapping, customer: Mapping) -> Address:
+    return Address(
+        civility=text(data.get("civility")) or text(customer.get("civility")),
+        first_name=text(data.get("firstname")) or text(customer.get("firstname")),
+        last_name=text(data.get("lastname")) or text(customer.get("lastname")),
+        company_name=text(data.get("company")) or text(organization.get("name")),
+        company_vat_number=text(organization.get("tax_identification_number")),
+        line1=text(data.get("street_1")),
+        line2=text(data.get("street_2")),
+        line3=text(data.get("additional_info")),
+        postal_code=text(data.get("zip_code")),
+        city=text(data.get("city")),
+        country_code=_country(data),
+        phone=text(data.get("phone")),
+    )
+
+
+def _country(data: Mapping) -> str:
+    """ISO 3166 alpha-2; Mirakl gives `country_iso_code` as alpha-3 (FRA) on most instances."""
+    code = text(data.get("country_iso_code")).upper()
+    return ALPHA3_TO_ALPHA2.get(code, code)
+
+
+ALPHA3_TO_ALPHA2 = {
+    "FRA": "FR", "BEL": "BE", "DEU": "DE", "ESP": "ES", "ITA": "IT", "LUX": "LU", "NLD": "NL", "PRT": "PT",
+    "AUT": "AT", "CHE": "CH", "GBR": "GB", "IRL": "IE", "POL": "PL", "MCO": "MC", "USA": "US", "CAN": "CA",
+    "DNK": "DK", "SWE": "SE", "FIN": "FI", "NOR": "NO", "CZE": "CZ", "GRC": "GR", "ROU": "RO", "HUN": "HU",
+}  # fmt: skip
+
+
+def _ean(line: Mapping) -> str:
+    for reference in _list(line.get("product_references")):
+        if text(reference.get("reference_type")).upper() == "EAN":
+            return text(reference.get("reference"))
+    return ""
+
+
+def _tax_total(value: object, name: str) -> Decimal:
+    return sum((parse_amount(tax.get("amount") or 0, f"{name}.amount") for tax in _list(value)), Decimal(0))
+
+
+def _tax_rate(value: object) -> Decimal | None:
+    """The line's VAT rate (percent) when Mirakl gives exactly one."""
+    rates = set()
+    for tax in _list(value):
+        try:
+            if tax.get("rate") is not None:
+                rates.add(parse_amount(tax.get("rate"), "rate"))
+        except OrderFieldError:
+            return None
+    return rates.pop() if len(rates) == 1 else None
+
+
+def _required_amount(line: Mapping, key: str, where: str) -> Decimal:
+    if line.get(key) is None:
+        raise missing(f"{where}.{key}")
+    return parse_amount(line.get(key), f"{where}.{key}")
+
+
+def _latest(data: Mapping, lines: list, key: str) -> datetime | None:
+    """The order's date when it gives one, else the latest of its lines' (Mirakl dates the lines)."""
+    moment = parse_datetime(data.get(key), key)
+    if moment is not None:
+        return moment
+    dates = [parse_datetime(line.get(key), f"order_lines.{key}") for line in lines if isinstance(line, Mapping)]
+    return max((date for date in dates if date is not None), default=None)
+
+
+def _safe_datetime(value: object) -> datetime | None:
+    try:
+        return parse_datetime(value, "date")
+    except OrderFieldError:
+        return None
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+
+
+def api_base(instance_url: str) -> str:
+    """The API root of an instance: "https://x.mirakl.net" and "https://x.mirakl.net/api" give the same."""
+    url = instance_url.strip().rstrip("/")
+    return url if url.endswith("/api") else f"{url}/api"
+
+
+def format_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("Mirakl filters need an aware datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ascii_file_name(filename: str) -> str:
+    """OR74 wants US-ASCII file names: accents dropped, anything else unusual replaced."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    return "".join(char if char.isalnum() or char in "._-" else "_" for char in plain) or "document.pdf"
+
+
+def document_errors(body: Mapping) -> list[str]:
+    errors = []
+    for document in _list(body.get("order_documents")) + _list(body.get("errors")):
+        reasons = document.get("errors") if isinstance(document.get("errors"), list) else []
+        reasons = reasons or ([document["message"]] if document.get("message") else [])
+        errors.extend(f"{text(document.get('file_name')) or '?'}: {reason}" for reason in reasons)
+    return errors
+
+
+def mirakl_failure(response: httpx.Response) -> str:
+    """The failure as "HTTP 400 Bad Request: <Mirakl's message>" (Mirakl's error bodies: {"status", "message"})."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, Mapping) and text(body.get("message")):
+        summary = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        return f"{summary}: {text(body.get('message'))}"
+    return describe_http_failure(response)
+
+
+def _json(response: httpx.Response, name: str) -> object:
+    try:
+        return json.loads(response.content.decode("utf-8", "surrogateescape"), parse_float=Decimal)
+    except ValueError:
+        raise UnexpectedResponse(
+            f"{name} {response.request.method} {response.request.url.path} did not answer JSON"
+        ) from None
+
+
+def _count(value: object) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _mapping(value: object) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Mapping]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _tell(problems: list[str], note: str) -> None:
+    logger.error("Skipping a Mirakl refund: %s", note)
+    problems.append(note)
+
+
+def _identifier(value: str) -> str:
+    if not value or "/" in value or value in (".", ".."):
+        raise MarketplaceRequestError(f"{value!r} is not a valid Mirakl order id")
+    return value

@@ -1,0 +1,321 @@
+"""MiraklSimulatorServer: a fake Mirakl instance on stdlib HTTP, for tests and `make run`.
+
+Seller API (what Facturier calls), as the public MMP seller OpenAPI describes it:
+- `GET /api/orders` (OR11): `start_update_date`, `end_update_date`, `order_ids`, `offset`, `max` (<= 100), `sort`
+  (dateCreated) and `order` (asc/desc, desc by default); answers {"orders": [...], "total_count": n};
+- `POST /api/orders/{order_id}/documents` (OR74): multipart `files` + `order_documents` (JSON); synchronous, answers
+  {"errors_count": n, "order_documents": [...]} (xml refused, 50 documents per order at most, US-ASCII names);
+- `GET /api/account` (A01): the shop of the key.
+Every call needs `Authorization: <api key>` (401 otherwise) and, when given, a `shop_id` the key may act for (403).
+Control (tests, demo): `POST /_simulator/orders/{id}/ship`, `POST /_simulator/orders/{id}/refund` (the waiting
+refund is paid back), `GET /_simulator/uploads`, `PUT /_simulator/faults` (a JSON object of faults.FaultConfig).
+Faults (faults.FaultConfig): burst_429, error_5xx_next/error_5xx_rate, timeout_next, latency_ms, malformed_orders.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..faults import FaultConfig, FaultInjector
+from ..serving import LocalServer
+from ..wire import json_response, to_json
+from .scenarios import SCENARIO_IDS, build_orders, refund_waiting_line, ship
+
+logger = logging.getLogger(__name__)
+DEFAULT_SHOP_ID = "2001"
+DEFAULT_API_KEY = "mirakl-key-2001"
+MAX_PAGE = 100
+MAX_DOCUMENTS_PER_ORDER = 50
+DOCUMENT_TYPES = frozenset({"CUSTOMER_INVOICE", "CUSTOMER_CREDIT_NOTE", "SYSTEM_DELIVERY_BILL", "RETURN_LABEL"})
+REFUSED_EXTENSIONS = (".xml",)
+ORDER_DOCUMENTS_PATH = re.compile(r"^/api/orders/([^/]+)/documents$")
+CONTROL_ORDER_PATH = re.compile(r"^/_simulator/orders/([^/]+)/(ship|refund)$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    order_id: str
+    file_name: str
+    type_code: str
+    content: bytes
+    document_id: int
+
+
+class MiraklState:
+    def __init__(self, *, seed: int | str, orders: int, faults: FaultConfig, now: datetime | None, api_keys: dict):
+        self.lock = threading.Lock()
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
+        self.orders = {data["order_id"]: data for data in build_orders(self.now, orders, seed)}
+        self.api_keys = api_keys  # key -> shop ids it may act for
+        self.uploads: list[Upload] = []
+        self.faults = FaultInjector(faults, hash_seed(seed))
+        self.stopping = threading.Event()
+
+    def malformed_ids(self) -> set[str]:
+        """The last n generated orders are served broken (a price that is not a number)."""
+        count = self.faults.config.malformed_orders
+        generated = [order_id for order_id in self.orders if order_id not in SCENARIO_IDS]
+        return set(generated[-count:]) if count else set()
+
+    def wire(self, data: dict) -> dict:
+        if data["order_id"] not in self.malformed_ids():
+            return data
+        broken = copy.deepcopy(data)
+        broken["order_lines"][0]["price_unit"] = "n/a"
+        return broken
+
+
+def hash_seed(seed: int | str) -> int:
+    return sum(ord(char) * 31**index for index, char in enumerate(str(seed))) % 2**31
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "MiraklSimulator/1"
+    timeout = 10
+    server: _Server
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        try:
+            status, payload, headers = self.server.route(self.command, url.path, query, self.headers, body)
+        except Exception:  # a simulator bug answers 500 as a real server would
+            logger.exception("Mirakl simulator failed on %s %s", self.command, url.path)
+            status, payload, headers = 500, {"status": 500, "message": "Simulator failure"}, {}
+        if status is None:
+            self.close_connection = True  # a timeout fault: the client gave up long ago
+            return
+        response = json_response(payload, status, headers)
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_POST = do_PUT = do_DELETE = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], state: MiraklState):
+        super().__init__(address, _Handler)
+        self.state = state
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
+
+    def route(self, method: str, path: str, query: dict, headers, body: bytes):
+        if path.startswith("/_simulator/"):
+            return control(self.state, method, path, body)
+        if not path.startswith("/api/"):
+            return 404, {"status": 404, "message": f"No resource at {path}"}, {}
+        decision = self.state.faults.decide()
+        if decision.delay_seconds and self.state.stopping.wait(decision.delay_seconds):
+            return None, None, {}
+        if decision.delay_seconds >= self.state.faults.config.timeout_seconds:
+            return None, None, {}
+        if decision.status:
+            extra = {"Retry-After": decision.retry_after} if decision.status == 429 and decision.retry_after else {}
+            return decision.status, {"status": decision.status, "message": "Simulated fault"}, extra
+        shops = self.state.api_keys.get(headers.get("Authorization", ""))
+        if shops is None:
+            return 401, {"status": 401, "message": "Unauthorized"}, {}
+        shop_id = query.get("shop_id") or shops[0]
+        if shop_id not in shops:
+            return 403, {"status": 403, "message": f"Access denied to shop {shop_id}"}, {}
+        if method == "GET" and path == "/api/orders":
+            return list_orders(self.state, query)
+        if method == "GET" and path == "/api/account":
+            return 200, {"shop_id": int(shop_id) if shop_id.isdigit() else shop_id, "shop_name": "Boutique démo"}, {}
+        if method == "POST" and (match := ORDER_DOCUMENTS_PATH.match(path)):
+            return upload_documents(self.state, unquote(match.group(1)), headers, body)
+        return 404, {"status": 404, "message": f"No resource at {method} {path}"}, {}
+
+
+def list_orders(state: MiraklState, query: dict):
+    try:
+        offset = int(query.get("offset") or 0)
+        size = int(query.get("max") or 10)
+        low = _date(query.get("start_update_date"))
+        high = _date(query.get("end_update_date"))
+    except ValueError as error:
+        return 400, {"status": 400, "message": f"Invalid parameter: {error}"}, {}
+    if size > MAX_PAGE or size < 1 or offset < 0:
+        return 400, {"status": 400, "message": f"max must be within 1..{MAX_PAGE}"}, {}
+    wanted = {item for item in (query.get("order_ids") or "").split(",") if item}
+    with state.lock:
+        selected = [
+            data for data in state.orders.values()
+            if (not wanted or data["order_id"] in wanted)
+            and (low is None or _date(data["last_updated_date"]) >= low)
+            and (high is None or _date(data["last_updated_date"]) <= high)
+        ]  # fmt: skip
+        selected.sort(key=lambda data: (data["created_date"], data["order_id"]), reverse=query.get("order") != "asc")
+        page = [state.wire(data) for data in selected[offset : offset + size]]
+        body = json.loads(to_json({"orders": page, "total_count": len(selected)}))
+    return 200, body, {}
+
+
+def upload_documents(state: MiraklState, order_id: str, headers, body: bytes):
+    if order_id not in state.orders:
+        return 404, {"status": 404, "message": f"Order {order_id} not found"}, {}
+    files, documents = _multipart(headers.get("Content-Type", ""), body)
+    if not files or documents is None:
+        return 400, {"status": 400, "message": "files and order_documents are required"}, {}
+    described = {item.get("file_name"): item.get("type_code") for item in documents.get("order_documents") or []}
+    results, errors = [], 0
+    with state.lock:
+        for name, content in files:
+            problems = _document_problems(state, order_id, name, described.get(name))
+            if problems:
+                errors += 1
+                results.append({"file_name": name, "errors": problems})
+                continue
+            upload = Upload(order_id, name, described[name], content, len(state.uploads) + 1)
+            state.uploads.append(upload)
+            results.append({"file_name": name, "id": upload.document_id, "type_code": upload.type_code})
+    if errors:
+        return 200, {"errors_count": errors, "order_documents": [item for item in results if "errors" in item]}, {}
+    return 200, {"errors_count": 0, "document_details": results}, {}
+
+
+def _document_problems(state: MiraklState, order_id: str, name: str, type_code: str | None) -> list[str]:
+    problems = []
+    if type_code not in DOCUMENT_TYPES:
+        problems.append(f"unknown document type {type_code!r}")
+    if not name.isascii():
+        problems.append("the file name must be US-ASCII")
+    if name.lower().endswith(REFUSED_EXTENSIONS):
+        problems.append("this file type is not allowed")
+    existing = [upload for upload in state.uploads if upload.order_id == order_id]
+    if len(existing) >= MAX_DOCUMENTS_PER_ORDER:
+        problems.append(f"an order holds at most {MAX_DOCUMENTS_PER_ORDER} documents")
+    return problems
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, bytes]], dict | None]:
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    files, documents = [], None
+    if not message.is_multipart():
+        return files, documents
+    for part in message.iter_parts():
+        field = part.get_param("name", header="content-disposition")
+        if field == "files":
+            files.append((part.get_filename() or "", part.get_payload(decode=True) or b""))
+        elif field == "order_documents":
+            try:
+                documents = json.loads(part.get_payload(decode=True) or b"null")
+            except ValueError:
+                documents = None
+    return files, documents if isinstance(documents, dict) else None
+
+
+def control(state: MiraklState, method: str, path: str, body: bytes):
+    if method == "GET" and path == "/_simulator/uploads":
+        with state.lock:
+            uploads = [
+                {"order_id": u.order_id, "file_name": u.file_name, "type_code": u.type_code, "size": len(u.content)}
+                for u in state.uploads
+            ]  # fmt: skip
+        return 200, {"uploads": uploads}, {}
+    if method == "PUT" and path == "/_simulator/faults":
+        try:
+            state.faults.configure(FaultConfig.parse(json.loads(body or b"{}")))
+        except (ValueError, TypeError) as error:
+            return 400, {"status": 400, "message": str(error)}, {}
+        return 200, state.faults.config.as_dict(), {}
+    if method == "POST" and (match := CONTROL_ORDER_PATH.match(path)):
+        order_id, action = unquote(match.group(1)), match.group(2)
+        with state.lock:
+            if order_id not in state.orders:
+                return 404, {"status": 404, "message": f"Order {order_id} not found"}, {}
+            moment = datetime.now(UTC).replace(microsecond=0)
+            if action == "ship":
+                ship(state.orders[order_id], moment)
+            else:
+                refund_waiting_line(state.orders, order_id, moment)
+        return 200, {"order_id": order_id, "done": action}, {}
+    return 404, {"status": 404, "message": f"No control at {method} {path}"}, {}
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class MiraklSimulatorServer(LocalServer):
+    thread_name = "mirakl-simulator"
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: int | str = 0,
+        orders: int = 20,
+        faults: FaultConfig | str | dict | None = None,
+        now: datetime | None = None,
+        api_keys: dict[str, list[str]] | None = None,
+    ):
+        """api_keys: {key: [shop ids]}; by default one key, DEFAULT_API_KEY, for shop DEFAULT_SHOP_ID."""
+        super().__init__(host, port)
+        config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults or "")
+        keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: [DEFAULT_SHOP_ID]}
+        self.state = MiraklState(seed=seed, orders=orders, faults=config, now=now, api_keys=keys)
+
+    def make_server(self) -> _Server:
+        self.state.stopping.clear()
+        return _Server((self.host, self.port), self.state)
+
+    def before_stop(self) -> None:
+        self.state.stopping.set()
+
+    @property
+    def instance_url(self) -> str:
+        return self.base_url
+
+    def credentials(self, shop_id: str = DEFAULT_SHOP_ID) -> dict[str, str]:
+        """The credentials of a connection to this instance (connection_name included)."""
+        key = next((key for key, shops in self.state.api_keys.items() if shop_id in shops), DEFAULT_API_KEY)
+        return {"instance": self.instance_url, "api_key": key, "connection_name": "Mirakl Démo"}
+
+    def set_faults(self, faults: FaultConfig | str | None = None, **changes: object) -> None:
+        """Replace the faults (`faults`), or change some of them (`changes`), as the Octopia simulator does."""
+        if faults is not None:
+            config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
+        else:
+            config = self.state.faults.config.updated(changes)
+        self.state.faults.configure(config)
+
+    def ship(self, order_id: str) -> None:
+        with self.state.lock:
+            ship(self.state.orders[order_id], datetime.now(UTC).replace(microsecond=0))
+
+    def uploads(self, order_id: str | None = None) -> list[Upload]:
+        with self.state.lock:
+            return [upload for upload in self.state.uploads if order_id is None or upload.order_id == order_id]
