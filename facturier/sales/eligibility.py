@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
 from facturier.core.clock import PARIS, now
@@ -40,19 +38,12 @@ def storage_id(order_id: str) -> str:
     return f"{order_id[:SHORT_ID_HEAD]}~{hashlib.sha256(order_id.encode()).hexdigest()[:16]}"
 
 
-class _DigestEncoder(DjangoJSONEncoder):
-    def default(self, o):
-        if is_dataclass(o):
-            return {item.name: getattr(o, item.name) for item in fields(o) if item.name != "raw"}
-        return super().default(o)
-
-
 def content_digest(order: MarketOrder | MalformedOrder) -> str:
     """A fingerprint of the order as read (the normalized order; a malformed one by its id and reason), stored
-    with the row at each read, so issuing can say on which content it failed."""
-    content = order if isinstance(order, MarketOrder) else {"order_id": order.order_id, "reason": order.reason}
-    text = json.dumps(content, cls=_DigestEncoder, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    with the row at each read, so issuing can say on which content it failed. The dataclasses' repr leaves the raw
+    payload out and is deterministic (Decimal and datetime print their exact value)."""
+    content = order if isinstance(order, MarketOrder) else (order.order_id, order.reason)
+    return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -> datetime | None:
