@@ -1,7 +1,8 @@
 """Finding a seller's invoices: search, filters and keyset pagination (shared by the portal and the API).
 
-Every query starts from one seller and walks the (seller, -issued_at, -id) index; search is a prefix match
-so PostgreSQL can use pattern indexes, and no page ever counts the whole table.
+Every query starts from one seller and walks the (seller, -issued_at, -id) index; text search is a substring
+match on the folded `search_text` column (trigram GIN index on PostgreSQL), and no page ever counts the whole
+table.
 
 A text search page (`search_page`) takes one fixed path whatever the prefix, chosen without asking the planner.
 It first walks the recent-first index over the SEARCH_WINDOW newest invoices (after the cursor), which is fast when
@@ -23,6 +24,7 @@ from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from facturier.accounts.models import Seller
+from facturier.core.folding import fold
 from facturier.invoicing.models import Invoice, InvoiceQuerySet
 from facturier.outbox.models import OutgoingEmail
 
@@ -31,6 +33,8 @@ MAX_PAGE_SIZE = 200
 # Newest invoices a text search page walks before switching to the set of matches (a few ms on PostgreSQL).
 SEARCH_WINDOW = 5000
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+# The shortest text searched anywhere inside the fields (a trigram, what PostgreSQL's pg_trgm index can use).
+MIN_SUBSTRING = 3
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,18 @@ def latest_email_state() -> Subquery:
 
 
 def search_condition(text: str) -> Q:
+    """Any part of the number, order reference, buyer (name, company, e-mail), SKU or line title, case- and
+    accent-insensitive (the folded `search_text`, a trigram index on PostgreSQL), or the exact amount.
+    Under MIN_SUBSTRING characters a substring selects nearly everything: only the starts of fields match."""
     text = text.strip()[:100]
     amount = parse_amount(text)
-    condition = (
-        Q(number__istartswith=text) | Q(order_reference__istartswith=text) | Q(buyer_name__istartswith=text)
-    )
+    folded = fold(text)
+    if len(folded) >= MIN_SUBSTRING:
+        condition = Q(search_text__contains=folded)
+    else:
+        condition = (
+            Q(number__istartswith=text) | Q(order_reference__istartswith=text) | Q(buyer_name__istartswith=text)
+        )
     if amount is not None:
         condition |= Q(total_gross=amount) | Q(total_gross=-amount)
     return condition

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from facturier.accounts.models import Seller
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.core.folding import search_text
 from facturier.documents.labels import FRENCH_AND_ENGLISH
 from facturier.invoicing import emails
 from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
@@ -266,8 +267,8 @@ def persist_documents(
             return []
         first = take_numbers(series, len(kept))
         invoices = [
-            _new_document(seller, kind, key, first + offset, prefix, fields, moment)
-            for offset, (fields, _lines) in enumerate(kept)
+            _new_document(seller, kind, key, first + offset, prefix, fields, moment, lines)
+            for offset, (fields, lines) in enumerate(kept)
         ]
         Invoice.objects.bulk_create(invoices)
         InvoiceLine.objects.bulk_create(
@@ -282,8 +283,8 @@ def persist_documents(
     return invoices
 
 
-def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoice:
-    return Invoice(
+def _new_document(seller, kind, key, sequence, prefix, fields, moment, lines=()) -> Invoice:
+    invoice = Invoice(
         seller=seller,
         kind=kind,
         number=format_number(prefix, sequence),
@@ -301,6 +302,17 @@ def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoic
         ),
         **fields,
     )
+    invoice.search_text = invoice_search_text(invoice, lines)
+    return invoice
+
+
+def invoice_search_text(invoice: Invoice, lines) -> str:
+    buyer = invoice.buyer_snapshot or {}
+    return search_text([
+        invoice.number, invoice.order_reference, invoice.buyer_name, invoice.buyer_email,
+        buyer.get("name", ""), buyer.get("contact_name", ""), buyer.get("email", ""),
+        *(line.get("sku", "") for line in lines), *(line.get("description", "") for line in lines),
+    ])  # fmt: skip
 
 
 def _line_fields(line, category: str) -> dict:

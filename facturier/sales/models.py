@@ -98,6 +98,8 @@ class SalesOrder(models.Model):
     first_seen_shipped_at = models.DateTimeField(null=True, blank=True)
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
+    # References, buyer names, company, e-mails, SKUs and titles folded (core.folding); filled on write.
+    search_text = models.TextField(blank=True, default="", db_default="")
     reason = models.TextField(blank=True)
     # The payload as the marketplace sent it, for audit only: nothing outside marketplace/ reads it.
     raw = JSONField(default=dict, encoder=DjangoJSONEncoder)
