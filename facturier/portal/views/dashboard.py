@@ -21,9 +21,9 @@ from facturier.portal.fees import projected_fee
 from facturier.portal.views.onboarding import next_step
 from facturier.sales.connections import label
 from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.not_invoiced import EXPECTED, NEEDS_ACTION, counts_by_reason
 
 ATTENTION_LIMIT = 10
-NOT_INVOICED = [choice for choice, _label in SalesOrder.ELIGIBILITY_CHOICES if choice != SalesOrder.ELIGIBLE]
 
 
 def next_scheduled_sync(moment: datetime) -> datetime | None:
@@ -40,9 +40,17 @@ def next_scheduled_sync(moment: datetime) -> datetime | None:
 
 def attention(seller: Seller) -> dict:
     emails = OutgoingEmail.objects.filter(seller=seller, state__in=OutgoingEmail.PROBLEM_STATES)
+    counts = counts_by_reason(seller)
+    labels = dict(SalesOrder.ELIGIBILITY_CHOICES)
     return {
-        "orders": SalesOrder.objects.filter(seller=seller, eligibility__in=NOT_INVOICED)
-        .order_by("-last_seen_at")[:ATTENTION_LIMIT],
+        # Only what the seller can act on; the expected exclusions are counted apart.
+        "orders": SalesOrder.objects.filter(seller=seller, eligibility__in=NEEDS_ACTION)
+        .order_by("-last_seen_at", "-id")[:ATTENTION_LIMIT],
+        "orders_needing_action": sum(counts.get(reason, 0) for reason in NEEDS_ACTION),
+        "expected_exclusions": [
+            {"reason": reason, "label": labels[reason], "count": counts[reason]}
+            for reason in EXPECTED if counts.get(reason)
+        ],
         "emails": emails.order_by("-created_at")[:ATTENTION_LIMIT],
         "uploads": Invoice.objects.filter(seller=seller, upload_status=Invoice.UPLOAD_FAILURE)[:ATTENTION_LIMIT],
         "connections": [
@@ -68,12 +76,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "missing_step": next_step(seller),
         "today": today_in_paris(),
     })  # fmt: skip
-
-
-@seller_required
-def orders_view(request: HttpRequest) -> HttpResponse:
-    orders = SalesOrder.objects.filter(seller=request.seller, eligibility__in=NOT_INVOICED)
-    return render(request, "portal/orders.html", {"orders": orders.order_by("-last_seen_at", "-id")[:200]})
 
 
 @seller_required

@@ -17,8 +17,10 @@ from facturier.outbox import services as outbox
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.forms.settings import InvoiceFilterForm, ResendForm
+from facturier.sales.not_invoiced import OrderFilters, not_invoiced
 
 PAGE_SIZE = 50
+ORDERS_SHOWN = 10  # orders not invoiced listed under a search (all of them on the orders page)
 
 
 def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
@@ -28,7 +30,8 @@ def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
 @seller_required
 def invoice_list_view(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
-    invoices = search(request.seller, form.filters())
+    filters = form.filters()
+    invoices = search(request.seller, filters)
     page = keyset_page(invoices, request.GET.get("after", ""), PAGE_SIZE)
     statuses = outbox.status_for(emails.related_key(invoice) for invoice in page.rows)
     rows = [(invoice, statuses.get(emails.related_key(invoice))) for invoice in page.rows]
@@ -37,7 +40,15 @@ def invoice_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/invoices/list.html", {
         "form": form, "rows": rows, "next_cursor": page.next_cursor, "filter_query": query.urlencode(),
         "is_first_page": not request.GET.get("after"),
+        "orders_not_invoiced": matching_orders_not_invoiced(request.seller, filters.query),
     })  # fmt: skip
+
+
+def matching_orders_not_invoiced(seller, query: str) -> list:
+    """A search also finds the orders that were not invoiced, shown with their reason."""
+    if not query.strip():
+        return []
+    return list(not_invoiced(seller, OrderFilters(query=query))[:ORDERS_SHOWN])
 
 
 @seller_required
