@@ -8,7 +8,10 @@ from __future__ import annotations
 from facturier.core.folding import SQL_FOLD, search_text
 
 BATCH = 2000
-PARTY = "nullif(trim(o.{p}_first_name || ' ' || o.{p}_last_name), ''), nullif(o.{p}_company, ''), nullif(o.{p}_email, '')"
+PARTY = (
+    "nullif(trim(o.{p}_first_name || ' ' || o.{p}_last_name), ''), nullif(o.{p}_company, ''), "
+    "nullif(o.{p}_email, '')"
+)
 
 POSTGRES_FILL = f"""
     UPDATE sales_salesorder AS o SET search_text = {SQL_FOLD.format(f'''concat_ws(' | ',

@@ -123,3 +123,15 @@ def test_invoice_search_also_finds_orders_not_invoiced(seller_a, orders):
     block = html[html.index('id="orders-not-invoiced"'):]
     assert "2612010000WAIT" in block and "Pas encore expédiée" in block and "2612010000CHAN" in block
     assert "2612010000BBBB" not in html
+
+
+@pytest.mark.django_db
+def test_reasons_and_advice_in_english(seller_a, orders):
+    from facturier.portal.tests.test_i18n import switched_to
+
+    client = switched_to(logged_in(seller_a), "en", reverse("portal:orders"))
+    html = client.get(reverse("portal:orders")).content.decode()
+    assert "Nothing to do: it will be invoiced when it ships." in html
+    assert "Choose the invoiced channels" in html
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert "1 order to sort out" in dashboard and "Not invoiced, as expected:" in dashboard
