@@ -51,7 +51,8 @@ def test_each_connection_is_tested_on_its_own_with_a_plain_message(seller):
     client = logged_in(seller)
 
     assert outcome_of_testing(client, connection(seller, "98979")) == (
-        "/", ["Connexion à Cdiscount réussie : 30 commandes visibles."])
+        "/", ["Connexion à Cdiscount réussie : 30 commandes visibles.",
+              "Première synchronisation lancée : vos factures apparaissent ci-dessous."])  # the seller's first
     location, messages = outcome_of_testing(client, connection(seller, "55555"))
 
     assert (location, messages) == ("/marketplace/", [
