@@ -105,7 +105,7 @@ def test_order_page_and_isolation(seller_a, seller_b, orders):
 @pytest.mark.django_db
 def test_dashboard_lists_what_needs_action_and_counts_the_rest(seller_a, orders):
     html = logged_in(seller_a).get(reverse("portal:dashboard")).content.decode()
-    assert "1 commande à régler" in html
+    assert "Commandes à régler : 1" in html
     needing = html[html.index('id="orders-needing-action"'):]
     needing = needing[: needing.index("</ul>")]
     assert "2612010000CHAN" in needing and "2612010000WAIT" not in needing and "2601010000OLD1" not in needing
@@ -134,4 +134,4 @@ def test_reasons_and_advice_in_english(seller_a, orders):
     assert "Nothing to do: it will be invoiced when it ships." in html
     assert "Choose the invoiced channels" in html
     dashboard = client.get(reverse("portal:dashboard")).content.decode()
-    assert "1 order to sort out" in dashboard and "Not invoiced, as expected:" in dashboard
+    assert "Orders to sort out: 1" in dashboard and "Not invoiced, as expected:" in dashboard
