@@ -267,9 +267,11 @@ def persist_documents(
             return []
         first = take_numbers(series, len(kept))
         invoices = [
-            _new_document(seller, kind, key, first + offset, prefix, fields, moment, lines)
-            for offset, (fields, lines) in enumerate(kept)
+            _new_document(seller, kind, key, first + offset, prefix, fields, moment)
+            for offset, (fields, _lines) in enumerate(kept)
         ]
+        for invoice, (_fields, lines) in zip(invoices, kept, strict=True):
+            invoice.search_text = invoice_search_text(invoice, lines)
         Invoice.objects.bulk_create(invoices)
         InvoiceLine.objects.bulk_create(
             InvoiceLine(invoice=invoice, position=position, **line)
@@ -283,8 +285,8 @@ def persist_documents(
     return invoices
 
 
-def _new_document(seller, kind, key, sequence, prefix, fields, moment, lines=()) -> Invoice:
-    invoice = Invoice(
+def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoice:
+    return Invoice(
         seller=seller,
         kind=kind,
         number=format_number(prefix, sequence),
@@ -302,8 +304,6 @@ def _new_document(seller, kind, key, sequence, prefix, fields, moment, lines=())
         ),
         **fields,
     )
-    invoice.search_text = invoice_search_text(invoice, lines)
-    return invoice
 
 
 def invoice_search_text(invoice: Invoice, lines) -> str:
