@@ -167,7 +167,7 @@ def search_input(kind: str, dataset: Dataset, rng: random.Random) -> tuple[Invoi
 
 def deep_cursor(dataset: Dataset, rng: random.Random) -> str:
     """A cursor as the portal hands it out (`next_cursor`), at a random depth of the big seller's list."""
-    offset = rng.randint(PAGE_SIZE, dataset.big_invoices - 1)
+    offset = rng.randint(PAGE_SIZE, dataset.big_invoices - 1 - PAGE_SIZE)  # a full page always follows
     moment, pk = newest(dataset).values_list("issued_at", "pk")[offset]
     return f"{moment.isoformat()}_{pk}"
 
