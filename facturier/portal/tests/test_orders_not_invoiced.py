@@ -4,6 +4,7 @@ lists only what needs action and counts the expected exclusions; another seller'
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from datetime import timedelta
@@ -30,10 +31,10 @@ def record(seller, order_id: str, *, status="Shipped", days_ago=2.0, buyer=("Jea
         billing=address(buyer[0], buyer[1], "5 rue des Lilas", "75011", "Paris", country_code=country,
                         email=f"{buyer[0].lower()}@example.org"),
     )  # fmt: skip
-    data = json.loads(to_json(build_order(spec, "SELLER-1", random.Random(7))))
-    if channel:
-        data["salesChannel"] = {"id": channel, "name": channel.title()}
-    record_order(seller, parse_order(data))
+    order = parse_order(json.loads(to_json(build_order(spec, "SELLER-1", random.Random(7)))))
+    if channel:  # sold on another channel of the marketplace
+        order = dataclasses.replace(order, sales_channel=channel, sales_channel_name=channel.title())
+    record_order(seller, order)
     return SalesOrder.objects.get(seller=seller, order_id=order_id)
 
 
