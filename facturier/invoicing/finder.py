@@ -1,15 +1,16 @@
 """Finding a seller's invoices: search, filters and keyset pagination (shared by the portal and the API).
 
-Every query starts from one seller and walks the (seller, -issued_at, -id) index; search is a prefix match
-so PostgreSQL can use pattern indexes, and no page ever counts the whole table.
+Every query starts from one seller and walks the (seller, -issued_at, -id) index; text search is a substring
+match on the folded `search_text` column (trigram GIN index on PostgreSQL), and no page ever counts the whole
+table.
 
-A text search page (`search_page`) takes one fixed path whatever the prefix, chosen without asking the planner.
+A text search page (`search_page`) takes one fixed path whatever the text, chosen without asking the planner.
 It first walks the recent-first index over the SEARCH_WINDOW newest invoices (after the cursor), which is fast when
 matches are dense among recent invoices (a common buyer name, a recent order). Order references and numbers grow
-with time, so a prefix selects a time slice: when an old one leaves the window short of a page, the matches are
-fetched as a set through the pattern indexes (`id IN (…)`, no seller on the outer query, so no index walk) and
-sorted. A selective prefix thus costs one bounded walk more than a plan PostgreSQL would pick for it alone (a few
-ms), never a walk across the seller's whole history. Every step returns exactly the rows and order of the single
+with time, so a fragment of one selects a time slice: when an old one leaves the window short of a page, the
+matches are fetched as a set through the trigram index (fenced on PostgreSQL, see `newest_matches`) and sorted.
+A selective text thus costs one bounded walk more than a plan PostgreSQL would pick for it alone (a few ms),
+never a walk across the seller's whole history. Every step returns exactly the rows and order of the single
 query: the window is a prefix of the seller's ordering.
 """
 
@@ -19,10 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.db import connection
 from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from facturier.accounts.models import Seller
+from facturier.core.folding import fold
 from facturier.invoicing.email_keys import related_key_expression
 from facturier.invoicing.models import Invoice, InvoiceQuerySet
 from facturier.outbox.models import OutgoingEmail
@@ -32,6 +36,10 @@ MAX_PAGE_SIZE = 200
 # Newest invoices a text search page walks before switching to the set of matches (a few ms on PostgreSQL).
 SEARCH_WINDOW = 5000
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+# A number typed without decimals or € is taken as an amount up to this many digits (beyond: a reference).
+MAX_WHOLE_AMOUNT_DIGITS = 7
+# The shortest text searched anywhere inside the fields (a trigram, what PostgreSQL's pg_trgm index can use).
+MIN_SUBSTRING = 3
 
 
 @dataclass(frozen=True)
@@ -80,14 +88,28 @@ def latest_email_state() -> Subquery:
 
 
 def search_condition(text: str) -> Q:
+    """Any part of the number, order reference, buyer (name, company, e-mail), SKU or line title, case- and
+    accent-insensitive (the folded `search_text`, a trigram index on PostgreSQL), or the exact amount.
+    Under MIN_SUBSTRING characters a substring selects nearly everything: only the starts of fields match."""
     text = text.strip()[:100]
     amount = parse_amount(text)
-    condition = (
-        Q(number__istartswith=text) | Q(order_reference__istartswith=text) | Q(buyer_name__istartswith=text)
-    )
-    if amount is not None:
+    folded = fold(text)
+    if len(folded) >= MIN_SUBSTRING:
+        condition = Q(search_text__contains=folded)
+    else:
+        condition = (
+            Q(number__istartswith=text) | Q(order_reference__istartswith=text) | Q(buyer_name__istartswith=text)
+        )
+    if amount is not None and looks_like_amount(text):
         condition |= Q(total_gross=amount) | Q(total_gross=-amount)
     return condition
+
+
+def looks_like_amount(text: str) -> bool:
+    """'12,50', '12.5', '54 €' or '54', but not the 8 or more digits of an order reference: an amount OR'ed to a
+    reference search would make PostgreSQL read every candidate of the trigram index without the seller's bound."""
+    digits = sum(char.isdigit() for char in text)
+    return any(mark in text for mark in ",.€") or digits <= MAX_WHOLE_AMOUNT_DIGITS
 
 
 def search(seller: Seller, filters: InvoiceFilters) -> QuerySet[Invoice]:
@@ -151,6 +173,18 @@ def after_cursor(cursor: str) -> Q:
     return Q(Q(issued_at__lt=moment) | Q(issued_at=moment, id__lt=pk), issued_at__lte=moment)
 
 
+def newest_matches(invoices: QuerySet[Invoice], limit: int):
+    """The ids of the `limit` newest matches, computed as a set then sorted. On PostgreSQL the set is fenced
+    (OFFSET 0): otherwise the planner, expecting matches spread over time, walks the whole table in issued_at
+    order probing each row against the set, which costs seconds when the matches are old (an order reference)."""
+    matching = invoices.order_by().values("id", "issued_at")
+    if connection.vendor != "postgresql":
+        return matching.values("id")
+    sql, params = matching.query.sql_with_params()
+    fenced = f"SELECT m.id FROM ({sql} OFFSET 0) AS m ORDER BY m.issued_at DESC, m.id DESC LIMIT %s"
+    return RawSQL(fenced, (*params, limit))
+
+
 def search_page(invoices: QuerySet[Invoice], seller_id: int, after: Q, limit: int) -> list[Invoice]:
     """The first `limit` rows of a text search (already past the cursor), newest first: see the module doc."""
     ordered = invoices.order_by("-issued_at", "-id")
@@ -165,7 +199,7 @@ def search_page(invoices: QuerySet[Invoice], seller_id: int, after: Q, limit: in
     rows = list(ordered.filter(issued_at__gte=bound)[:limit])
     if len(rows) == limit:
         return rows
-    matches = Invoice.objects.filter(pk__in=invoices.order_by().values("pk"))
+    matches = Invoice.objects.filter(pk__in=newest_matches(invoices, limit))
     if "email_state" in invoices.query.annotations:
         matches = matches.annotate(email_state=latest_email_state())
     return list(matches.order_by("-issued_at", "-id")[:limit])

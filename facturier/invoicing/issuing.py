@@ -16,6 +16,7 @@ from facturier.accounts.models import Seller
 from facturier.core import vat_categories
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.core.folding import search_text
 from facturier.documents.labels import FRENCH, FRENCH_AND_ENGLISH
 from facturier.documents.snapshot import VatBreakdown
 from facturier.invoicing import emails
@@ -274,6 +275,8 @@ def persist_documents(
             _new_document(seller, kind, key, first + offset, prefix, fields, moment)
             for offset, (fields, _lines) in enumerate(kept)
         ]
+        for invoice, (_fields, lines) in zip(invoices, kept, strict=True):
+            invoice.search_text = invoice_search_text(invoice, lines)
         Invoice.objects.bulk_create(invoices)
         InvoiceLine.objects.bulk_create(
             InvoiceLine(invoice=invoice, position=position, **line)
@@ -306,6 +309,15 @@ def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoic
         ),
         **fields,
     )
+
+
+def invoice_search_text(invoice: Invoice, lines) -> str:
+    buyer = invoice.buyer_snapshot or {}
+    return search_text([
+        invoice.number, invoice.order_reference, invoice.buyer_name, invoice.buyer_email,
+        buyer.get("name", ""), buyer.get("contact_name", ""), buyer.get("email", ""),
+        *(line.get("sku", "") for line in lines), *(line.get("description", "") for line in lines),
+    ])  # fmt: skip
 
 
 def _line_fields(line, category: str) -> dict:

@@ -94,6 +94,9 @@ class Invoice(models.Model):
     notes = JSONField(default=list)
     buyer_name = models.CharField(max_length=200, blank=True)
     buyer_email = models.CharField(max_length=254, blank=True)
+    # Number, order reference, buyer and lines folded (core.folding), for substring search; filled on write.
+    # Nullable without a default: the column is added in place (SQLite would rebuild the table and its triggers).
+    search_text = models.TextField(null=True, blank=True)
     total_net = models.DecimalField(**MONEY)
     total_vat = models.DecimalField(**MONEY)
     total_gross = models.DecimalField(**MONEY)

@@ -38,6 +38,13 @@ class OctopiaConnector:
         CredentialField("client_id", _("Client ID Octopia")),
         CredentialField("client_secret", _("Client secret Octopia"), secret=True),
     )
+    # Where a seller finds these values (shown above the form).
+    credentials_help: ClassVar[str] = _(
+        "Ces identifiants se trouvent dans votre espace vendeur Octopia (Seller Portal), rubrique des "
+        "identifiants API : créez-y un accès pour Facturier, puis copiez ici son Client ID et son Client secret. "
+        "L'identifiant vendeur (SellerId) est le numéro de votre boutique, affiché dans votre compte vendeur. "
+        "Facturier ne fait que lire vos commandes et y déposer vos factures."
+    )
 
     def __init__(self, client: OctopiaClient):
         self.client = client

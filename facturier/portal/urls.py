@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.i18n import set_language
 
-from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, rates, reform
+from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, orders, rates, reform
 
 app_name = "portal"
 
@@ -39,7 +39,8 @@ urlpatterns = [
     path("marketplace/<int:pk>/", onboarding.connection_edit_view, name="connection_edit"),
     path("marketplace/<int:pk>/tester/", onboarding.test_connection_view, name="connection_test"),
     path("", dashboard.dashboard_view, name="dashboard"),
-    path("commandes/", dashboard.orders_view, name="orders"),
+    path("commandes/", orders.orders_view, name="orders"),
+    path("commandes/<int:pk>/", orders.order_detail_view, name="order_detail"),
     path("synchronisations/", dashboard.sync_runs_view, name="sync_runs"),
     path("synchronisations/lancer/", dashboard.sync_now_view, name="sync_now"),
     path("synchronisations/etat.json", dashboard.sync_status_view, name="sync_status"),

@@ -98,6 +98,8 @@ class SalesOrder(models.Model):
     first_seen_shipped_at = models.DateTimeField(null=True, blank=True)
     marketplace_updated_at = models.DateTimeField(null=True, blank=True)
     eligibility = models.CharField(max_length=20, choices=ELIGIBILITY_CHOICES)
+    # References, buyer names, company, e-mails, SKUs and titles folded (core.folding); filled on write.
+    search_text = models.TextField(blank=True, default="", db_default="")
     reason = models.TextField(blank=True)
     # The payload as the marketplace sent it, for audit only: nothing outside marketplace/ reads it.
     raw = JSONField(default=dict, encoder=DjangoJSONEncoder)
@@ -186,6 +188,7 @@ class SyncRun(models.Model):
     TRIGGER_LABELS = {
         "schedule": _("Planifiée"), "manual": _("Manuelle"), "start": _("Au démarrage"), "cli": _("Ligne de commande"),
         "recovery": _("Reprise après interruption"), "api": _("API"), "bench": _("Mesure de performance"),
+        "first": _("Première synchronisation"), "incremental": _("Passage rapide (toutes les 15 min)"),
     }  # fmt: skip
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sync_runs")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from facturier.core.folding import search_text
 from facturier.core.money import CENT
 from facturier.marketplace.dto import Address, MarketOrder, OrderLine
 from facturier.tax.identifiers import siren_of_french_vat
@@ -72,6 +73,16 @@ def order_columns(order: MarketOrder) -> dict:
 
 def address_columns(prefix: str, address: Address) -> dict:
     return {f"{prefix}_{column}": getattr(address, name) for column, name in ADDRESS_COLUMNS.items()}
+
+
+def order_search_text(order: MarketOrder) -> str:
+    """The order's search column: what a seller may type to find it (references, buyer, SKUs, titles)."""
+    parties = [order.billing_address, order.delivery_address or Address()]
+    return search_text([
+        order.order_id, order.seller_reference, order.buyer_email, *order.buyer_emails,
+        *(text for party in parties for text in (party.full_name, party.company_name, party.email)),
+        *(line.sku for line in order.lines), *(line.title for line in order.lines),
+    ])  # fmt: skip
 
 
 def line_rows(order: MarketOrder) -> list[dict]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
+from facturier.core.folding import search_text
 from facturier.core.read_ahead import read_ahead
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, OrderState, RefundEvent
 from facturier.marketplace.errors import (
@@ -44,7 +45,13 @@ from facturier.sales.eligibility import (
     storage_id,
 )
 from facturier.sales.models import RefundRecord, SalesOrder, SalesOrderLine, SyncRun
-from facturier.sales.order_rows import ORDER_COLUMN_NAMES, line_rows, order_columns, storable_lines
+from facturier.sales.order_rows import (
+    ORDER_COLUMN_NAMES,
+    line_rows,
+    order_columns,
+    order_search_text,
+    storable_lines,
+)
 
 logger = logging.getLogger(__name__)
 # Cdiscount's own advice (legacy newsletter) is a window reaching at least 90 minutes back "in order not to forget
@@ -58,7 +65,9 @@ PAGE_SIZE = 100  # orders stored per transaction (the API's page size)
 MALFORMED_UPSERT_FIELDS = [
     "eligibility", "reason", "raw", "last_seen_at", "sync_notes", "unworkable_digest", "content_digest",
 ]  # fmt: skip
-UPSERT_FIELDS = [*MALFORMED_UPSERT_FIELDS, *ORDER_COLUMN_NAMES, "shipped_at", "first_seen_shipped_at"]
+UPSERT_FIELDS = [
+    *MALFORMED_UPSERT_FIELDS, *ORDER_COLUMN_NAMES, "shipped_at", "first_seen_shipped_at", "search_text",
+]  # fmt: skip
 # Invalid orders are fetched again one by one for this long after they were first seen, a few per pass.
 REFETCH_INVALID_FOR = timedelta(days=30)
 REFETCH_INVALID_PER_PASS = 100
@@ -480,7 +489,11 @@ def order_values(
             order_columns(order),
             shipped_at=date_of_supply(order, first_seen_shipped),
             first_seen_shipped_at=first_seen_shipped,
+            search_text=order_search_text(order),
         )
+    elif known is None:
+        # A malformed order is found by its reference; an older row keeps what was known of it.
+        values["search_text"] = search_text([order.order_id])
     return values
 
 

@@ -36,7 +36,7 @@ SQLITE_REFUSAL = (
 )
 PAGE_SIZE = 50
 SEARCH_KINDS = [
-    "number prefix", "order-ref prefix", "buyer prefix", "exact amount", "date range", "kind",
+    "number prefix", "order-ref prefix", "buyer prefix", "name substring", "exact amount", "date range", "kind",
     "email status", "no filter", "keyset page",
 ]  # fmt: skip
 
@@ -167,7 +167,7 @@ def search_input(kind: str, dataset: Dataset, rng: random.Random) -> tuple[Invoi
 
 def deep_cursor(dataset: Dataset, rng: random.Random) -> str:
     """A cursor as the portal hands it out (`next_cursor`), at a random depth of the big seller's list."""
-    offset = rng.randint(PAGE_SIZE, dataset.big_invoices - 1)
+    offset = rng.randint(PAGE_SIZE, dataset.big_invoices - 1 - PAGE_SIZE)  # a full page always follows
     moment, pk = newest(dataset).values_list("issued_at", "pk")[offset]
     return f"{moment.isoformat()}_{pk}"
 
@@ -179,6 +179,11 @@ def filters_for(kind: str, g: int, rng: random.Random) -> InvoiceFilters:
         return InvoiceFilters(query=f"26{g:010d}"[: rng.randint(8, 12)])
     if kind == "buyer prefix":
         return InvoiceFilters(query=rng.choice(FIRST_NAMES)[:4].lower() if g % 2 else rng.choice(LAST_NAMES))
+    if kind == "name substring":
+        # A piece from inside a first or last name, typed without its accents or capitals ("upon", "lefevr").
+        name = rng.choice(FIRST_NAMES + LAST_NAMES)
+        start = rng.randint(1, max(1, len(name) - 3))
+        return InvoiceFilters(query=name[start : start + rng.randint(3, 5)].lower().replace("é", "e"))
     if kind == "exact amount":
         amount = Decimal((g * 7919) % 49900 + 100) / 100  # the generator's formula: it always exists
         return InvoiceFilters(query=f"{amount:.2f}".replace(".", ","))

@@ -28,6 +28,7 @@ OBJECT_URLS = {
     "invoice_resend": "invoice", "api_token_revoke": "api_token", "fee_invoice_download": "fee_invoice",
     "fee_invoice_view": "fee_invoice",
     "ereport_download": "ereport", "connection_edit": "connection", "connection_test": "connection",
+    "order_detail": "order",
 }  # fmt: skip
 POST_ONLY = {"invoice_resend", "api_token_revoke", "sync_now", "connection_test", "invoice_selection_archive",
              "two_factor_disable"}
@@ -71,7 +72,7 @@ def objects_of_a(seller_a):
     connection = MarketplaceConnection.objects.create(seller=seller_a, account_id="98979",
                                                       credentials={"client_id": "a", "client_secret": "s"})
     return {"invoice": invoice.pk, "api_token": token.pk, "fee_invoice": fee.pk, "ereport": ereport.pk,
-            "connection": connection.pk}
+            "connection": connection.pk, "order": invoice.order_id}
 
 
 @pytest.mark.django_db

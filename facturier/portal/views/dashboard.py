@@ -18,12 +18,16 @@ from facturier.jobs.tasks import sync_seller_task
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.fees import projected_fee
-from facturier.portal.views.onboarding import next_step
+from facturier.portal.views.onboarding import checklist, next_step
 from facturier.sales.connections import label
 from facturier.sales.models import SalesOrder, SyncRun
+from facturier.sales.not_invoiced import EXPECTED, NEEDS_ACTION, counts_by_reason
 
 ATTENTION_LIMIT = 10
-NOT_INVOICED = [choice for choice, _label in SalesOrder.ELIGIBILITY_CHOICES if choice != SalesOrder.ELIGIBLE]
+RECENT_INVOICES = 5
+EMAILS_WAITING = (
+    OutgoingEmail.STATE_HELD, OutgoingEmail.STATE_QUEUED, OutgoingEmail.STATE_SENDING, OutgoingEmail.STATE_RETRYING,
+)
 
 
 def next_scheduled_sync(moment: datetime) -> datetime | None:
@@ -40,9 +44,17 @@ def next_scheduled_sync(moment: datetime) -> datetime | None:
 
 def attention(seller: Seller) -> dict:
     emails = OutgoingEmail.objects.filter(seller=seller, state__in=OutgoingEmail.PROBLEM_STATES)
+    counts = counts_by_reason(seller)
+    labels = dict(SalesOrder.ELIGIBILITY_CHOICES)
     return {
-        "orders": SalesOrder.objects.filter(seller=seller, eligibility__in=NOT_INVOICED)
-        .order_by("-last_seen_at")[:ATTENTION_LIMIT],
+        # Only what the seller can act on; the expected exclusions are counted apart.
+        "orders": SalesOrder.objects.filter(seller=seller, eligibility__in=NEEDS_ACTION)
+        .order_by("-last_seen_at", "-id")[:ATTENTION_LIMIT],
+        "orders_needing_action": sum(counts.get(reason, 0) for reason in NEEDS_ACTION),
+        "expected_exclusions": [
+            {"reason": reason, "label": labels[reason], "count": counts[reason]}
+            for reason in EXPECTED if counts.get(reason)
+        ],
         "emails": emails.order_by("-created_at")[:ATTENTION_LIMIT],
         "uploads": Invoice.objects.filter(seller=seller, upload_status=Invoice.UPLOAD_FAILURE)[:ATTENTION_LIMIT],
         "connections": [
@@ -59,7 +71,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     seller = request.seller
     moment = now()
     projection = projected_fee(seller)
+    steps = checklist(seller)
     return render(request, "portal/dashboard.html", {
+        "checklist": steps if not all(step.done for step in steps) else [],
+        "recent_invoices": Invoice.objects.filter(seller=seller).order_by("-issued_at", "-id")[:RECENT_INVOICES],
         "issued_this_month": projection.invoice_count,
         "fee": projection.tier,
         "last_run": SyncRun.objects.filter(seller=seller).first(),
@@ -68,12 +83,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "missing_step": next_step(seller),
         "today": today_in_paris(),
     })  # fmt: skip
-
-
-@seller_required
-def orders_view(request: HttpRequest) -> HttpResponse:
-    orders = SalesOrder.objects.filter(seller=request.seller, eligibility__in=NOT_INVOICED)
-    return render(request, "portal/orders.html", {"orders": orders.order_by("-last_seen_at", "-id")[:200]})
 
 
 @seller_required
@@ -94,10 +103,25 @@ def sync_now_view(request: HttpRequest) -> HttpResponse:
     return redirect("portal:dashboard")
 
 
+def live_counts(run: SyncRun) -> dict:
+    """What a run has done so far: orders read (stored page by page), documents issued (counted as issued) and
+    the e-mails sent since it started; a running run's own counters are only written when it ends."""
+    emails = OutgoingEmail.objects.filter(seller_id=run.seller_id, created_at__gte=run.started_at)
+    orders_read = run.orders_seen
+    if run.status == SyncRun.RUNNING:
+        orders_read = SalesOrder.objects.filter(seller_id=run.seller_id, last_seen_at__gte=run.started_at).count()
+    return {
+        "orders_read": orders_read,
+        "emails_sent": emails.filter(state=OutgoingEmail.STATE_SENT).count(),
+        "emails_waiting": emails.filter(state__in=EMAILS_WAITING).count(),
+    }
+
+
 def run_json(run: SyncRun | None) -> dict:
     if run is None:
         return {"status": "none"}
     return {
+        **live_counts(run),
         "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,

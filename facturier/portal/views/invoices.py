@@ -20,8 +20,10 @@ from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.forms.settings import InvoiceFilterForm, ResendForm
 from facturier.sales.connection_status import marketplace_name
 from facturier.sales.connections import label
+from facturier.sales.not_invoiced import OrderFilters, not_invoiced
 
 PAGE_SIZE = 50
+ORDERS_SHOWN = 10  # orders not invoiced listed under a search (all of them on the orders page)
 
 
 def seller_invoice(request: HttpRequest, pk: int) -> Invoice:
@@ -41,6 +43,7 @@ def matching_invoices(request: HttpRequest) -> tuple[InvoiceFilterForm, QuerySet
 @seller_required
 def invoice_list_view(request: HttpRequest) -> HttpResponse:
     form, invoices = matching_invoices(request)
+    filters = form.filters()
     page = keyset_page(invoices, request.GET.get("after", ""), PAGE_SIZE)
     statuses = outbox.status_for(emails.related_key(invoice) for invoice in page.rows)
     rows = [(invoice, statuses.get(emails.related_key(invoice))) for invoice in page.rows]
@@ -49,7 +52,15 @@ def invoice_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/invoices/list.html", {
         "form": form, "rows": rows, "next_cursor": page.next_cursor, "filter_query": query.urlencode(),
         "is_first_page": not request.GET.get("after"),
+        "orders_not_invoiced": matching_orders_not_invoiced(request.seller, filters.query),
     })  # fmt: skip
+
+
+def matching_orders_not_invoiced(seller, query: str) -> list:
+    """A search also finds the orders that were not invoiced, shown with their reason."""
+    if not query.strip():
+        return []
+    return list(not_invoiced(seller, OrderFilters(query=query))[:ORDERS_SHOWN])
 
 
 @seller_required

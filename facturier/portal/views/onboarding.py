@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from facturier.accounts.links import AccountAlreadyLinked, AccountLinkedTwice, Credentials, save_credentials
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller
 from facturier.core.clock import now
+from facturier.jobs.tasks import sync_seller_task
 from facturier.marketplace import connectors
 from facturier.marketplace.connectors import Connector
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
@@ -22,9 +25,44 @@ from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateF
 from facturier.portal.throttle import client_ip
 from facturier.sales.connection_status import marketplace_name
 from facturier.sales.connections import check_connection, label
+from facturier.sales.models import SyncRun
+
+FIRST_SYNC_TRIGGER = "first"
 
 MANDATE_VERSION = "2026-11"
 MANDATE_TEMPLATE = f"portal/mandate/mandate-{MANDATE_VERSION}.txt"
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    label: Promise
+    done: bool
+    url_name: str
+
+
+def checklist(seller: Seller) -> list[ChecklistStep]:
+    """The road to the first invoices, in order. The VAT set-up has no mark of its own: it counts as done once the
+    step after it (the mandate, which the VAT page leads to) is."""
+    mandate = seller.mandates.exists()
+    connections = seller.connections
+    return [
+        ChecklistStep("company", gettext_lazy("Identité de l'entreprise"), True, "portal:onboarding_company"),
+        ChecklistStep("vat", gettext_lazy("Configuration TVA"), mandate, "portal:onboarding_vat"),
+        ChecklistStep("mandate", gettext_lazy("Mandat de facturation"), mandate, "portal:onboarding_mandate"),
+        ChecklistStep("marketplace", gettext_lazy("Connexion à la marketplace testée"),
+                      connections.filter(status=MarketplaceConnection.STATUS_OK).exists(), "portal:connection"),
+        ChecklistStep("first_sync", gettext_lazy("Première synchronisation"),
+                      seller.sync_runs.filter(status=SyncRun.SUCCEEDED).exists(), "portal:dashboard"),
+    ]  # fmt: skip
+
+
+def start_first_sync(seller: Seller) -> bool:
+    """Once registration is complete and a connection works, the first sync starts by itself (once)."""
+    if next_step(seller) is not None or not seller.is_active or seller.sync_runs.exists():
+        return False
+    sync_seller_task.delay_on_commit(seller.pk, FIRST_SYNC_TRIGGER)
+    return True
 
 
 def next_step(seller: Seller | None) -> str | None:
@@ -111,6 +149,7 @@ def connection_view(request: HttpRequest) -> HttpResponse:
         return redirect("portal:connection")
     return render(request, "portal/onboarding/connection.html", {
         "form": form, "marketplace_kind": backend.kind, "marketplace_name": backend.display_name,
+        "credentials_help": getattr(backend, "credentials_help", ""),  # optional for a connector
         "connections": _listed(seller),
         "kinds": [(kind, connectors.display_name(kind)) for kind in connectors.kinds()],
     })  # fmt: skip
@@ -123,8 +162,10 @@ def connection_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConnectionForm(posted(request), backend=backend, connection=connection)
     if request.method == "POST" and form.is_valid() and _saved(request, form, connection):
         return redirect("portal:connection")
-    return render(request, "portal/onboarding/connection_edit.html",
-                  {"form": form, "marketplace_name": backend.display_name, "connection": connection})
+    return render(request, "portal/onboarding/connection_edit.html", {
+        "form": form, "marketplace_name": backend.display_name, "connection": connection,
+        "credentials_help": getattr(backend, "credentials_help", ""),
+    })  # fmt: skip
 
 
 def _saved(request: HttpRequest, form: ConnectionForm, connection: MarketplaceConnection | None = None) -> bool:
@@ -156,6 +197,8 @@ def test_connection_view(request: HttpRequest, pk: int) -> HttpResponse:
     test, message = check_connection(connection, max_attempts=1, max_retry_seconds=5)
     if test.ok:
         messages.success(request, message)
+        if start_first_sync(request.seller):
+            messages.info(request, _("Première synchronisation lancée : vos factures apparaissent ci-dessous."))
         return redirect(next_step(request.seller) or "portal:dashboard")
     messages.error(request, _("Connexion impossible : %(message)s") % {"message": message})
     return redirect("portal:connection")

@@ -1,0 +1,55 @@
+"""Filling SalesOrder.search_text for rows written before it existed (migration 0010) or set-based (the bench).
+
+PostgreSQL folds in SQL (core.folding.SQL_FOLD, the `unaccent` extension); other databases fold in Python.
+"""
+
+from __future__ import annotations
+
+from facturier.core.folding import SQL_FOLD, search_text
+
+BATCH = 2000
+PARTY = (
+    "nullif(trim(o.{p}_first_name || ' ' || o.{p}_last_name), ''), nullif(o.{p}_company, ''), "
+    "nullif(o.{p}_email, '')"
+)
+
+POSTGRES_FILL = f"""
+    UPDATE sales_salesorder AS o SET search_text = {SQL_FOLD.format(f'''concat_ws(' | ',
+        nullif(o.order_id, ''), nullif(o.seller_reference, ''), nullif(o.buyer_name, ''), nullif(o.buyer_company, ''),
+        {PARTY.format(p="billing")}, {PARTY.format(p="delivery")},
+        (SELECT string_agg(e, ' | ') FROM jsonb_array_elements_text(
+            CASE WHEN jsonb_typeof(o.buyer_emails) = 'array' THEN o.buyer_emails ELSE '[]'::jsonb END) AS e),
+        (SELECT string_agg(concat_ws(' | ', nullif(l.sku, ''), nullif(l.title, '')), ' | ' ORDER BY l.position)
+         FROM sales_salesorderline AS l WHERE l.order_id = o.id))''')}
+    WHERE o.search_text = ''
+"""
+POSTGRES_INDEX = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS salesorder_search_trgm ON sales_salesorder USING gin (search_text gin_trgm_ops)",
+]
+
+
+def party_texts(row, prefix: str) -> list[str]:
+    first, last = getattr(row, f"{prefix}_first_name"), getattr(row, f"{prefix}_last_name")
+    return [f"{first} {last}", getattr(row, f"{prefix}_company"), getattr(row, f"{prefix}_email")]
+
+
+def fill_in_python(orders, lines) -> None:
+    """`orders` and `lines`: the SalesOrder and SalesOrderLine model classes (historical ones in a migration)."""
+    pending = orders.objects.filter(search_text="").order_by("pk")
+    last = 0
+    while batch := list(pending.filter(pk__gt=last)[:BATCH]):
+        last = batch[-1].pk
+        by_order: dict[int, list] = {}
+        for line in lines.objects.filter(order_id__in=[row.pk for row in batch]).order_by("position"):
+            by_order.setdefault(line.order_id, []).append(line)
+        for row in batch:
+            found = by_order.get(row.pk, [])
+            emails = row.buyer_emails if isinstance(row.buyer_emails, list) else []
+            row.search_text = search_text([
+                row.order_id, row.seller_reference, row.buyer_name, row.buyer_company, *map(str, emails),
+                *party_texts(row, "billing"), *party_texts(row, "delivery"),
+                *(line.sku for line in found), *(line.title for line in found),
+            ])  # fmt: skip
+        orders.objects.bulk_update(batch, ["search_text"])
