@@ -13,7 +13,7 @@ takes part in that comparison (accounts.MarketplaceConnection.INSTANCE_CREDENTIA
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .dto import MalformedOrder, MarketOrder, RefundEvent
+from .errors import CredentialsRejected, MarketplaceError
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,35 @@ class ConnectionTest:
     failure: str = ""  # a ConnectionFailure when not ok
     orders: int | None = None  # orders the account holds, when the marketplace says so cheaply
     detail: str = ""  # the marketplace's own words (English, technical), for the operator and the logs
+
+
+def counting_test(count_orders: Callable[[], int], describe: Callable[[int], str]) -> ConnectionTest:
+    """A connection test's one cheap call, counting the account's orders. The credentials got this far, so a 403 says
+    they may not act for that account (a wrong account id) and any other refusal that they are not valid."""
+    try:
+        count = count_orders()
+    except CredentialsRejected as error:
+        wrong_account = error.status_code == 403
+        failure = ConnectionFailure.WRONG_ACCOUNT if wrong_account else ConnectionFailure.CREDENTIALS_REFUSED
+        return ConnectionTest(ok=False, failure=failure, detail=error.message)
+    except MarketplaceError as error:
+        return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
+    return ConnectionTest(ok=True, orders=count, detail=describe(count))
+
+
+class ClientBacked:
+    """A backend over one HTTP client (`self.client`): closing the connector, or leaving its `with`, closes it."""
+
+    client: object
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class Connector(Protocol):

@@ -18,7 +18,14 @@ from typing import ClassVar, Self
 
 from django.utils.translation import gettext_lazy as _
 
-from .connectors import ConnectionFailure, ConnectionTest, CredentialField, UploadState, UploadStatus
+from .connectors import (
+    ClientBacked,
+    ConnectionTest,
+    CredentialField,
+    UploadState,
+    UploadStatus,
+    counting_test,
+)
 from .dto import MalformedOrder, MarketOrder, RefundEvent
 from .errors import CredentialsRejected, MarketplaceError, RefundListFailed
 from .mirakl import MiraklClient
@@ -28,7 +35,7 @@ REFUND_LIST = "order_lines"  # refunds and cancelations are read on the order li
 ACCEPTED_PREFIX = "or74:"
 
 
-class MiraklConnector:
+class MiraklConnector(ClientBacked):
     kind: ClassVar[str] = "mirakl"
     display_name: ClassVar[str] = "Mirakl"
     account_field: ClassVar[CredentialField] = CredentialField(
@@ -101,22 +108,5 @@ class MiraklConnector:
 
     def test_connection(self) -> ConnectionTest:
         """One OR11 call for one order: a 401 is the key, a 403 the shop id; its total_count is the orders."""
-        try:
-            count = self.client.count_orders()
-        except CredentialsRejected as error:
-            wrong_account = error.status_code == 403
-            failure = ConnectionFailure.WRONG_ACCOUNT if wrong_account else ConnectionFailure.CREDENTIALS_REFUSED
-            return ConnectionTest(ok=False, failure=failure, detail=error.message)
-        except MarketplaceError as error:
-            return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
         shop = self.client.shop_id or "(default shop)"
-        return ConnectionTest(ok=True, orders=count, detail=f"{self.client.name} shop {shop}: {count} orders")
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        return counting_test(self.client.count_orders, lambda count: f"{self.client.name} shop {shop}: {count} orders")

@@ -15,7 +15,15 @@ from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 from .auth import SharedTokenCache
-from .connectors import ConnectionFailure, ConnectionTest, CredentialField, UploadState, UploadStatus
+from .connectors import (
+    ClientBacked,
+    ConnectionFailure,
+    ConnectionTest,
+    CredentialField,
+    UploadState,
+    UploadStatus,
+    counting_test,
+)
 from .dto import MalformedOrder, MarketOrder, RefundEvent
 from .errors import CredentialsRejected, MarketplaceError
 from .octopia import OctopiaClient
@@ -28,7 +36,7 @@ UPLOAD_STATES = {
 }
 
 
-class OctopiaConnector:
+class OctopiaConnector(ClientBacked):
     kind: ClassVar[str] = "octopia"
     display_name: ClassVar[str] = "Cdiscount"
     account_field: ClassVar[CredentialField] = CredentialField(
@@ -105,21 +113,4 @@ class OctopiaConnector:
             return ConnectionTest(ok=False, failure=ConnectionFailure.CREDENTIALS_REFUSED, detail=error.message)
         except MarketplaceError as error:
             return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
-        try:
-            count = self.client.count_orders()
-        except CredentialsRejected as error:
-            wrong_account = error.status_code == 403  # the token is good: this client may not act for that shop
-            failure = ConnectionFailure.WRONG_ACCOUNT if wrong_account else ConnectionFailure.CREDENTIALS_REFUSED
-            return ConnectionTest(ok=False, failure=failure, detail=error.message)
-        except MarketplaceError as error:
-            return ConnectionTest(ok=False, failure=ConnectionFailure.UNREACHABLE, detail=error.message)
-        return ConnectionTest(ok=True, orders=count, detail=f"seller {self.client.seller_id}: {count} orders")
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        return counting_test(self.client.count_orders, lambda count: f"seller {self.client.seller_id}: {count} orders")
