@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "facturier.portal.context.support",
             ]
         },
     }
@@ -247,6 +248,12 @@ FACTURIER_OPERATOR = {
     "email": env_str("FACTURIER_OPERATOR_EMAIL", "facturation@facturier.example"),
     # Facturier opted to pay VAT on its services on debits (CGI 269-2-c): printed on fee invoices bearing VAT.
     "vat_on_debits": env_bool("FACTURIER_OPERATOR_VAT_ON_DEBITS", False),
+}
+
+# Where a seller gets help: shown at the foot of every portal page (issue #18).
+FACTURIER_SUPPORT = {
+    "email": env_str("FACTURIER_SUPPORT_EMAIL", "support@facturier.example"),
+    "help_url": env_str("FACTURIER_HELP_URL", ""),
 }
 
 # Celery: with no broker URL the embedded default uses kombu's filesystem transport (no server to run).
