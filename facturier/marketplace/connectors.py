@@ -36,6 +36,7 @@ class CredentialField:
     label: str  # shown in the portal (a lazy translation)
     secret: bool = False  # never shown back; left empty on an edit, the stored value is kept
     help_text: str = ""
+    validators: tuple[Callable[[str], None], ...] = ()  # Django validators: raise ValidationError on a bad value
 
 
 class UploadState:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import ClassVar, Self
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .connectors import (
@@ -35,6 +37,20 @@ REFUND_LIST = "order_lines"  # refunds and cancelations are read on the order li
 ACCEPTED_PREFIX = "or74:"
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def secure_instance_url(value: str) -> None:
+    """The shop's API key is sent to this address: only over HTTPS (plain HTTP on this machine alone, for a local
+    simulator)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return
+    raise ValidationError(_("L'adresse de l'instance doit commencer par https:// (votre clé d'API y est envoyée)."))
+
+
 class MiraklConnector(ClientBacked):
     kind: ClassVar[str] = "mirakl"
     display_name: ClassVar[str] = "Mirakl"
@@ -44,7 +60,7 @@ class MiraklConnector(ClientBacked):
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField(
             "instance", _("Adresse de l'instance Mirakl"),
-            help_text=_("Par exemple https://marketplace-exemple.mirakl.net"),
+            help_text=_("Par exemple https://marketplace-exemple.mirakl.net"), validators=(secure_instance_url,),
         ),
         CredentialField("api_key", _("Clé d'API de la boutique"), secret=True),
         CredentialField("connection_name", _("Nom de la marketplace"), help_text=_("Par exemple Fnac, Leroy Merlin.")),

@@ -181,7 +181,7 @@ class ConnectionForm(forms.Form):
             widget = forms.PasswordInput(render_value=False) if credential.secret else None
             self.fields[credential.name] = forms.CharField(
                 label=credential.label, help_text=credential.help_text, max_length=500, widget=widget,
-                required=not (credential.secret and connection is not None),
+                required=not (credential.secret and connection is not None), validators=list(credential.validators),
             )  # fmt: skip
 
     def clean_marketplace(self) -> str:

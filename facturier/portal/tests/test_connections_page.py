@@ -130,3 +130,15 @@ def test_a_mirakl_marketplace_is_linked_with_its_instance_and_tested_under_its_o
         "Première synchronisation lancée : vos factures apparaissent ci-dessous.",
     ]
     assert "<td>Fnac</td>" in client.get("/marketplace/").content.decode()
+
+
+@pytest.mark.parametrize("instance", ["http://fnac.mirakl.net", "ftp://fnac.mirakl.net", "fnac.mirakl.net"])
+def test_a_mirakl_instance_that_is_not_https_is_refused_before_its_key_is_sent(seller, instance):
+    response = logged_in(seller).post("/marketplace/", {"marketplace": "mirakl", "account_id": "2001",
+                                                        "instance": instance, "api_key": "secret-key",
+                                                        "connection_name": "Fnac"})  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["instance"] == [
+        "L'adresse de l'instance doit commencer par https:// (votre clé d'API y est envoyée)."]
+    assert not seller.connections.filter(marketplace="mirakl").exists()
