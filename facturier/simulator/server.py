@@ -10,14 +10,13 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from http.server import BaseHTTPRequestHandler
 
 from .api import API_PREFIX, TOKEN_PATH, seller_api, token_endpoint
 from .control import CONTROL_PREFIX, control_api
 from .faults import FaultConfig
 from .scenarios import SCENARIOS
-from .serving import LocalServer
+from .serving import LocalServer, StateServer, read_request, write_response
 from .state import DEFAULT_SELLER_ID, SimulatorState, Upload
 from .wire import Request, Response, problem
 
@@ -46,41 +45,20 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
-        request = Request(self.command, url.path, query, self.headers, body)
-        self._write(route(self.server.state, request))
+        path, query, body = read_request(self)
+        write_response(self, route(self.server.state, Request(self.command, path, query, self.headers, body)))
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def _write(self, response: Response) -> None:
-        try:
-            self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up (timeout fault): nothing to answer
 
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StateServer):
+    state: SimulatorState
 
     def __init__(self, address: tuple[str, int], state: SimulatorState):
-        super().__init__(address, _Handler)
-        self.state = state
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
+        super().__init__(address, _Handler, state)
 
 
 class SimulatorServer(LocalServer):

@@ -3,9 +3,51 @@ and PA simulators share."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+from urllib.parse import parse_qs, urlsplit
+
+from .wire import Response
+
+logger = logging.getLogger(__name__)
+
+
+def read_request(handler: BaseHTTPRequestHandler) -> tuple[str, dict[str, str], bytes]:
+    """The request's path, its query (first value of each parameter) and its body."""
+    url = urlsplit(handler.path)
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length) if length else b""
+    query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+    return url.path, query, body
+
+
+def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:
+    try:
+        handler.send_response(response.status)
+        handler.send_header("Content-Type", response.content_type)
+        handler.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(response.body)
+    except (BrokenPipeError, ConnectionResetError):
+        handler.close_connection = True  # the client gave up (timeout fault): nothing to answer
+
+
+class StateServer(ThreadingHTTPServer):
+    """A threaded HTTP server holding the simulator's state for its handlers."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], state: object):
+        super().__init__(address, handler)
+        self.state = state
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
 
 
 class LocalServer:

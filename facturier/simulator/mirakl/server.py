@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import unquote
 
 from ..faults import FaultConfig, FaultInjector
-from ..serving import LocalServer
+from ..serving import LocalServer, StateServer, read_request, write_response
 from ..wire import json_response, to_json
 from .scenarios import SCENARIO_IDS, build_orders, refund_waiting_line, ship
 
@@ -86,29 +86,16 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        path, query, body = read_request(self)
         try:
-            status, payload, headers = self.server.route(self.command, url.path, query, self.headers, body)
+            status, payload, headers = self.server.route(self.command, path, query, self.headers, body)
         except Exception:  # a simulator bug answers 500 as a real server would
-            logger.exception("Mirakl simulator failed on %s %s", self.command, url.path)
+            logger.exception("Mirakl simulator failed on %s %s", self.command, path)
             status, payload, headers = 500, {"status": 500, "message": "Simulator failure"}, {}
         if status is None:
             self.close_connection = True  # a timeout fault: the client gave up long ago
             return
-        response = json_response(payload, status, headers)
-        try:
-            self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+        write_response(self, json_response(payload, status, headers))
 
     do_POST = do_PUT = do_DELETE = do_GET
 
@@ -116,16 +103,11 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s " + format, self.address_string(), *args)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(StateServer):
+    state: MiraklState
 
     def __init__(self, address: tuple[str, int], state: MiraklState):
-        super().__init__(address, _Handler)
-        self.state = state
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        logger.debug("Connection from %s ended abruptly", client_address, exc_info=True)
+        super().__init__(address, _Handler, state)
 
     def route(self, method: str, path: str, query: dict, headers, body: bytes):
         if path.startswith("/_simulator/"):
