@@ -8,7 +8,7 @@ older rows uses `SQL_FOLD` (the `unaccent` extension), which agrees with `fold` 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o",
                            "ł": "l", "Ł": "l", "đ": "d", "Đ": "d"})  # fmt: skip
@@ -28,3 +28,23 @@ def search_text(parts: Iterable[str]) -> str:
     """The search column of a row: its non-empty searchable fields, folded, each once."""
     folded = dict.fromkeys(fold(part) for part in parts if part and part.strip())
     return SEPARATOR.join(part for part in folded if part)
+
+
+FILL_BATCH = 2000
+
+
+def fill_search_text(pending, lines, parent_id: str, parts_of: Callable[[object, list], Iterable[str]]) -> None:
+    """Set `search_text` on the rows of `pending` (a queryset of the rows still without it), by batches in pk order,
+    from what `parts_of(row, its lines in position order)` gives; `parent_id` is the lines' column naming their
+    row. For rows written before the column existed (migrations) or in bulk (the bench), on databases folding in
+    Python."""
+    pending = pending.order_by("pk")
+    last = 0
+    while batch := list(pending.filter(pk__gt=last)[:FILL_BATCH]):
+        last = batch[-1].pk
+        by_row: dict[int, list] = {}
+        for line in lines.objects.filter(**{f"{parent_id}__in": [row.pk for row in batch]}).order_by("position"):
+            by_row.setdefault(getattr(line, parent_id), []).append(line)
+        for row in batch:
+            row.search_text = search_text(parts_of(row, by_row.get(row.pk, [])))
+        pending.model.objects.bulk_update(batch, ["search_text"])

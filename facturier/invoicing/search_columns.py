@@ -6,9 +6,7 @@ the very function issuing uses.
 
 from __future__ import annotations
 
-from facturier.core.folding import SQL_FOLD, search_text
-
-BATCH = 2000
+from facturier.core.folding import SQL_FOLD, fill_search_text
 
 POSTGRES_FILL = f"""
     UPDATE invoicing_invoice AS i SET search_text = {SQL_FOLD.format('''concat_ws(' | ',
@@ -27,18 +25,12 @@ POSTGRES_INDEX = [
 
 def fill_in_python(invoices, lines) -> None:
     """`invoices` and `lines`: the Invoice and InvoiceLine model classes (historical ones in a migration)."""
-    pending = invoices.objects.filter(search_text__isnull=True).order_by("pk")
-    last = 0
-    while batch := list(pending.filter(pk__gt=last)[:BATCH]):
-        last = batch[-1].pk
-        by_invoice: dict[int, list] = {}
-        for line in lines.objects.filter(invoice_id__in=[row.pk for row in batch]).order_by("position"):
-            by_invoice.setdefault(line.invoice_id, []).append(line)
-        for row in batch:
-            found = by_invoice.get(row.pk, [])
-            snapshot = row.buyer_snapshot or {}
-            row.search_text = search_text([
-                row.number, row.order_reference, row.buyer_name, row.buyer_email, snapshot.get("contact_name", ""),
-                *(line.sku for line in found), *(line.description for line in found),
-            ])  # fmt: skip
-        invoices.objects.bulk_update(batch, ["search_text"])
+    fill_search_text(invoices.objects.filter(search_text__isnull=True), lines, "invoice_id", invoice_parts)
+
+
+def invoice_parts(row, found: list) -> list[str]:
+    snapshot = row.buyer_snapshot or {}
+    return [
+        row.number, row.order_reference, row.buyer_name, row.buyer_email, snapshot.get("contact_name", ""),
+        *(line.sku for line in found), *(line.description for line in found),
+    ]  # fmt: skip

@@ -5,9 +5,8 @@ PostgreSQL folds in SQL (core.folding.SQL_FOLD, the `unaccent` extension); other
 
 from __future__ import annotations
 
-from facturier.core.folding import SQL_FOLD, search_text
+from facturier.core.folding import SQL_FOLD, fill_search_text
 
-BATCH = 2000
 PARTY = (
     "nullif(trim(o.{p}_first_name || ' ' || o.{p}_last_name), ''), nullif(o.{p}_company, ''), "
     "nullif(o.{p}_email, '')"
@@ -37,19 +36,13 @@ def party_texts(row, prefix: str) -> list[str]:
 
 def fill_in_python(orders, lines) -> None:
     """`orders` and `lines`: the SalesOrder and SalesOrderLine model classes (historical ones in a migration)."""
-    pending = orders.objects.filter(search_text="").order_by("pk")
-    last = 0
-    while batch := list(pending.filter(pk__gt=last)[:BATCH]):
-        last = batch[-1].pk
-        by_order: dict[int, list] = {}
-        for line in lines.objects.filter(order_id__in=[row.pk for row in batch]).order_by("position"):
-            by_order.setdefault(line.order_id, []).append(line)
-        for row in batch:
-            found = by_order.get(row.pk, [])
-            emails = row.buyer_emails if isinstance(row.buyer_emails, list) else []
-            row.search_text = search_text([
-                row.order_id, row.seller_reference, row.buyer_name, row.buyer_company, *map(str, emails),
-                *party_texts(row, "billing"), *party_texts(row, "delivery"),
-                *(line.sku for line in found), *(line.title for line in found),
-            ])  # fmt: skip
-        orders.objects.bulk_update(batch, ["search_text"])
+    fill_search_text(orders.objects.filter(search_text=""), lines, "order_id", order_parts)
+
+
+def order_parts(row, found: list) -> list[str]:
+    emails = row.buyer_emails if isinstance(row.buyer_emails, list) else []
+    return [
+        row.order_id, row.seller_reference, row.buyer_name, row.buyer_company, *map(str, emails),
+        *party_texts(row, "billing"), *party_texts(row, "delivery"),
+        *(line.sku for line in found), *(line.title for line in found),
+    ]  # fmt: skip
