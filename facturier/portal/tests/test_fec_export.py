@@ -310,3 +310,26 @@ def test_the_accounting_page_in_both_languages(seller_a):
     english = switched_to(client, "en", "/reglages/comptabilite/").get("/reglages/comptabilite/").content.decode()
     assert ">Accounting export (FEC)<" in english and ">Download the FEC<" in english
     assert ">Plan de comptes<" not in english and "Compte clients" not in english
+
+
+@pytest.mark.django_db
+def test_the_file_s_address_without_a_period_leads_to_the_page(seller_a):
+    response = logged_in(seller_a).get("/reglages/comptabilite/fec.txt")
+    assert (response.status_code, response["Location"]) == (302, "/reglages/comptabilite/")
+
+
+@pytest.mark.django_db
+def test_a_franchise_seller_s_exempt_sales_have_no_vat_line(make_seller):
+    seller = make_seller(franchise_en_base=True, vat_number="", fr_vat_number="")
+    invoice = issue_invoice(sales_order(seller, market_order("ORD-FR-E", [order_line("1", "120.00",
+                                                                                      shipping="6.00")])))
+
+    _response, data = download(logged_in(seller), this_month())
+
+    assert table(entries(read_fec(data))[1]) == [
+        ("411", "Clients", "CDISCOUNT", f"Facture {invoice.number} Zoë Martin", "126,00", "0,00"),
+        ("707", "Ventes de marchandises", "", f"Facture {invoice.number} Marchandises Exonération", "0,00",
+         "120,00"),
+        ("7085", "Ports et frais accessoires facturés", "", f"Facture {invoice.number} Frais de port Exonération",
+         "0,00", "6,00"),
+    ]  # fmt: skip

@@ -31,6 +31,8 @@ def accounting_view(request: HttpRequest) -> HttpResponse:
 @seller_required
 def fec_export_view(request: HttpRequest) -> HttpResponse:
     seller = request.seller
+    if "period" not in request.GET:  # the address alone, without a period chosen on the page
+        return redirect("portal:accounting")
     period_form = FecPeriodForm(request.GET)
     settings_form = AccountingSettingsForm(instance=accounting_settings(seller))
     if not period_form.is_valid():
