@@ -104,6 +104,7 @@ def test_openapi_schema_documents_every_endpoint(live_server):
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+@pytest.mark.database_independent  # 30-50 s: make test runs it in its SQLite pass only
 def test_schema_fuzzing_finds_no_server_error(live_server, seller_a, tmp_path):
     """schemathesis (CLI, as CI would run it) against the live server with a valid token, valid and invalid
     data for every parameter (cursors included): no 5xx, invalid input refused, only documented status codes."""
