@@ -115,7 +115,7 @@ def test_schema_fuzzing_finds_no_server_error(live_server, seller_a, tmp_path):
         [str(st), "run", f"{live_server.url}/api/v1/openapi.json",
          "--checks", "not_a_server_error,negative_data_rejection,status_code_conformance",
          "-H", f"Authorization: Bearer {token_for(seller_a)}", "--max-examples", "25", "--seed", "2026",
-         "--request-timeout", "20"],
+         "--request-timeout", "20", "--workers", "2"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
