@@ -11,7 +11,10 @@ from facturier_bench.command import Command
 
 
 def test_the_bench_command_is_registered_for_the_facturier_command_line():
-    assert tool_command("bench").load() is Command
+    entry_point = tool_command("bench")
+
+    assert entry_point is not None, "facturier-bench is not installed: make setup"
+    assert entry_point.load() is Command
 
 
 def test_facturier_bench_answers_with_the_modes_the_readme_documents():
