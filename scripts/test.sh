@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: lint, import layers, then pytest against SQLite and against PostgreSQL, both passes at once
 # (each has its own database, temporary folder and Redis databases; see facturier/core/tests/redis_dbs.py).
+# Tests marked database_independent (schemathesis on the API's HTTP contract) run in the SQLite pass only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh --with-browser
@@ -15,7 +16,7 @@ started=$SECONDS
 DATABASE_URL="" FACTURIER_TEST_REDIS_BASE=10 \
   .venv/bin/pytest -p no:cacheprovider "$@" >"$LOGS/sqlite.log" 2>&1 &
 sqlite_pid=$!
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB" FACTURIER_TEST_REDIS_BASE=2 \
+DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB" FACTURIER_TEST_REDIS_BASE=2 FACTURIER_TEST_SECOND_PASS=1 \
   .venv/bin/pytest -p no:cacheprovider "$@" >"$LOGS/postgres.log" 2>&1 &
 postgres_pid=$!
 status=0
