@@ -425,6 +425,7 @@ def test_resend_an_invoice_email(journey, smtp_server, make_seller):
         "Cette commande n'a pas d'adresse e-mail : saisissez l'adresse de l'acheteur, puis renvoyez.",
         "This order has no email address: enter the buyer's address, then resend.")]
     assert (len(smtp_server.received), OutgoingEmail.objects.count()) == (2, emails_before)
+    assert journey.text("#delivery") == journey.says("Pas encore remise", "Not delivered yet")
 
     page.fill("#resend input[name=to]", "paul.lefevre@example.org")
     page.click("#resend button[type=submit]")
@@ -433,6 +434,8 @@ def test_resend_an_invoice_email(journey, smtp_server, make_seller):
                                                "Email resent to paul.lefevre@example.org.")]
     assert smtp_server.received[-1].rcpt_tos == ("paul.lefevre@example.org",)
     assert len(smtp_server.received) == 3
+    assert journey.text("#delivery") == journey.says("E-mail envoyé à paul.lefevre@example.org",
+                                                    "Email sent to paul.lefevre@example.org")
 
 
 # 6. Unsubscribe ---------------------------------------------------------------------------------------------------
