@@ -138,6 +138,7 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
         "order": invoice.order,
         "refund": refund,
         "credited_invoice": invoice,
+        "marketplace_name": invoice.marketplace_name,
         "delivery_date": invoice.delivery_date,
         "language": invoice.language,
         "vat_case": invoice.vat_case,

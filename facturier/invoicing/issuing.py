@@ -25,6 +25,7 @@ from facturier.invoicing.frozen import FrozenDocument, FrozenParty
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
 from facturier.marketplace.dto import MarketOrder
+from facturier.sales.connections import marketplace_names
 from facturier.sales.models import SalesOrder
 from facturier.sales.orders import load_orders
 from facturier.tax.identifiers import siren_of_french_vat
@@ -156,7 +157,8 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
 
 def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], batch: IssueBatch) -> None:
     orders = [order for order, _draft in drafts]
-    documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
+    names = marketplace_names(orders)
+    documents = [(_invoice_fields(order, draft, names[order.pk]), _draft_lines(draft)) for order, draft in drafts]
     try:
         batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=_issued_among(orders))
     except TRANSIENT_DB_ERRORS:
@@ -205,11 +207,12 @@ def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
     _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=digest)
 
 
-def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
+def _invoice_fields(order: SalesOrder, draft: InvoiceDraft, marketplace_name: str) -> dict:
     seller = order.seller
     allocation = draft.allocation
     return {
         "order": order,
+        "marketplace_name": marketplace_name,
         "delivery_date": supply_date(order, draft),
         "payment_date": draft.payment_date or (paris_date(order.placed_at) if order.placed_at else None),
         "language": FRENCH_AND_ENGLISH if seller.english_translation else FRENCH,

@@ -222,6 +222,16 @@ def refund_waiting_line(orders: dict[str, dict], order_id: str, now: datetime) -
     data["last_updated_date"] = iso(now)
 
 
+def bought_by_business(data: dict) -> None:
+    """The order becomes a French company's purchase (its invoice carries the B2B payment mentions)."""
+    data["customer"]["organization"] = {
+        "name": "Atelier Bernard SARL", "identification_number": "732829320",
+        "tax_identification_number": "FR40732829320",
+    }  # fmt: skip
+    if billing := data["customer"]["billing_address"]:
+        data["customer"]["billing_address"] = {**billing, "company": "Atelier Bernard"}  # orders share addresses
+
+
 def ship(data: dict, now: datetime) -> None:
     """The seller ships the order: every open line leaves now, the addresses are revealed."""
     for item in data["order_lines"]:

@@ -29,7 +29,7 @@ from urllib.parse import unquote
 from ..faults import FaultConfig, FaultInjector
 from ..serving import LocalServer, StateServer, read_request, write_response
 from ..wire import json_response, to_json
-from .scenarios import SCENARIO_IDS, build_orders, refund_waiting_line, ship
+from .scenarios import SCENARIO_IDS, bought_by_business, build_orders, refund_waiting_line, ship
 
 logger = logging.getLogger(__name__)
 DEFAULT_SHOP_ID = "2001"
@@ -297,6 +297,10 @@ class MiraklSimulatorServer(LocalServer):
     def ship(self, order_id: str) -> None:
         with self.state.lock:
             ship(self.state.orders[order_id], datetime.now(UTC).replace(microsecond=0))
+
+    def make_business(self, order_id: str) -> None:
+        with self.state.lock:
+            bought_by_business(self.state.orders[order_id])
 
     def uploads(self, order_id: str | None = None) -> list[Upload]:
         with self.state.lock:
