@@ -156,7 +156,11 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
     what = label(_refund_label_key(refund), document_languages(invoice.language))
     lines = [_line(originals[net.key], net, what) for net in allocation.lines]
     duplicate = Invoice.objects.filter(refund=refund)
-    return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate)
+    # In its invoice's marketplace series when the seller numbers per marketplace.
+    return persist_document(
+        invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate,
+        connection_id=invoice.order.connection_id,
+    )  # fmt: skip
 
 
 def _refund_label_key(refund: RefundRecord) -> str:
