@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
         parser.add_argument("--minutes", type=float, default=3.0, help="continuous: how long orders are shipped")
-        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped per minute, per marketplace")
+        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped/min, per marketplace")
         parser.add_argument("--interval", type=float, default=30.0, help="continuous: seconds between passes")
 
     def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
