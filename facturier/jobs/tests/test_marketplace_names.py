@@ -13,6 +13,7 @@ from facturier.accounts.samples import mirakl_connection_fields
 from facturier.documents.validation import extract_facturx_xml
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
+from facturier.portal.tests.helpers import logged_in
 from facturier.sales.models import SyncRun
 
 BT20 = "//ram:SpecifiedTradePaymentTerms/ram:Description"
@@ -71,6 +72,8 @@ def test_a_mirakl_orders_invoice_and_credit_note_name_its_marketplace_never_cdis
     for document in Invoice.objects.all():
         assert "Cdiscount" not in pdf_text(document) + " ".join(payment_terms(document)), document.number
     assert not [mail for mail in smtp_server.received if "Cdiscount" in mail.message.as_string()]
+    page = logged_in(seller).get(f"/factures/{invoice.pk}/").content.decode()
+    assert "Dépôt sur Fnac" in page and "Cdiscount" not in page
 
 
 @pytest.mark.django_db(transaction=True)

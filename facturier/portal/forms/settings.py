@@ -58,7 +58,7 @@ class SettingsForm(forms.ModelForm):
             "invoice_prefix": _("Préfixe de numérotation des factures"),
             "credit_note_prefix": _("Préfixe de numérotation des avoirs"),
             "support_email": _("E-mail du service client (réponses des acheteurs)"),
-            "upload_to_marketplace": _("Déposer les factures sur Cdiscount"),
+            "upload_to_marketplace": _("Déposer les factures sur leur marketplace"),
             "english_translation": _("Ajouter la traduction anglaise sur les factures"),
         }
 
@@ -173,7 +173,7 @@ class InvoiceFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + Invoice.KIND_CHOICES)
     email_status = forms.ChoiceField(label=_("E-mail"), required=False,
                                      choices=[("", _("Tous"))] + EMAIL_STATUS_CHOICES)
-    upload_status = forms.ChoiceField(label=_("Dépôt Cdiscount"), required=False,
+    upload_status = forms.ChoiceField(label=_("Dépôt marketplace"), required=False,
                                       choices=[("", _("Tous"))] + Invoice.UPLOAD_CHOICES)
     # Shown when the seller holds several connections: the documents of the orders read through one of them.
     marketplace = forms.ChoiceField(label=_("Marketplace"), required=False)
