@@ -102,7 +102,7 @@ class IssueBatch:
 
 
 def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
-    """Issue the invoices of many orders: per seller, one lock of the series and one INSERT per table.
+    """Issue the invoices of many orders: per seller and connection, one lock of the series and one INSERT per table.
 
     An order that cannot be drafted is recorded with its reason and the others go on; if the database refuses
     the batch, each order is issued on its own so that only the faulty one is left out.

@@ -66,3 +66,19 @@ def test_a_seller_sees_and_changes_only_its_own_connections(seller_a, seller_b):
     other.refresh_from_db()
     assert other.number_prefix == "" and not Invoice.objects.exists()
     assert dict(seller_b.connections.values_list("pk", "number_prefix")) == {own.pk: "B-"}
+
+
+def test_general_prefixes_too_long_for_the_marketplace_numbers_are_refused(seller_a):
+    from facturier.portal.tests.test_account import SETTINGS
+
+    connection = link(seller_a, "11111")
+    logged_in(seller_a).post(URL, {"per_marketplace": "on", f"prefix_{connection.pk}": "FNAC-MARKET-"})
+    long_prefix = "FACTURES-BOUTIQUE-X-"  # 20 + 12 + 6 = 38 > 35 characters
+
+    response = logged_in(seller_a).post("/reglages/", {**SETTINGS, "invoice_prefix": long_prefix})
+
+    assert response.context["form"].errors["invoice_prefix"] == [
+        "Préfixe « FNAC-MARKET- » trop long : 9 caractères au plus avec vos préfixes de factures et d'avoirs."
+    ]
+    seller_a.refresh_from_db()
+    assert seller_a.invoice_prefix == "FAC-"
