@@ -97,6 +97,18 @@ def _allow_flushing_issued_documents(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Django's test client leaves the language of its last request active in the thread: a test that follows an
+    English page would read English messages. Each test starts in the product's default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_flag_reset():
     """Celery keeps "joining a result would block" in one process-wide flag that eager tasks set and restore;
     tests that run eager tasks from several threads at once can leave it set, and a later test's

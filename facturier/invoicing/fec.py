@@ -34,8 +34,6 @@ from facturier.core.folding import fold
 from facturier.core.money import ZERO, quantize
 from facturier.invoicing.archive import VAT_CATEGORY_LABELS
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.marketplace.connectors import display_name
-from facturier.sales.connection_status import marketplace_name
 from facturier.tax.identifiers import siren_of_french_vat
 
 COLUMNS = (
@@ -206,26 +204,16 @@ def fec_lines(seller: Seller, period: Period, accounts: SalesAccounts) -> Iterat
     foreign = foreign_currency_documents(seller, period)
     if foreign:
         raise ForeignCurrencyDocument(f"Documents hors euro, sans contre-valeur en euros : {', '.join(foreign)}.")
-    auxiliaries = _auxiliaries(seller) if accounts.auxiliary_per_marketplace else {}
     documents = (
         period_documents(seller, period)
-        .select_related("order")
         .prefetch_related("lines")
         .order_by("issued_at", "id")
         .iterator(chunk_size=BATCH_SIZE)
     )
     for number, document in enumerate(documents, start=1):
-        auxiliary = _auxiliary_of(document, auxiliaries) if accounts.auxiliary_per_marketplace else None
+        # The marketplace frozen on the document at issue: a connection renamed later does not move old entries.
+        auxiliary = auxiliary_account(document.marketplace_name) if accounts.auxiliary_per_marketplace else None
         yield from _entry(document, number, accounts, auxiliary)
-
-
-def _auxiliaries(seller: Seller) -> dict[int, Auxiliary]:
-    return {connection.pk: auxiliary_account(marketplace_name(connection)) for connection in seller.connections.all()}
-
-
-def _auxiliary_of(document: Invoice, auxiliaries: dict[int, Auxiliary]) -> Auxiliary:
-    order = document.order
-    return auxiliaries.get(order.connection_id) or auxiliary_account(display_name(order.marketplace))
 
 
 def auxiliary_account(marketplace: str) -> Auxiliary:

@@ -69,6 +69,7 @@ urlpatterns = [
     path("reforme/", reform.reform_view, name="reform"),
     path("reforme/rapports/<int:pk>/xml", reform.ereport_download_view, name="ereport_download"),
     path("reglages/", account.settings_view, name="settings"),
+    path("reglages/numerotation/", account.numbering_view, name="numbering"),
     path("reglages/taux-sku/", account.sku_rates_view, name="sku_rates"),
     path("reglages/taux-appliques/", rates.rates_used_view, name="rates_used"),
     path("reglages/comptabilite/", accounting.accounting_view, name="accounting"),

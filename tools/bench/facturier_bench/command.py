@@ -5,8 +5,9 @@
 `facturier bench ereporting [--invoices N]`: one month's flux 10.3 report of a seller with N documents (100,000).
 
 `facturier bench continuous [--orders N] [--minutes M] [--rate R] [--interval S]`: after a first full pass over N
-orders, R orders shipped per minute for M minutes while the incremental pass runs every S seconds, inline; prints
-"shipped -> email received" p50/p95 and the target.
+orders, R orders shipped per minute on each marketplace (Cdiscount, a Mirakl marketplace) for M minutes while the
+incremental pass runs every S seconds, inline; prints "shipped -> document delivered" p50/p95 per marketplace and the
+target.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
         parser.add_argument("--minutes", type=float, default=3.0, help="continuous: how long orders are shipped")
-        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped per minute")
+        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped/min, per marketplace")
         parser.add_argument("--interval", type=float, default=30.0, help="continuous: seconds between passes")
 
     def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
