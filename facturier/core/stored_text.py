@@ -19,7 +19,8 @@ from django.utils.translation import gettext
 
 from facturier.core.clock import PARIS
 
-MESSAGE_PREFIX = '{"msgid": '  # how an encoded line begins; French text written before never does
+# How an encoded line begins (a message, or parts shown one after the other); French text written before never does.
+ENCODED_PREFIXES = ('{"msgid": ', '{"join": ')
 
 
 class UnreadableMessage(ValueError):
@@ -47,6 +48,12 @@ class Joined:
 
     def __str__(self) -> str:
         return self.separator.join(str(part) for part in self.parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def stored(self) -> str:
+        return json.dumps(_encode(self), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -82,23 +89,24 @@ def message(msgid: str, **params: Param) -> Message:
     return Message(msgid, params)
 
 
-def stored(text: Message | str) -> str:
+def stored(text: Message | Joined | str) -> str:
     """What goes into the column: a message encoded, or text as it is."""
-    return text.stored() if isinstance(text, Message) else text
+    return text if isinstance(text, str) else text.stored()
 
 
-def stored_lines(lines: list[Message | str]) -> str:
+def stored_lines(lines: list[Message | Joined | str]) -> str:
     return "\n".join(stored(line) for line in lines)
 
 
-def read(line: str) -> Message | str:
-    """A stored line as a Message, or the line itself when it is plain text (or unreadable)."""
-    if not line.startswith(MESSAGE_PREFIX):
+def read(line: str) -> Message | Joined | str:
+    """A stored line as a Message (or Joined), or the line itself when it is plain text (or unreadable)."""
+    if not line.startswith(ENCODED_PREFIXES):
         return line
     try:
-        return _decode(json.loads(line))
+        decoded = _decode(json.loads(line))
     except (ValueError, UnreadableMessage, TypeError):
         return line
+    return decoded if isinstance(decoded, Message | Joined) else line
 
 
 def render(text: str | None) -> str:

@@ -60,15 +60,16 @@ def classify(
     """`extra_channels`: the sales channels the seller opted in besides Cdiscount. The reason is stored as a
     message (core.stored_text), shown in the language of the page that reads it."""
     eligibility, reason = judge(order, backfill_start=backfill_start, extra_channels=extra_channels)
-    return Verdict(eligibility, stored(reason) if reason is not None else "")
+    return Verdict(eligibility, stored(reason) if reason else "")
 
 
 def judge(
     order: MarketOrder | MalformedOrder, *, backfill_start: datetime, extra_channels: Collection[str]
-) -> tuple[str, Message | str | None]:
+) -> tuple[str, Message | Joined | str | None]:
     damage = damaged_text_reason(order.damaged_text)
     if isinstance(order, MalformedOrder):
-        return SalesOrder.INVALID, Joined(tuple(part for part in (damage, order.reason) if part))
+        parts = tuple(part for part in (damage, order.reason) if part)
+        return SalesOrder.INVALID, parts[0] if len(parts) == 1 else Joined(parts)
     refusal = damage or overlong_id_reason(order.order_id) or future_dates_reason(order)
     if refusal:
         return SalesOrder.INVALID, refusal
