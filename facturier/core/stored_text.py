@@ -69,10 +69,12 @@ class Message:
         values = {name: value if isinstance(value, int) else str(value) for name, value in self.params.items()}
         if not values:
             return gettext(self.msgid)
-        try:
-            return gettext(self.msgid) % values
-        except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder: the source is right
-            return self.msgid % values
+        for text in (gettext(self.msgid), self.msgid):  # a translation that lost a placeholder: the source
+            try:
+                return text % values
+            except (KeyError, ValueError, TypeError):
+                continue
+        return self.msgid  # a row stored by older code with other parameters: shown, never an error page
 
     def __bool__(self) -> bool:
         return True
