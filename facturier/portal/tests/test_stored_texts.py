@@ -140,6 +140,11 @@ def test_a_sync_runs_message_reads_in_the_page_language_with_the_marketplaces_wo
         "Interrupted: the processing stopped before it finished (process stopped or lost). A new synchronisation "
         "picks up where it left off.\nTimeoutError : lost" in english
     )
+    progress = reverse("portal:sync_status")
+    assert logged_in(seller_a).get(progress).json()["message"].startswith("Interrompue : le traitement s'est arrêté")
+    assert switched_to(logged_in(seller_a), "en").get(progress).json()["message"].startswith(
+        "Interrupted: the processing stopped"
+    )
     token = {"authorization": f"Bearer {token_for(seller_a)}"}
     for language, start in (("fr", "Remboursements non lus : "), ("en", "Refunds not read: ")):
         listed = Client(headers={**token, "accept-language": language}).get("/api/v1/sync-runs/").json()["results"]
