@@ -78,6 +78,7 @@ def test_an_orders_reason_reads_in_the_page_language_on_the_orders_page_and_its_
     assert "Placed on 5 October 2026, 10:15, before the start of the backfill (1 November 2026, 10:30)." in english
     assert "Delivered outside France (DE)." in english
     assert "Passée le 5" not in english and "msgid" not in french + english
+    assert "<td>5 octobre 2026</td>" in french and "<td>5 October 2026</td>" in english  # one format per language
 
     french, english = in_both_languages(registered, reverse("portal:order_detail", args=[early.pk]))
     assert "<p>Passée le 5 octobre 2026 à 10:15, avant le début de la reprise (1 novembre 2026 à 10:30).</p>" in french
