@@ -58,6 +58,10 @@ REASONS = [
      lambda m: msg("Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce "
                    "canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages.",
                    channel=m["channel"], id=m["id"])),
+    (re.compile(r"La facture n'a pas pu être établie : erreur interne « (?P<error>.*) »\. Elle sera tentée à nouveau "
+                r"dès que la marketplace enverra d'autres données pour cette commande\.", re.DOTALL),
+     lambda m: msg("La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès "
+                   "que la marketplace enverra d'autres données pour cette commande.", error=m["error"])),
 ]  # fmt: skip
 
 INTERRUPTED = (

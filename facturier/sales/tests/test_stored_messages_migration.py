@@ -25,6 +25,12 @@ OLD_REASONS = {
           "Not shipped yet (status WaitingAcceptance)."),
     "D": ("Toutes les lignes ont été annulées avant expédition.",
           "Toutes les lignes ont été annulées avant expédition.", "Every line was cancelled before shipment."),
+    "F": ("La facture n'a pas pu être établie : erreur interne « boom ». Elle sera tentée à nouveau dès que la "
+          "marketplace enverra d'autres données pour cette commande.",
+          "La facture n'a pas pu être établie : erreur interne « boom ». Elle sera tentée à nouveau dès que la "
+          "marketplace enverra d'autres données pour cette commande.",
+          "The invoice could not be worked out: internal error “boom”. It will be tried again as soon as the "
+          "marketplace sends other data for this order."),
     "E": ("Une raison que personne ne connaît.", "Une raison que personne ne connaît.",
           "Une raison que personne ne connaît."),
 }  # fmt: skip
