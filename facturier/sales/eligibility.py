@@ -104,11 +104,6 @@ def judge(
     return SalesOrder.ELIGIBLE, None
 
 
-def paris_moment(moment: datetime, *, seconds: bool = False) -> str:
-    """A moment in Paris time in the active language's format (for text written at once, not stored)."""
-    return str(Moment(moment, seconds))
-
-
 def damaged_text_reason(damage: tuple[TextDamage, ...]) -> Message | None:
     if not damage:
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
@@ -15,10 +15,17 @@ from django.urls import reverse
 from django.utils import dateformat, translation
 
 from facturier.accounts.models import MarketplaceConnection
+from facturier.accounts.reform import PAConnection
 from facturier.accounts.samples import connection_fields
 from facturier.api.tests.test_api import token_for
 from facturier.core.clock import PARIS
 from facturier.core.stored_text import ENCODED_PREFIXES, stored_lines
+from facturier.ereporting.calendar import period_of
+from facturier.ereporting.models import EReport
+from facturier.ereporting.pa_client import FlowClient
+from facturier.ereporting.reports import prepare_report, transmit
+from facturier.ereporting.tests.documents import issue as issue_for_reform
+from facturier.ereporting.tests.documents import reform_seller
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.uploads import follow_uploads
@@ -239,3 +246,26 @@ def test_text_stored_before_messages_is_shown_as_it_is_in_both_languages(registe
     french, english = in_both_languages(registered, reverse("portal:order_detail", args=[order.pk]))
     assert f"<p>{legacy}</p>" in french
     assert f"<p>{legacy}</p>" in english
+
+
+@pytest.mark.django_db
+def test_a_pa_that_cannot_be_reached_reads_in_the_page_language_on_the_reform_page(make_seller):
+    seller = reform_seller(make_seller)
+    issue_for_reform(seller, date(2027, 11, 3), [("12.00", "20")])
+    nowhere = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused
+    connection = PAConnection.objects.create(seller=seller, flow_url=nowhere, token_url=f"{nowhere}/token",
+                                             client_id="me", client_secret="s3cret")  # fmt: skip
+    report = prepare_report(seller, period_of(date(2027, 11, 3), "normal_quarterly"))
+
+    client = FlowClient.for_connection(connection)
+    try:
+        transmit(report, client)
+    finally:
+        client.close()
+
+    report.refresh_from_db()
+    assert report.status == EReport.STATUS_PENDING
+    french, english = in_both_languages(seller, reverse("portal:reform"))
+    assert "<small>Serveur d'authentification de la PA injoignable : " in french
+    assert "<small>The PA's authentication server is unreachable: " in english
+    assert "Serveur d'authentification" not in english
