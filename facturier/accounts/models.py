@@ -96,6 +96,9 @@ class Seller(models.Model):
     # Invoicing preferences.
     invoice_prefix = models.CharField(max_length=20, default="FAC-")
     credit_note_prefix = models.CharField(max_length=20, default="AV-")
+    # One number series per marketplace connection (its `number_prefix` after the prefixes above) instead of one
+    # across marketplaces; changed only through invoicing.series, fixed once a document exists.
+    numbering_per_marketplace = models.BooleanField(default=False, db_default=False)
     english_translation = models.BooleanField(default=False)
     upload_to_marketplace = models.BooleanField(default=True)
     # Sales channels invoiced besides Cdiscount (their marketplace ids, as an order's reason names them); None = none.
@@ -180,6 +183,8 @@ class MarketplaceConnection(models.Model):
     rejection_notified_at = models.DateTimeField(null=True, blank=True)
     orders_cursor = models.DateTimeField(null=True, blank=True)
     refunds_cursor = models.DateTimeField(null=True, blank=True)
+    # This connection's part of its documents' numbers when the seller numbers per marketplace (invoicing.series).
+    number_prefix = models.CharField(max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -259,5 +264,6 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
 
-# The reform settings live in their own module; importing them here registers them with the app.
+# The reform and accounting settings live in their own modules; importing them here registers them with the app.
+from facturier.accounts.accounting import AccountingSettings  # noqa: E402, F401
 from facturier.accounts.reform import PAConnection, ReformProfile  # noqa: E402, F401

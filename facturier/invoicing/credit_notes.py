@@ -138,6 +138,7 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
         "order": invoice.order,
         "refund": refund,
         "credited_invoice": invoice,
+        "marketplace_name": invoice.marketplace_name,
         "delivery_date": invoice.delivery_date,
         "language": invoice.language,
         "vat_case": invoice.vat_case,
@@ -155,7 +156,11 @@ def _store(invoice: Invoice, refund: RefundRecord, allocation: Allocation) -> In
     what = label(_refund_label_key(refund), document_languages(invoice.language))
     lines = [_line(originals[net.key], net, what) for net in allocation.lines]
     duplicate = Invoice.objects.filter(refund=refund)
-    return persist_document(invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate)
+    # In its invoice's marketplace series when the seller numbers per marketplace.
+    return persist_document(
+        invoice.seller, Invoice.KIND_CREDIT_NOTE, fields, lines, duplicate=duplicate,
+        connection_id=invoice.order.connection_id,
+    )  # fmt: skip
 
 
 def _refund_label_key(refund: RefundRecord) -> str:

@@ -26,6 +26,7 @@ def _context(invoice: Invoice) -> dict:
     return {
         "invoice": invoice,
         "seller_name": invoice.seller_snapshot["name"],
+        "marketplace_name": invoice.marketplace_name,
         "buyer_name": invoice.buyer_snapshot.get("contact_name") or invoice.buyer_snapshot["name"],
         "total": format_eur(invoice.total_gross),
         "is_credit_note": invoice.is_credit_note,
@@ -35,7 +36,7 @@ def _context(invoice: Invoice) -> dict:
 
 def subject_for(invoice: Invoice) -> str:
     label = "Votre avoir" if invoice.is_credit_note else "Votre facture"
-    return f"{label} {invoice.number} – commande {invoice.order_reference}"
+    return f"{label} {invoice.number} – commande {invoice.marketplace_name} {invoice.order_reference}"
 
 
 def _new_email(invoice: Invoice, to: str | None = None):

@@ -24,8 +24,10 @@ from facturier.invoicing import emails
 from facturier.invoicing.drafting import SIREN_ADDRESS_SCHEME, InvoiceDraft, NotInvoiceable, build_draft
 from facturier.invoicing.frozen import FrozenDocument, FrozenParty
 from facturier.invoicing.models import Invoice, InvoiceLine
-from facturier.invoicing.numbering import format_number, lock_series, series_key, take_numbers
+from facturier.invoicing.numbering import format_number, take_numbers
+from facturier.invoicing.series import lock_document_series
 from facturier.marketplace.dto import MarketOrder
+from facturier.sales.connections import marketplace_names
 from facturier.sales.models import SalesOrder
 from facturier.sales.orders import load_orders
 from facturier.tax.identifiers import siren_of_french_vat
@@ -101,7 +103,7 @@ class IssueBatch:
 
 
 def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
-    """Issue the invoices of many orders: per seller, one lock of the series and one INSERT per table.
+    """Issue the invoices of many orders: per seller and connection, one lock of the series and one INSERT per table.
 
     An order that cannot be drafted is recorded with its reason and the others go on; if the database refuses
     the batch, each order is issued on its own so that only the faulty one is left out.
@@ -112,8 +114,12 @@ def issue_invoices(orders: list[SalesOrder]) -> IssueBatch:
         by_seller.setdefault(order.seller_id, []).append(order)
     for seller_orders in by_seller.values():
         drafts = _drafts(seller_orders, batch.errors)
-        if drafts:
-            _store_batch(seller_orders[0].seller, drafts, batch)
+        # One series lock per connection: a seller numbering per marketplace has a series for each.
+        by_connection: dict[int | None, list[tuple[SalesOrder, InvoiceDraft]]] = {}
+        for order, draft in drafts:
+            by_connection.setdefault(order.connection_id, []).append((order, draft))
+        for connection_drafts in by_connection.values():
+            _store_batch(seller_orders[0].seller, connection_drafts, batch)
     return batch
 
 
@@ -156,10 +162,15 @@ def _drafts(orders: list[SalesOrder], errors: list[str]) -> list[tuple[SalesOrde
 
 
 def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], batch: IssueBatch) -> None:
+    """Store the invoices of orders read through one connection."""
     orders = [order for order, _draft in drafts]
-    documents = [(_invoice_fields(order, draft), _draft_lines(draft)) for order, draft in drafts]
+    connection_id = orders[0].connection_id
+    names = marketplace_names(orders)
+    documents = [(_invoice_fields(order, draft, names[order.pk]), _draft_lines(draft)) for order, draft in drafts]
     try:
-        batch.issued += persist_documents(seller, Invoice.KIND_INVOICE, documents, already_issued=_issued_among(orders))
+        batch.issued += persist_documents(
+            seller, Invoice.KIND_INVOICE, documents, already_issued=_issued_among(orders), connection_id=connection_id
+        )
     except TRANSIENT_DB_ERRORS:
         raise
     except Exception:  # the whole batch was rolled back: issue one by one, so only the faulty order is left out
@@ -167,7 +178,11 @@ def _store_batch(seller: Seller, drafts: list[tuple[SalesOrder, InvoiceDraft]], 
         for order, document in zip(orders, documents, strict=True):
             try:
                 batch.issued += persist_documents(
-                    seller, Invoice.KIND_INVOICE, [document], already_issued=_issued_among([order])
+                    seller,
+                    Invoice.KIND_INVOICE,
+                    [document],
+                    already_issued=_issued_among([order]),
+                    connection_id=connection_id,
                 )
             except TRANSIENT_DB_ERRORS:
                 raise
@@ -209,11 +224,12 @@ def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
     _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=digest)
 
 
-def _invoice_fields(order: SalesOrder, draft: InvoiceDraft) -> dict:
+def _invoice_fields(order: SalesOrder, draft: InvoiceDraft, marketplace_name: str) -> dict:
     seller = order.seller
     allocation = draft.allocation
     return {
         "order": order,
+        "marketplace_name": marketplace_name,
         "delivery_date": supply_date(order, draft),
         "payment_date": draft.payment_date or (paris_date(order.placed_at) if order.placed_at else None),
         "language": FRENCH_AND_ENGLISH if seller.english_translation else FRENCH,
@@ -244,10 +260,16 @@ def _draft_lines(draft: InvoiceDraft) -> list[dict]:
     return [_line_fields(line, vat_category_at(draft.regime, line.net.rate)) for line in draft.lines]
 
 
-def persist_document(seller: Seller, kind: str, fields: dict, lines: list[dict], *, duplicate) -> Invoice:
+def persist_document(
+    seller: Seller, kind: str, fields: dict, lines: list[dict], *, duplicate, connection_id: int | None
+) -> Invoice:
     """Number, store and queue one document atomically; `duplicate` finds the one that may exist already."""
     issued = persist_documents(
-        seller, kind, [(fields, lines)], already_issued=lambda _indexes: {0} if duplicate.exists() else set()
+        seller,
+        kind,
+        [(fields, lines)],
+        already_issued=lambda _indexes: {0} if duplicate.exists() else set(),
+        connection_id=connection_id,
     )
     return issued[0] if issued else duplicate.get()
 
@@ -258,17 +280,17 @@ def persist_documents(
     documents: list[tuple[dict, list[dict]]],
     *,
     already_issued: Callable[[range], set[int]],
+    connection_id: int | None,
 ) -> list[Invoice]:
     """Number, store and queue documents of one series atomically; return those stored.
 
+    The series is the seller's, or the connection's when the seller numbers per marketplace (invoicing.series).
     `already_issued(indexes)` names the documents that exist already; it runs under the series lock, so a
     concurrent issuer that committed first is seen there and nothing is issued twice.
     """
-    prefix = seller.invoice_prefix if kind == Invoice.KIND_INVOICE else seller.credit_note_prefix
     moment = now()
     with transaction.atomic():
-        key = series_key(seller.pk, kind)
-        series = lock_series(key, seller_id=seller.pk)
+        chosen, series = lock_document_series(seller.pk, kind, connection_id)
         # Re-checked under the series lock: a concurrent issuer that committed first is seen here.
         skipped = already_issued(range(len(documents)))
         kept = [document for index, document in enumerate(documents) if index not in skipped]
@@ -276,7 +298,7 @@ def persist_documents(
             return []
         first = take_numbers(series, len(kept))
         invoices = [
-            _new_document(seller, kind, key, first + offset, prefix, fields, moment)
+            _new_document(seller, kind, chosen.key, first + offset, chosen.prefix, fields, moment)
             for offset, (fields, _lines) in enumerate(kept)
         ]
         for invoice, (_fields, lines) in zip(invoices, kept, strict=True):

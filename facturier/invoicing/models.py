@@ -84,6 +84,10 @@ class Invoice(models.Model):
     # When the buyer paid (the marketplace collected the payment): the due date of a paid B2B invoice.
     payment_date = models.DateField(null=True, blank=True)
     order_reference = models.CharField(max_length=64)
+    # The marketplace the order was sold on, as named on the document at issue ("Fnac", "Cdiscount").
+    # Nullable with a database default: the column is added in place (SQLite would rebuild the table and its
+    # triggers), and documents issued before it get the name they were printed with.
+    marketplace_name = models.CharField(max_length=100, null=True, blank=True, db_default="Cdiscount")
     currency = models.CharField(max_length=3, default="EUR")
     language = models.CharField(max_length=10, default=FRENCH)
     vat_case = models.CharField(max_length=40)

@@ -25,7 +25,6 @@ from facturier.tax.legal_references import (
 from facturier.tax.regimes import FRENCH_ISSUER_CASES, FRENCH_RULES_CASES
 
 TYPE_CODES = {Invoice.KIND_INVOICE: "380", Invoice.KIND_CREDIT_NOTE: "381"}
-MARKETPLACE = "Cdiscount"
 
 
 def document_lines(invoice: Invoice) -> tuple[DocumentLine, ...]:
@@ -110,7 +109,7 @@ def legal_mentions(invoice: Invoice, frozen: FrozenDocument) -> LegalMentions:
 def _paid_terms(invoice: Invoice, paid_on: date | None) -> str:
     verb = "Remboursé" if invoice.is_credit_note else "Payée"
     when = f" le {paid_on:%d/%m/%Y}" if paid_on else ""
-    return f"{verb} sur {MARKETPLACE}{when} : paiement encaissé par la place de marché."
+    return f"{verb} sur {invoice.marketplace_name}{when} : paiement encaissé par la place de marché."
 
 
 def payment_date(invoice: Invoice) -> date | None:

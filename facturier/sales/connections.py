@@ -3,6 +3,8 @@ the connections a sync reads, a connection test recorded on the connection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from facturier.accounts.models import MarketplaceConnection, Seller
@@ -10,6 +12,7 @@ from facturier.core.stored_text import Message
 from facturier.marketplace import connectors
 from facturier.marketplace.connectors import ConnectionFailure, ConnectionTest, Connector
 from facturier.sales import connection_status
+from facturier.sales.models import SalesOrder
 
 
 def connector_for(connection: MarketplaceConnection, **options: object) -> Connector:
@@ -24,6 +27,18 @@ def active_connections(seller: Seller) -> QuerySet[MarketplaceConnection]:
 def label(connection: MarketplaceConnection) -> str:
     """'Cdiscount 98979': the connection as the seller recognises it on a run or a page."""
     return f"{connection_status.marketplace_name(connection)} {connection.account_id}".strip()
+
+
+def marketplace_names(orders: Iterable[SalesOrder]) -> dict[int, str]:
+    """{order pk: the marketplace it was sold on as its documents name it}: its connection's name ("Fnac",
+    "Cdiscount"), else its backend's display name (an order read before connections existed)."""
+    orders = list(orders)
+    connections = MarketplaceConnection.objects.in_bulk({order.connection_id for order in orders} - {None})
+    by_connection = {pk: connection_status.marketplace_name(connection) for pk, connection in connections.items()}
+    return {
+        order.pk: by_connection.get(order.connection_id) or connectors.display_name(order.marketplace)
+        for order in orders
+    }
 
 
 def check_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, Message]:

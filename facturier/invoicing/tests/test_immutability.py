@@ -35,6 +35,7 @@ def test_the_model_refuses_edits_and_deletion(invoice):
         ("rewrite total", "UPDATE invoicing_invoice SET total_gross = 1 WHERE id = %s"),
         ("rewrite number", "UPDATE invoicing_invoice SET number = 'FAC-999999' WHERE id = %s"),
         ("rewrite the payment date", "UPDATE invoicing_invoice SET payment_date = '2020-01-01' WHERE id = %s"),
+        ("rewrite the marketplace", "UPDATE invoicing_invoice SET marketplace_name = 'Fnac' WHERE id = %s"),
         ("delete invoice", "DELETE FROM invoicing_invoice WHERE id = %s"),
         ("rewrite a line", "UPDATE invoicing_invoiceline SET net_amount = 0 WHERE invoice_id = %s"),
         ("delete a line", "DELETE FROM invoicing_invoiceline WHERE invoice_id = %s"),

@@ -6,12 +6,14 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from facturier.accounts.models import Seller
+from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.documents.logo import MAX_LOGO_BYTES, InvalidLogo, check_logo
+from facturier.invoicing import series
 from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.numbering import InvalidPrefix, validate_prefix
 from facturier.portal.forms.company import RateChoiceField
+from facturier.sales import connections
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -56,7 +58,7 @@ class SettingsForm(forms.ModelForm):
             "invoice_prefix": _("Préfixe de numérotation des factures"),
             "credit_note_prefix": _("Préfixe de numérotation des avoirs"),
             "support_email": _("E-mail du service client (réponses des acheteurs)"),
-            "upload_to_marketplace": _("Déposer les factures sur Cdiscount"),
+            "upload_to_marketplace": _("Déposer les factures sur leur marketplace"),
             "english_translation": _("Ajouter la traduction anglaise sur les factures"),
         }
 
@@ -84,7 +86,59 @@ class SettingsForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("invoice_prefix") and cleaned.get("invoice_prefix") == cleaned.get("credit_note_prefix"):
             self.add_error("credit_note_prefix", _("Les avoirs doivent avoir un préfixe distinct des factures."))
+        elif self.instance.numbering_per_marketplace and not self.errors:
+            self._check_marketplace_prefixes(cleaned)
         return cleaned
+
+    def _check_marketplace_prefixes(self, cleaned: dict) -> None:
+        """Numbering per marketplace: the numbers these prefixes make with the connections' stay valid."""
+        seller = Seller(invoice_prefix=cleaned["invoice_prefix"], credit_note_prefix=cleaned["credit_note_prefix"])
+        prefixes = dict(
+            self.instance.connections.exclude(number_prefix="").values_list("pk", "number_prefix")
+        )
+        for problem in dict.fromkeys(series.prefix_problems(seller, prefixes).values()):
+            self.add_error("invoice_prefix", problem)
+
+
+class NumberingForm(forms.Form):
+    """One number series across marketplaces, or one per marketplace connection with its own prefix; the choice
+    and a prefix are fixed once a document of their series exists (`invoicing.series` refuses a change, with the
+    reason shown on the field)."""
+
+    per_marketplace = forms.BooleanField(
+        label=_("Une série de numéros par marketplace"), required=False,
+        help_text=_("Par défaut, vos factures (et vos avoirs) suivent une seule série, toutes marketplaces "
+                    "confondues. Avec une série par marketplace, chaque numéro porte en plus le préfixe de sa "
+                    "marketplace (FAC-FNAC-000001). Ce choix est définitif dès votre première facture."),
+    )  # fmt: skip
+
+    def __init__(self, data=None, *, seller: Seller, **kwargs):
+        super().__init__(data, initial={"per_marketplace": seller.numbering_per_marketplace}, **kwargs)
+        self.seller = seller
+        self.connection_fields: dict[str, int] = {}
+        for connection in MarketplaceConnection.objects.filter(seller=seller).order_by("created_at", "pk"):
+            name = f"prefix_{connection.pk}"
+            self.connection_fields[name] = connection.pk
+            self.fields[name] = forms.CharField(
+                label=_("Préfixe des numéros %(connection)s") % {"connection": connections.label(connection)},
+                required=False, max_length=20, initial=connection.number_prefix,
+                help_text=_("Vide : un préfixe est choisi pour vous (lettres de la marketplace et un numéro)."),
+            )  # fmt: skip
+
+    def save(self) -> bool:
+        """Apply the choice through invoicing.series; False (and the reasons on the fields) when refused."""
+        prefixes = {pk: self.cleaned_data[name] for name, pk in self.connection_fields.items()}
+        try:
+            series.choose_numbering(
+                self.seller, per_marketplace=self.cleaned_data["per_marketplace"], prefixes=prefixes
+            )
+        except series.NumberingRefused as refusal:
+            names = {pk: name for name, pk in self.connection_fields.items()}
+            for key, message in refusal.errors.items():
+                field = "per_marketplace" if key == series.MODE_FIELD else names.get(key)
+                self.add_error(field, message)
+            return False
+        return True
 
 
 class SkuRateImportForm(forms.Form):
@@ -119,7 +173,7 @@ class InvoiceFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + Invoice.KIND_CHOICES)
     email_status = forms.ChoiceField(label=_("E-mail"), required=False,
                                      choices=[("", _("Tous"))] + EMAIL_STATUS_CHOICES)
-    upload_status = forms.ChoiceField(label=_("Dépôt Cdiscount"), required=False,
+    upload_status = forms.ChoiceField(label=_("Dépôt marketplace"), required=False,
                                       choices=[("", _("Tous"))] + Invoice.UPLOAD_CHOICES)
     # Shown when the seller holds several connections: the documents of the orders read through one of them.
     marketplace = forms.ChoiceField(label=_("Marketplace"), required=False)

@@ -24,7 +24,7 @@ from facturier.portal import pricing
 from facturier.portal.decorators import posted, seller_required, seller_writable
 from facturier.portal.fees import fee_invoices
 from facturier.portal.forms.auth import OtpForm, UnsubscribeForm
-from facturier.portal.forms.settings import ApiTokenForm, SettingsForm, SkuRateImportForm
+from facturier.portal.forms.settings import ApiTokenForm, NumberingForm, SettingsForm, SkuRateImportForm
 from facturier.sales.orders import reclassify_sales_channels
 from facturier.tax.sku_rates import parse_rate_csv
 
@@ -39,6 +39,15 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Réglages enregistrés."))
         return redirect("portal:settings")
     return render(request, "portal/settings/general.html", {"form": form})
+
+
+@seller_writable
+def numbering_view(request: HttpRequest) -> HttpResponse:
+    form = NumberingForm(posted(request), seller=request.seller)
+    if request.method == "POST" and form.is_valid() and form.save():
+        messages.success(request, _("Numérotation enregistrée."))
+        return redirect("portal:numbering")
+    return render(request, "portal/settings/numbering.html", {"form": form})
 
 
 @seller_writable

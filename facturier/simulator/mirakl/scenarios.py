@@ -13,6 +13,7 @@ The named scenarios come first, in this order; seeded ordinary B2C orders fill u
 
 from __future__ import annotations
 
+import copy
 import random
 import zlib
 from datetime import datetime, timedelta
@@ -220,6 +221,28 @@ def refund_waiting_line(orders: dict[str, dict], order_id: str, now: datetime) -
                 refund["refund_state"] = "REFUNDED"
                 refund["created_date"] = iso(now)
     data["last_updated_date"] = iso(now)
+
+
+def awaiting_shipment(template: dict, order_id: str, now: datetime) -> dict:
+    """A copy of an order awaiting shipment under a new id, bought a day before `now`, changed 5 minutes ago."""
+    data = copy.deepcopy(template)
+    data.update(order_id=order_id, commercial_id=order_id, created_date=iso(now - timedelta(days=1)),
+                last_updated_date=iso(now - timedelta(minutes=5)), shipping_deadline=iso(now + timedelta(days=2)),
+                customer_notification_email=f"{order_id.lower()}@{NOTIFICATION_DOMAIN}")  # fmt: skip
+    data["customer"]["customer_id"] = f"CUST-{order_id}"
+    for number, item in enumerate(data["order_lines"], start=1):
+        item["order_line_id"] = f"{order_id}-{number}"
+    return data
+
+
+def bought_by_business(data: dict) -> None:
+    """The order becomes a French company's purchase (its invoice carries the B2B payment mentions)."""
+    data["customer"]["organization"] = {
+        "name": "Atelier Bernard SARL", "identification_number": "732829320",
+        "tax_identification_number": "FR40732829320",
+    }  # fmt: skip
+    if billing := data["customer"]["billing_address"]:
+        data["customer"]["billing_address"] = {**billing, "company": "Atelier Bernard"}  # orders share addresses
 
 
 def ship(data: dict, now: datetime) -> None:

@@ -19,7 +19,8 @@ import json
 import logging
 import re
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -29,7 +30,14 @@ from urllib.parse import unquote
 from ..faults import FaultConfig, FaultInjector
 from ..serving import LocalServer, StateServer, read_request, write_response
 from ..wire import json_response, to_json
-from .scenarios import SCENARIO_IDS, build_orders, refund_waiting_line, ship
+from .scenarios import (
+    SCENARIO_IDS,
+    awaiting_shipment,
+    bought_by_business,
+    build_orders,
+    refund_waiting_line,
+    ship,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_SHOP_ID = "2001"
@@ -49,6 +57,7 @@ class Upload:
     type_code: str
     content: bytes
     document_id: int
+    accepted_at: float = field(default_factory=time.time)  # when the document was accepted (time.time())
 
 
 class MiraklState:
@@ -297,6 +306,17 @@ class MiraklSimulatorServer(LocalServer):
     def ship(self, order_id: str) -> None:
         with self.state.lock:
             ship(self.state.orders[order_id], datetime.now(UTC).replace(microsecond=0))
+
+    def add_awaiting_shipment(self, order_id: str) -> None:
+        """A copy of the order awaiting shipment under `order_id`, bought yesterday; `ship` ships it later."""
+        with self.state.lock:
+            self.state.orders[order_id] = awaiting_shipment(
+                self.state.orders["MK-NOTSHIPPED-A"], order_id, datetime.now(UTC).replace(microsecond=0)
+            )
+
+    def make_business(self, order_id: str) -> None:
+        with self.state.lock:
+            bought_by_business(self.state.orders[order_id])
 
     def uploads(self, order_id: str | None = None) -> list[Upload]:
         with self.state.lock:

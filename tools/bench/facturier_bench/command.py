@@ -1,25 +1,26 @@
-"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/).
+"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see tools/bench/facturier_bench/).
 
 `facturier bench portal [--invoices N] [--zip Z] [--searches S]`: portal search and bulk ZIP on PostgreSQL.
 
 `facturier bench ereporting [--invoices N]`: one month's flux 10.3 report of a seller with N documents (100,000).
 
 `facturier bench continuous [--orders N] [--minutes M] [--rate R] [--interval S]`: after a first full pass over N
-orders, R orders shipped per minute for M minutes while the incremental pass runs every S seconds, inline; prints
-"shipped -> email received" p50/p95 and the target.
+orders, R orders shipped per minute on each marketplace (Cdiscount, a Mirakl marketplace) for M minutes while the
+incremental pass runs every S seconds, inline; prints "shipped -> document delivered" p50/p95 per marketplace and the
+target.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from facturier.ops.bench.continuous import report_continuous, run_continuous
-from facturier.ops.bench.documents import measure_documents
-from facturier.ops.bench.end_to_end import run_end_to_end
-from facturier.ops.bench.environment import start_environment
-from facturier.ops.bench.ereporting import report_ereporting, run_ereporting
-from facturier.ops.bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
-from facturier.ops.bench.portal import report_portal, run_portal
+from facturier_bench.continuous import report_continuous, run_continuous
+from facturier_bench.documents import measure_documents
+from facturier_bench.end_to_end import run_end_to_end
+from facturier_bench.environment import start_environment
+from facturier_bench.ereporting import report_ereporting, run_ereporting
+from facturier_bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
+from facturier_bench.portal import report_portal, run_portal
 
 STAGES = {
     "sync (whole pass)": "sync_seller_task",
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
         parser.add_argument("--minutes", type=float, default=3.0, help="continuous: how long orders are shipped")
-        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped per minute")
+        parser.add_argument("--rate", type=float, default=20.0, help="continuous: orders shipped/min, per marketplace")
         parser.add_argument("--interval", type=float, default=30.0, help="continuous: seconds between passes")
 
     def handle(self, *args, mode: str, orders: int, workers: int, sample: int, **options) -> None:
