@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from facturier.core.stored_text import render
 from facturier.invoicing.finder import EMAIL_STATUS_CHOICES, InvoiceFilters, decode_cursor
 from facturier.invoicing.models import Invoice, InvoiceLine
 from facturier.sales.models import SyncRun
@@ -92,7 +93,16 @@ class InvoicePageSerializer(serializers.Serializer):
                                                                     "the end.")
 
 
+class StoredTextField(serializers.CharField):
+    """A stored seller-facing text (core.stored_text) in the language of the request."""
+
+    def to_representation(self, value: str) -> str:
+        return render(value)
+
+
 class SyncRunSerializer(serializers.ModelSerializer):
+    message = StoredTextField(read_only=True)
+
     class Meta:
         model = SyncRun
         fields = ["id", "trigger", "status", "started_at", "finished_at", "orders_seen", "orders_eligible",

@@ -81,7 +81,7 @@ def submit(record: PADeposit, pdf: bytes, client: FlowClient) -> None:
         ))
         ack = client.acknowledgement(receipt.flow_id)
     except PAError as error:
-        record.last_error = str(error)
+        record.last_error = error.stored()
         if error.transient or error.credentials:
             record.next_attempt_at = now() + RETRY_AFTER
         else:

@@ -15,20 +15,27 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.reform import PAConnection
+from facturier.core.stored_text import Message, message
 
 TIMEOUT = 10.0
 EXPIRY_MARGIN = 30  # seconds: a token this close to expiry is renewed first
 
 
 class PAError(Exception):
-    """The PA did not take the request. `transient` errors are retried; the others need the seller."""
+    """The PA did not take the request. `transient` errors are retried; the others need the seller. `message` is
+    stored as a message (core.stored_text, `stored()`), shown in the language of the page."""
 
-    def __init__(self, message: str, *, transient: bool, credentials: bool = False):
+    def __init__(self, message: Message, *, transient: bool, credentials: bool = False):
         super().__init__(message)
+        self.message = message
         self.transient = transient
         self.credentials = credentials
+
+    def stored(self) -> str:
+        return self.message.stored()
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class FlowClient:
         try:
             response = self.http.get(f"{self.base}/flows/{flow_id}", params={"docType": "Original"}, headers=headers)
         except httpx.TransportError as error:
-            raise PAError(f"PA injoignable : {error}", transient=True) from error
+            raise PAError(_said(gettext_noop("PA injoignable : %(detail)s"), error), transient=True) from error
         if response.status_code != 200:
             raise _error(response)
         return response.content
@@ -115,10 +122,10 @@ class FlowClient:
         try:
             response = self.http.request(method, self.base + path, headers=headers, **kwargs)
         except httpx.TransportError as error:
-            raise PAError(f"PA injoignable : {error}", transient=True) from error
+            raise PAError(_said(gettext_noop("PA injoignable : %(detail)s"), error), transient=True) from error
         if response.status_code == 401:
             self._token = ""  # let the next attempt fetch a fresh token
-            raise PAError("Jeton refusé par la PA (401)", transient=True)
+            raise PAError(message(gettext_noop("Jeton refusé par la PA (401)")), transient=True)
         if response.status_code != expected:
             raise _error(response)
         return response.json()
@@ -129,11 +136,16 @@ class FlowClient:
         try:
             response = self.http.post(self.token_url, data={"grant_type": "client_credentials", **self.credentials})
         except httpx.TransportError as error:
-            raise PAError(f"Serveur d'authentification de la PA injoignable : {error}", transient=True) from error
+            unreachable = _said(gettext_noop("Serveur d'authentification de la PA injoignable : %(detail)s"), error)
+            raise PAError(unreachable, transient=True) from error
         if response.status_code in (400, 401, 403):
-            raise PAError("Identifiants OAuth2 refusés par la PA", transient=False, credentials=True)
+            raise PAError(
+                message(gettext_noop("Identifiants OAuth2 refusés par la PA")), transient=False, credentials=True
+            )
         if response.status_code != 200:
-            raise PAError(f"Serveur d'authentification de la PA : HTTP {response.status_code}", transient=True)
+            answer = f"HTTP {response.status_code}"
+            answered = _said(gettext_noop("Serveur d'authentification de la PA : %(detail)s"), answer)
+            raise PAError(answered, transient=True)
         body = response.json()
         self._token = body["access_token"]
         self._expires = time.monotonic() + float(body.get("expires_in", 300))
@@ -151,4 +163,10 @@ def _error(response: httpx.Response) -> PAError:
     except ValueError:
         detail = response.text[:200]
     transient = response.status_code >= 500 or response.status_code == 429
-    return PAError(f"PA : HTTP {response.status_code} {detail}".strip(), transient=transient)
+    answer = f"HTTP {response.status_code} {detail}".strip()
+    return PAError(_said(gettext_noop("PA : %(detail)s"), answer), transient=transient)
+
+
+def _said(msgid: str, detail: object) -> Message:
+    """A sentence of ours around what the PA or the network said, quoted verbatim."""
+    return message(msgid, detail=str(detail))

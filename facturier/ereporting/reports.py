@@ -181,16 +181,16 @@ def transmit(report: EReport, client: FlowClient) -> EReport:
 
 
 def _record_failure(report: EReport, error: PAError) -> None:
-    report.last_error = str(error)
+    report.last_error = error.stored()
     if error.credentials:
-        _mark_connection(report.seller, PAConnection.STATUS_REJECTED, str(error))
+        _mark_connection(report.seller, PAConnection.STATUS_REJECTED, error.stored())
     if error.transient or error.credentials:
         report.next_attempt_at = now() + retry_delay(report.attempts)
         if not error.credentials:
-            _mark_connection(report.seller, PAConnection.STATUS_UNAVAILABLE, str(error))
+            _mark_connection(report.seller, PAConnection.STATUS_UNAVAILABLE, error.stored())
     else:
         report.status = EReport.STATUS_REJECTED
-        report.ack_message = str(error)
+        report.ack_message = error.stored()
         report.next_attempt_at = None
     logger.warning("E-reporting %s not deposited: %s", report.report_id, error)
 
@@ -206,7 +206,7 @@ def follow(report: EReport, client: FlowClient) -> EReport:
     try:
         ack = client.acknowledgement(report.flow_id)
     except PAError as error:
-        report.last_error = str(error)
+        report.last_error = error.stored()
         report.next_attempt_at = now() + retry_delay(report.attempts)
         report.save(update_fields=["last_error", "next_attempt_at"])
         return report

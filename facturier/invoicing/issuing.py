@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.models import Seller
 from facturier.core import vat_categories
 from facturier.core.clock import now, paris_date
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.folding import search_text
+from facturier.core.stored_text import message
 from facturier.documents.labels import FRENCH, FRENCH_AND_ENGLISH
 from facturier.documents.snapshot import VatBreakdown
 from facturier.invoicing import emails
@@ -212,10 +213,13 @@ def _mark_not_invoiceable(order: SalesOrder, eligibility: str, reason: str, unwo
 def _mark_unworkable(order: SalesOrder, exc: Exception) -> None:
     """Issuing failed on this order alone, for what it contains: it leaves the eligible state with the reason,
     shown on the order (a later sync reads it again, see sales.sync.invalid_orders_again)."""
-    reason = _(
-        "La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès que la "
-        "marketplace enverra d'autres données pour cette commande."
-    ) % {"error": exc}
+    reason = message(
+        gettext_noop(
+            "La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès que "
+            "la marketplace enverra d'autres données pour cette commande."
+        ),
+        error=str(exc),
+    ).stored()
     digest = SalesOrder.objects.filter(pk=order.pk).values_list("content_digest", flat=True).first() or ""
     _mark_not_invoiceable(order, SalesOrder.INVALID, reason, unworkable_digest=digest)
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 
+from django.utils.translation import gettext_noop
+
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import now
+from facturier.core.stored_text import message
 from facturier.invoicing.models import Invoice
 from facturier.marketplace.connectors import Connector, UploadState
 from facturier.marketplace.errors import MarketplaceError
@@ -27,7 +30,8 @@ def upload_one(invoice: Invoice, connector: Connector) -> None:
                 invoice.order_reference, f"{invoice.order_reference}.pdf", handle.read()
             )
     except MarketplaceError as exc:
-        _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message=exc.message)
+        failed = message(gettext_noop("Envoi refusé par la marketplace : %(detail)s"), detail=exc.message)
+        _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message=failed.stored())
         return
     _update(invoice, upload_status=Invoice.UPLOAD_RUNNING, upload_import_id=upload_id, upload_message="")
 
@@ -41,7 +45,10 @@ def follow_one(invoice: Invoice, connector: Connector) -> None:
     if result.state == UploadState.ACCEPTED:
         _update(invoice, upload_status=Invoice.UPLOAD_SUCCESS, upload_message="")
     elif result.state == UploadState.REFUSED:
-        _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message="; ".join(result.errors))
+        refused = message(
+            gettext_noop("Document refusé par la marketplace : %(errors)s"), errors="; ".join(result.errors)
+        )
+        _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message=refused.stored())
 
 
 def follow_uploads(*, seller=None, limit: int = 500) -> int:

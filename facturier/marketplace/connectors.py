@@ -22,7 +22,9 @@ from typing import ClassVar, Protocol, Self
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from facturier.core.stored_text import Message, message
 
 from .dto import MalformedOrder, MarketOrder, RefundEvent
 from .errors import CredentialsRejected, MarketplaceError
@@ -207,23 +209,25 @@ def connection_name(kind: str, account_id: str, credentials: Mapping[str, str]) 
         return kind
 
 
-def test_message(name: str, test: ConnectionTest) -> str:
-    """The outcome of a connection test of the marketplace `name` as the seller reads it, in the active language."""
+def test_message(name: str, test: ConnectionTest) -> Message:
+    """The outcome of a connection test of the marketplace `name` as the seller reads it (core.stored_text: shown in
+    the language of the page)."""
     if test.ok:
         if test.orders is None:
-            return _("Connexion à %(marketplace)s réussie.") % {"marketplace": name}
-        return _("Connexion à %(marketplace)s réussie : %(count)s commandes visibles.") % {
-            "marketplace": name, "count": test.orders,
-        }  # fmt: skip
-    messages = {
-        ConnectionFailure.CREDENTIALS_REFUSED: _(
+            return message(gettext_noop("Connexion à %(marketplace)s réussie."), marketplace=name)
+        return message(
+            gettext_noop("Connexion à %(marketplace)s réussie : %(count)s commandes visibles."),
+            marketplace=name, count=test.orders,
+        )  # fmt: skip
+    failures = {
+        ConnectionFailure.CREDENTIALS_REFUSED: gettext_noop(
             "%(marketplace)s refuse ces identifiants d'API. Vérifiez-les dans votre espace vendeur, puis "
             "enregistrez-les à nouveau."
         ),
-        ConnectionFailure.WRONG_ACCOUNT: _(
+        ConnectionFailure.WRONG_ACCOUNT: gettext_noop(
             "%(marketplace)s accepte ces identifiants mais pas pour ce compte vendeur : vérifiez l'identifiant "
             "du compte et qu'il est bien relié à ces identifiants d'API."
         ),
     }
-    default = _("%(marketplace)s ne répond pas pour le moment. Réessayez dans quelques minutes.")
-    return messages.get(test.failure, default) % {"marketplace": name}
+    default = gettext_noop("%(marketplace)s ne répond pas pour le moment. Réessayez dans quelques minutes.")
+    return message(failures.get(test.failure, default), marketplace=name)

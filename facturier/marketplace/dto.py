@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from facturier.core.stored_text import Message
+
 
 class OrderState:
     """Where an order is, whatever the marketplace calls it (its own word stays in MarketOrder.status)."""
@@ -138,7 +140,7 @@ class RefundEvent:
 @dataclass(frozen=True)
 class MalformedOrder:
     order_id: str
-    reason: str
+    reason: Message | str  # shown in the page's language (core.stored_text); plain text is shown as it is
     raw: Mapping = field(repr=False)
     damaged_text: tuple[TextDamage, ...] = ()
     marketplace: str = field(default="", compare=False)

@@ -14,9 +14,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from facturier.core.money import to_decimal
+from facturier.core.stored_text import Message, message
 
 from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, TextDamage
 
@@ -51,19 +52,25 @@ SHOWN_VALUE_LENGTH = 60  # a value quoted in a reason is cut to this many charac
 
 
 class OrderFieldError(ValueError):
-    """A field an invoice needs is missing or unreadable; the message (in the seller's language) names it, with
-    the marketplace's field name in parentheses, as data."""
+    """A field an invoice needs is missing or unreadable; `reason` names it, with the marketplace's field name in
+    parentheses, as data. It is a message (core.stored_text) shown in the language of the page; str() gives it in
+    the active language."""
+
+    def __init__(self, reason: Message | str):
+        super().__init__(reason)
+        self.reason = reason
 
 
-def missing(field: str) -> OrderFieldError:
-    return OrderFieldError(_("%(field)s : valeur absente.") % {"field": field})
+def missing(field: Message | str) -> OrderFieldError:
+    return OrderFieldError(message(gettext_noop("%(field)s : valeur absente."), field=field))
 
 
-def unreadable(field: str, value: object, expected: str) -> OrderFieldError:
+def unreadable(field: Message | str, value: object, expected: Message | str) -> OrderFieldError:
     """`expected` says what the value should have been, e.g. "n'est pas un nombre"."""
     return OrderFieldError(
-        _("%(field)s : « %(value)s » %(expected)s.") % {"field": field, "value": shown(value), "expected": expected}
-    )
+        message(gettext_noop("%(field)s : « %(value)s » %(expected)s."), field=field, value=shown(value),
+                expected=expected)
+    )  # fmt: skip
 
 
 def shown(value: object) -> str:
@@ -72,8 +79,13 @@ def shown(value: object) -> str:
     return written if len(written) <= SHOWN_VALUE_LENGTH else f"{written[:SHOWN_VALUE_LENGTH]}…"
 
 
-def line_field(index: int, field: str) -> str:
-    return _("Ligne %(line)s, %(field)s") % {"line": index, "field": field}
+def line_field(index: int, field: Message | str) -> Message:
+    return message(gettext_noop("Ligne %(line)s, %(field)s"), line=index, field=field)
+
+
+def label(msgid: str) -> Message:
+    """A field's name for a reason (its msgid marked with gettext_noop where it is written)."""
+    return message(msgid)
 
 
 def parse_order(data: object) -> MarketOrder | MalformedOrder:
@@ -82,15 +94,17 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
     damaged_text = tuple(damage)
     if not isinstance(data, Mapping):
         return MalformedOrder(
-            "", _("La commande reçue n'est pas un objet JSON."), {"value": data}, damaged_text, MARKETPLACE
+            "", label(gettext_noop("La commande reçue n'est pas un objet JSON.")), {"value": data}, damaged_text,
+            MARKETPLACE,
         )
     order_id = text(data.get("orderId"))
     if not order_id:
-        return MalformedOrder("", str(missing(_("Identifiant de commande (orderId)"))), data, damaged_text, MARKETPLACE)
+        reason = missing(label(gettext_noop("Identifiant de commande (orderId)"))).reason
+        return MalformedOrder("", reason, data, damaged_text, MARKETPLACE)
     try:
         return replace(_parse_valid_order(order_id, data), damaged_text=damaged_text)
     except OrderFieldError as error:
-        return MalformedOrder(order_id, str(error), data, damaged_text, MARKETPLACE)
+        return MalformedOrder(order_id, error.reason, data, damaged_text, MARKETPLACE)
 
 
 def repaired(value: object, path: str, damage: list[TextDamage]) -> object:
@@ -126,9 +140,10 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     total_price = data.get("totalPrice")
     total_paid = None
     if isinstance(total_price, Mapping) and total_price.get("sellingPrice") is not None:
-        total_paid = parse_amount(total_price["sellingPrice"], _("Total payé (totalPrice.sellingPrice)"))
-    purchased_at = parse_datetime(data.get("purchasedAt"), _("Date de commande (purchasedAt)"))
-    created_at = parse_datetime(data.get("createdAt"), _("Date de création (createdAt)"))
+        total_label = label(gettext_noop("Total payé (totalPrice.sellingPrice)"))
+        total_paid = parse_amount(total_price["sellingPrice"], total_label)
+    purchased_at = parse_datetime(data.get("purchasedAt"), label(gettext_noop("Date de commande (purchasedAt)")))
+    created_at = parse_datetime(data.get("createdAt"), label(gettext_noop("Date de création (createdAt)")))
     billing = parse_address(data.get("billingAddress")) or Address()
     deliveries = [parse_address(line.get("shippingAddress")) for line in lines_data]
     delivery = next((address for address in deliveries if address is not None), None)
@@ -144,9 +159,11 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         sales_channel_name=channel_name,
         business_order=data.get("businessOrder") is True,
         placed_at=purchased_at or created_at,
-        updated_at=parse_datetime(data.get("updatedAt"), _("Date de mise à jour (updatedAt)")),
+        updated_at=parse_datetime(data.get("updatedAt"), label(gettext_noop("Date de mise à jour (updatedAt)"))),
         shipped_at=derive_shipped_at(data),
-        ship_by=parse_datetime(data.get("shippedAtMax"), _("Date limite d'expédition (shippedAtMax)")),
+        ship_by=parse_datetime(
+            data.get("shippedAtMax"), label(gettext_noop("Date limite d'expédition (shippedAtMax)"))
+        ),
         delivered_at=_earliest_event(data, "Delivered"),
         currency=text(data.get("currencyCode")).upper(),  # never assumed: "" when the order does not say
         billing_address=billing,
@@ -178,10 +195,10 @@ def buyer_emails(billing: Address, deliveries: Iterable[Address | None]) -> tupl
 
 def _parse_line(index: int, line: object) -> OrderLine:
     if not isinstance(line, Mapping):
-        raise OrderFieldError(_("Ligne %(line)s : ce n'est pas un objet JSON.") % {"line": index})
+        raise OrderFieldError(message(gettext_noop("Ligne %(line)s : ce n'est pas un objet JSON."), line=index))
     offer = _mapping(line.get("offer"))
     selling = _mapping(line.get("sellingPrice"))
-    unit_price = line_field(index, _("prix unitaire (sellingPrice.unitSalesPrice)"))
+    unit_price = line_field(index, label(gettext_noop("prix unitaire (sellingPrice.unitSalesPrice)")))
     if selling.get("unitSalesPrice") is None:
         raise missing(unit_price)
     shipping = selling.get("shippingCost")
@@ -191,7 +208,7 @@ def _parse_line(index: int, line: object) -> OrderLine:
         line_id=text(line.get("orderLineId")),
         status=status,
         active=status not in INACTIVE_LINE_STATUSES,
-        quantity=parse_quantity(line.get("quantity"), line_field(index, _("quantité (quantity)"))),
+        quantity=parse_quantity(line.get("quantity"), line_field(index, label(gettext_noop("quantité (quantity)")))),
         title=text(offer.get("productTitle")),
         sku=text(offer.get("sellerProductId")),
         ean=text(offer.get("productGtin")),
@@ -199,7 +216,9 @@ def _parse_line(index: int, line: object) -> OrderLine:
         unit_price_gross=parse_amount(selling["unitSalesPrice"], unit_price),
         shipping_gross=Decimal(0)
         if shipping is None
-        else parse_amount(shipping, line_field(index, _("frais de port (sellingPrice.shippingCost)"))),
+        else parse_amount(
+            shipping, line_field(index, label(gettext_noop("frais de port (sellingPrice.shippingCost)")))
+        ),
         tax_rate=tax_rate,
         tax_amount=tax_amount,
         category=text(offer.get("categoryCode") or offer.get("category")),
@@ -296,22 +315,22 @@ def _event_time(event: Mapping, keys: Iterable[str]) -> datetime | None:
     return None
 
 
-def parse_datetime(value: object, name: str) -> datetime | None:
+def parse_datetime(value: object, name: Message | str) -> datetime | None:
     """ISO-8601 as sent by Octopia ("2026-09-02T09:15:00Z"); a time without offset is UTC."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise unreadable(name, value, _("n'est pas une date ISO-8601"))
+        raise unreadable(name, value, label(gettext_noop("n'est pas une date ISO-8601")))
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise unreadable(name, value, _("n'est pas une date ISO-8601")) from None
+        raise unreadable(name, value, label(gettext_noop("n'est pas une date ISO-8601"))) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def parse_amount(value: object, name: str) -> Decimal:
+def parse_amount(value: object, name: Message | str) -> Decimal:
     """`name`: the field as the reason shows it."""
-    not_a_number = unreadable(name, value, _("n'est pas un nombre"))
+    not_a_number = unreadable(name, value, label(gettext_noop("n'est pas un nombre")))
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise not_a_number
     try:
@@ -321,14 +340,14 @@ def parse_amount(value: object, name: str) -> Decimal:
     if not amount.is_finite():
         raise not_a_number
     if amount < 0:
-        raise unreadable(name, value, _("est négatif"))
+        raise unreadable(name, value, label(gettext_noop("est négatif")))
     return amount
 
 
-def parse_quantity(value: object, name: str) -> int:
+def parse_quantity(value: object, name: Message | str) -> int:
     if value is None:
         raise missing(name)
-    not_whole = unreadable(name, value, _("n'est pas un nombre entier positif ou nul"))
+    not_whole = unreadable(name, value, label(gettext_noop("n'est pas un nombre entier positif ou nul")))
     if isinstance(value, bool):
         raise not_whole
     try:
@@ -355,7 +374,9 @@ def _list(data: Mapping, key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise OrderFieldError(_("Lignes de la commande (%(field)s) : ce n'est pas une liste.") % {"field": key})
+        raise OrderFieldError(
+            message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field=key)
+        )
     return value
 
 

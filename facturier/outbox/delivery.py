@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext_noop
 
 from facturier.core import clock
+from facturier.core.stored_text import message
 from facturier.outbox.errors import SendFailure, classify
 from facturier.outbox.events import record_event
 from facturier.outbox.message import build_message, esp_message_id, open_connection
@@ -195,7 +197,7 @@ def record_success(email: OutgoingEmail, sent_at: datetime) -> str:
         OutgoingEmail.STATE_SENT, sent_at, None, None, ""
     )
     email.save(update_fields=[*SENT_FIELDS, "esp_message_id"])
-    record_event(email, EmailEvent.KIND_SENT, f"à {email.to}", at=sent_at)
+    record_event(email, EmailEvent.KIND_SENT, message(gettext_noop("à %(to)s"), to=email.to).stored(), at=sent_at)
     return email.state
 
 
@@ -204,15 +206,19 @@ def record_failure(email: OutgoingEmail, failure: SendFailure, now: datetime) ->
     if failure.temporary and now - first_attempt < GIVE_UP_AFTER:
         email.state = OutgoingEmail.STATE_RETRYING
         email.next_attempt_at = now + retry_delay(email.attempts)
-        detail = f"essai {email.attempts} : {failure.reason}"
+        detail = message(gettext_noop("essai %(attempt)s : %(reason)s"), attempt=email.attempts, reason=failure.reason)
+        detail = detail.stored()
         record_event(email, EmailEvent.KIND_ATTEMPT_FAILED, detail, at=now)
     else:
         email.state = OutgoingEmail.STATE_FAILED
         email.next_attempt_at = None
-        reason = failure.reason if not failure.temporary else f"abandon après 48 h : {failure.reason}"
-        record_event(email, EmailEvent.KIND_FAILED, reason, at=now)
-    email.last_error = failure.reason
+        given_up = message(gettext_noop("abandon après 48 h : %(reason)s"), reason=failure.reason)
+        reason = given_up if failure.temporary else failure.reason
+        record_event(email, EmailEvent.KIND_FAILED, reason.stored(), at=now)
+    email.last_error = failure.reason.stored()
     email.sending_since = None
     email.save(update_fields=["state", "next_attempt_at", "last_error", "sending_since"])
-    logger.info("outbox attempt failed", extra={"email_id": email.pk, "state": email.state, "reason": failure.reason})
+    logger.info(
+        "outbox attempt failed", extra={"email_id": email.pk, "state": email.state, "reason": str(failure.reason)}
+    )
     return email.state

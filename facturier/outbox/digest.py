@@ -7,9 +7,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import override
 
 from facturier.accounts.models import Seller
 from facturier.core import clock
+from facturier.core.stored_text import render
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.queueing import enqueue
 
@@ -41,7 +43,10 @@ def problems_since(since: datetime) -> dict[Seller, list[DigestLine]]:
     )
     grouped: dict[Seller, list[DigestLine]] = {}
     for email in emails:
-        line = DigestLine(email.subject, email.to, email.get_state_display(), email.last_error, email.related_key)
+        with override("fr"):  # the digest is written in French
+            line = DigestLine(
+                email.subject, email.to, str(email.get_state_display()), render(email.last_error), email.related_key
+            )
         grouped.setdefault(email.seller, []).append(line)
     return grouped
 

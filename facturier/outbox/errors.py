@@ -6,12 +6,17 @@ import smtplib
 from dataclasses import dataclass
 
 from anymail.exceptions import AnymailError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.utils.translation import gettext_noop
+
+from facturier.core.stored_text import Message, message
 
 
 @dataclass(frozen=True)
 class SendFailure:
+    """`reason` is stored as a message (core.stored_text), the server's or library's words quoted in it."""
+
     temporary: bool
-    reason: str
+    reason: Message
 
 
 class AttachmentMissing(Exception):
@@ -25,7 +30,7 @@ def _smtp_reply(code: int, message: bytes | str) -> str:
 
 def _recipients_refused(error: smtplib.SMTPRecipientsRefused) -> SendFailure:
     replies = [(code, _smtp_reply(code, message)) for code, message in error.recipients.values()]
-    reason = "destinataire refusé : " + "; ".join(reply for _code, reply in replies)
+    reason = _said(gettext_noop("destinataire refusé : %(detail)s"), "; ".join(reply for _code, reply in replies))
     return SendFailure(temporary=all(400 <= code < 500 for code, _reply in replies), reason=reason)
 
 
@@ -35,25 +40,31 @@ def classify(error: BaseException) -> SendFailure:
         return _recipients_refused(error)
     if isinstance(error, smtplib.SMTPAuthenticationError):
         # Our credentials, not the message, are wrong: keep it until the operator fixes the configuration.
-        return SendFailure(True, "authentification SMTP refusée : " + _smtp_reply(error.smtp_code, error.smtp_error))
+        reply = _smtp_reply(error.smtp_code, error.smtp_error)
+        return SendFailure(True, _said(gettext_noop("authentification SMTP refusée : %(detail)s"), reply))
     if isinstance(error, smtplib.SMTPResponseException):
         reply = _smtp_reply(error.smtp_code, error.smtp_error)
-        return SendFailure(temporary=not 500 <= error.smtp_code < 600, reason=f"serveur SMTP : {reply}")
+        reason = _said(gettext_noop("serveur SMTP : %(detail)s"), reply)
+        return SendFailure(temporary=not 500 <= error.smtp_code < 600, reason=reason)
     if isinstance(error, smtplib.SMTPServerDisconnected):
-        return SendFailure(True, f"connexion SMTP interrompue : {error}")
+        return SendFailure(True, _said(gettext_noop("connexion SMTP interrompue : %(detail)s"), str(error)))
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return SendFailure(True, f"configuration SMTP : {error}")
+        return SendFailure(True, _said(gettext_noop("configuration SMTP : %(detail)s"), str(error)))
     if isinstance(error, AttachmentMissing):
-        return SendFailure(False, f"pièce jointe introuvable : {error}")
+        return SendFailure(False, _said(gettext_noop("pièce jointe introuvable : %(detail)s"), str(error)))
     if isinstance(error, AnymailRecipientsRefused | AnymailInvalidAddress):
-        return SendFailure(False, f"destinataire refusé : {error}")
+        return SendFailure(False, _said(gettext_noop("destinataire refusé : %(detail)s"), str(error)))
     if isinstance(error, AnymailError):
-        return SendFailure(True, f"service d'envoi : {error}")
+        return SendFailure(True, _said(gettext_noop("service d'envoi : %(detail)s"), str(error)))
     if isinstance(error, TimeoutError):
-        return SendFailure(True, "délai dépassé en parlant au serveur d'envoi")
+        return SendFailure(True, message(gettext_noop("délai dépassé en parlant au serveur d'envoi")))
     if isinstance(error, OSError):
-        return SendFailure(True, f"serveur d'envoi injoignable : {error}")
+        return SendFailure(True, _said(gettext_noop("serveur d'envoi injoignable : %(detail)s"), str(error)))
     if isinstance(error, ValueError):
         # Django refuses a malformed header or address before talking to any server.
-        return SendFailure(False, f"message invalide : {error}")
-    return SendFailure(True, f"erreur inattendue : {type(error).__name__}: {error}")
+        return SendFailure(False, _said(gettext_noop("message invalide : %(detail)s"), str(error)))
+    return SendFailure(True, _said(gettext_noop("erreur inattendue : %(detail)s"), f"{type(error).__name__}: {error}"))
+
+
+def _said(msgid: str, detail: str) -> Message:
+    return message(msgid, detail=detail)

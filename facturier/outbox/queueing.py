@@ -9,16 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.models import Seller
 from facturier.core import clock
 from facturier.core.db import values_rows
 from facturier.core.errors import FacturierError
+from facturier.core.stored_text import message
 from facturier.outbox.events import record_event, record_events
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tasks import deliver_emails_task
 
-NO_ADDRESS = "aucune adresse e-mail sur la commande"
+NO_ADDRESS = message(gettext_noop("aucune adresse e-mail sur la commande")).stored()
 
 
 def display_name_for(seller: Seller) -> str:
@@ -35,7 +37,7 @@ def address_problem(address: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        return f"adresse invalide : {address}"
+        return message(gettext_noop("adresse invalide : %(address)s"), address=address).stored()
     return ""
 
 
@@ -198,5 +200,5 @@ def resend(*, email: OutgoingEmail, to: str | None = None) -> OutgoingEmail:
     )
     with transaction.atomic():
         store_new(copy, hold=False, detail=f"renvoi à {copy.to}")
-        record_event(email, EmailEvent.KIND_RESENT, f"renvoyé à {copy.to}")
+        record_event(email, EmailEvent.KIND_RESENT, message(gettext_noop("renvoyé à %(to)s"), to=copy.to).stored())
     return copy

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from facturier.accounts.models import MarketplaceConnection, Seller
+from facturier.core.stored_text import Message
 from facturier.marketplace import connectors
 from facturier.marketplace.connectors import ConnectionFailure, ConnectionTest, Connector
 from facturier.sales import connection_status
@@ -40,7 +41,7 @@ def marketplace_names(orders: Iterable[SalesOrder]) -> dict[int, str]:
     }
 
 
-def check_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, str]:
+def check_connection(connection: MarketplaceConnection, **options: object) -> tuple[ConnectionTest, Message]:
     """Test the connection now and record the outcome on it; the test and its message in the active language."""
     with connector_for(connection, **options) as connector:
         test = connector.test_connection()

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from facturier.core.clock import PARIS, now
+from facturier.core.clock import now
+from facturier.core.stored_text import Joined, Message, Moment, message, stored
 from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.sales.models import SalesOrder
 from facturier.sales.order_rows import storable_lines
@@ -56,91 +57,106 @@ def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -
 def classify(
     order: MarketOrder | MalformedOrder, *, backfill_start: datetime, extra_channels: Collection[str] = ()
 ) -> Verdict:
-    """`extra_channels`: the sales channels the seller opted in besides Cdiscount."""
+    """`extra_channels`: the sales channels the seller opted in besides Cdiscount. The reason is stored as a
+    message (core.stored_text), shown in the language of the page that reads it."""
+    eligibility, reason = judge(order, backfill_start=backfill_start, extra_channels=extra_channels)
+    return Verdict(eligibility, stored(reason) if reason else "")
+
+
+def judge(
+    order: MarketOrder | MalformedOrder, *, backfill_start: datetime, extra_channels: Collection[str]
+) -> tuple[str, Message | Joined | str | None]:
     damage = damaged_text_reason(order.damaged_text)
     if isinstance(order, MalformedOrder):
-        return Verdict(SalesOrder.INVALID, " ".join(part for part in (damage, order.reason) if part))
+        parts = tuple(part for part in (damage, order.reason) if part)
+        return SalesOrder.INVALID, parts[0] if len(parts) == 1 else Joined(parts)
     refusal = damage or overlong_id_reason(order.order_id) or future_dates_reason(order)
     if refusal:
-        return Verdict(SalesOrder.INVALID, refusal)
+        return SalesOrder.INVALID, refusal
     if order.state == OrderState.CANCELLED:
-        return Verdict(
-            SalesOrder.CANCELLED, _("Commande au statut %(status)s sur la marketplace.") % {"status": order.status}
+        return SalesOrder.CANCELLED, message(
+            gettext_noop("Commande au statut %(status)s sur la marketplace."), status=order.status
         )
     if order.state not in OrderState.GONE_OUT:
-        return Verdict(
-            SalesOrder.NOT_SHIPPED,
-            _("Pas encore expédiée (statut %(status)s).") % {"status": order.status or _("inconnu")},
-        )
+        status = order.status or message(gettext_noop("inconnu"))
+        return SalesOrder.NOT_SHIPPED, message(gettext_noop("Pas encore expédiée (statut %(status)s)."), status=status)
     if not invoiced_channel(order.sales_channel, extra_channels):
-        return Verdict(SalesOrder.OTHER_CHANNEL, other_channel_reason(order))
+        return SalesOrder.OTHER_CHANNEL, other_channel_reason(order)
     placed = order.placed_at
     if placed is None:
-        return Verdict(SalesOrder.INVALID, _("Date de commande absente."))
+        return SalesOrder.INVALID, message(gettext_noop("Date de commande absente."))
     if placed < backfill_start:
-        return Verdict(
-            SalesOrder.BEFORE_BACKFILL,
-            _("Passée le %(placed)s, avant le début de la reprise (%(start)s).")
-            % {"placed": paris_moment(placed), "start": paris_moment(backfill_start)},
-        )
+        return SalesOrder.BEFORE_BACKFILL, message(
+            gettext_noop("Passée le %(placed)s, avant le début de la reprise (%(start)s)."),
+            placed=Moment(placed), start=Moment(backfill_start),
+        )  # fmt: skip
     if not order.active_lines:
-        return Verdict(SalesOrder.CANCELLED, _("Toutes les lignes ont été annulées avant expédition."))
+        return SalesOrder.CANCELLED, message(gettext_noop("Toutes les lignes ont été annulées avant expédition."))
     if order.currency != INVOICE_CURRENCY:
-        return Verdict(SalesOrder.FOREIGN_CURRENCY, currency_reason(order.currency))
+        return SalesOrder.FOREIGN_CURRENCY, currency_reason(order.currency)
     implausible = implausible_lines_reason(order)
     if implausible:
-        return Verdict(SalesOrder.INVALID, implausible)
+        return SalesOrder.INVALID, implausible
     destination = (order.delivery_address or order.billing_address).country_code
     if destination != "FR":
-        return Verdict(
-            SalesOrder.OUTSIDE_FRANCE,
-            _("Livrée hors de France (%(country)s).") % {"country": destination or _("pays inconnu")},
-        )
-    return Verdict(SalesOrder.ELIGIBLE)
+        country = destination or message(gettext_noop("pays inconnu"))
+        return SalesOrder.OUTSIDE_FRANCE, message(gettext_noop("Livrée hors de France (%(country)s)."), country=country)
+    return SalesOrder.ELIGIBLE, None
 
 
-def paris_moment(moment: datetime, *, seconds: bool = False) -> str:
-    local = moment.astimezone(PARIS)
-    return _("%(date)s à %(time)s") % {
-        "date": f"{local:%d/%m/%Y}",
-        "time": f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}",
-    }
-
-
-def damaged_text_reason(damage: tuple[TextDamage, ...]) -> str:
+def damaged_text_reason(damage: tuple[TextDamage, ...]) -> Message | None:
     if not damage:
-        return ""
-    kinds = {TextDamage.NUL: _("caractère NUL"), TextDamage.NOT_UTF8: _("octets qui ne sont pas de l'UTF-8")}
-    where = " ; ".join(
-        _("%(what)s dans %(path)s") % {"what": kinds[item.kind], "path": item.path or _("la commande")}
-        for item in damage
-    )
-    return _(
-        "Texte abîmé reçu de la marketplace (%(where)s), remplacé par « %(replacement)s » pour l'enregistrement. "
-        "La commande sera relue aux prochaines synchronisations."
-    ) % {"where": where, "replacement": "\ufffd"}
+        return None
+    kinds = {
+        TextDamage.NUL: gettext_noop("caractère NUL"),
+        TextDamage.NOT_UTF8: gettext_noop("octets qui ne sont pas de l'UTF-8"),
+    }
+    where = Joined(
+        tuple(
+            message(gettext_noop("%(what)s dans %(path)s"), what=message(kinds[item.kind]),
+                    path=item.path or message(gettext_noop("la commande")))
+            for item in damage
+        ),
+        " ; ",
+    )  # fmt: skip
+    return message(
+        gettext_noop(
+            "Texte abîmé reçu de la marketplace (%(where)s), remplacé par « %(replacement)s » pour l'enregistrement. "
+            "La commande sera relue aux prochaines synchronisations."
+        ),
+        where=where, replacement="\ufffd",
+    )  # fmt: skip
 
 
-def overlong_id_reason(order_id: str) -> str:
+def overlong_id_reason(order_id: str) -> Message | None:
     if len(order_id) <= SalesOrder.ORDER_ID_MAX_LENGTH:
-        return ""
-    return _(
-        "Identifiant de commande de %(length)s caractères (%(maximum)s au plus) : enregistré sous %(stored)s, "
-        "l'identifiant complet est gardé dans les données reçues."
-    ) % {"length": len(order_id), "maximum": SalesOrder.ORDER_ID_MAX_LENGTH, "stored": storage_id(order_id)}
+        return None
+    return message(
+        gettext_noop(
+            "Identifiant de commande de %(length)s caractères (%(maximum)s au plus) : enregistré sous %(stored)s, "
+            "l'identifiant complet est gardé dans les données reçues."
+        ),
+        length=len(order_id), maximum=SalesOrder.ORDER_ID_MAX_LENGTH, stored=storage_id(order_id),
+    )  # fmt: skip
 
 
-def future_dates_reason(order: MarketOrder) -> str:
+def future_dates_reason(order: MarketOrder) -> Message | None:
     limit = now() + FUTURE_TOLERANCE
-    dates = ((_("commande"), order.placed_at), (_("mise à jour"), order.updated_at),
-             (_("expédition"), order.shipped_at))  # fmt: skip
-    future = [f"{name} {paris_moment(moment)}" for name, moment in dates if moment and moment > limit]
+    dates = ((gettext_noop("commande"), order.placed_at), (gettext_noop("mise à jour"), order.updated_at),
+             (gettext_noop("expédition"), order.shipped_at))  # fmt: skip
+    future = [
+        message(gettext_noop("%(what)s %(moment)s"), what=message(name), moment=Moment(moment))
+        for name, moment in dates if moment and moment > limit
+    ]  # fmt: skip
     if not future:
-        return ""
-    return _(
-        "Date invraisemblable envoyée par la marketplace : %(dates)s, dans le futur. "
-        "La commande sera relue aux prochaines synchronisations."
-    ) % {"dates": ", ".join(future)}
+        return None
+    return message(
+        gettext_noop(
+            "Date invraisemblable envoyée par la marketplace : %(dates)s, dans le futur. "
+            "La commande sera relue aux prochaines synchronisations."
+        ),
+        dates=Joined(tuple(future), ", "),
+    )
 
 
 def invoiced_channel(channel: str, extra_channels: Collection[str]) -> bool:
@@ -148,43 +164,55 @@ def invoiced_channel(channel: str, extra_channels: Collection[str]) -> bool:
     return channel == CDISCOUNT_CHANNEL or channel.upper() in {extra.upper() for extra in extra_channels}
 
 
-def other_channel_reason(order: MarketOrder) -> str:
+def other_channel_reason(order: MarketOrder) -> Message:
     channel = order.sales_channel
     name = f"{order.sales_channel_name} ({channel})" if order.sales_channel_name else channel
-    return _(
-        "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce canal, "
-        "ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
-    ) % {"channel": name, "id": channel}
+    return message(
+        gettext_noop(
+            "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce "
+            "canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
+        ),
+        channel=name, id=channel,
+    )  # fmt: skip
 
 
-def currency_reason(currency: str) -> str:
+def currency_reason(currency: str) -> Message:
     if not currency:
-        return _("Devise de la commande absente : cette commande ne peut pas être facturée automatiquement.")
-    return _(
-        "Commande en %(currency)s : seules les commandes en euros (EUR) sont facturées automatiquement ; "
-        "cette commande ne peut pas être facturée automatiquement."
-    ) % {"currency": currency}
+        return message(
+            gettext_noop("Devise de la commande absente : cette commande ne peut pas être facturée automatiquement.")
+        )
+    return message(
+        gettext_noop(
+            "Commande en %(currency)s : seules les commandes en euros (EUR) sont facturées automatiquement ; "
+            "cette commande ne peut pas être facturée automatiquement."
+        ),
+        currency=currency,
+    )
 
 
-def implausible_lines_reason(order: MarketOrder) -> str:
-    problems = []
+def implausible_lines_reason(order: MarketOrder) -> Joined | None:
+    problems: list[Message] = []
     for position, line in enumerate(order.lines, start=1):
         if not line.is_active:
             continue
         if line.quantity == 0:
             problems.append(
-                _("Ligne %(line)s : quantité 0, invraisemblable pour une ligne expédiée.") % {"line": position}
+                message(
+                    gettext_noop("Ligne %(line)s : quantité 0, invraisemblable pour une ligne expédiée."), line=position
+                )
             )
         elif line.quantity > MAX_LINE_QUANTITY:
-            problems.append(
-                _("Ligne %(line)s : quantité %(quantity)s, au-delà de %(maximum)s : invraisemblable.")
-                % {"line": position, "quantity": line.quantity, "maximum": MAX_LINE_QUANTITY}
-            )
+            problems.append(message(
+                gettext_noop("Ligne %(line)s : quantité %(quantity)s, au-delà de %(maximum)s : invraisemblable."),
+                line=position, quantity=line.quantity, maximum=MAX_LINE_QUANTITY,
+            ))  # fmt: skip
         if line.unit_price_gross > MAX_UNIT_PRICE:
-            problems.append(
-                _("Ligne %(line)s : prix unitaire %(price)s €, au-delà de %(maximum)s € : invraisemblable.")
-                % {"line": position, "price": f"{line.unit_price_gross.normalize():f}", "maximum": MAX_UNIT_PRICE}
-            )
+            problems.append(message(
+                gettext_noop("Ligne %(line)s : prix unitaire %(price)s €, au-delà de %(maximum)s € : invraisemblable."),
+                line=position, price=f"{line.unit_price_gross.normalize():f}", maximum=str(MAX_UNIT_PRICE),
+            ))  # fmt: skip
     if not problems and not storable_lines(order):
-        problems.append(_("Montant invraisemblable sur une ligne (au-delà de ce qu'une facture peut porter)."))
-    return " ".join(problems)
+        problems.append(
+            message(gettext_noop("Montant invraisemblable sur une ligne (au-delà de ce qu'une facture peut porter)."))
+        )
+    return Joined(tuple(problems)) if problems else None

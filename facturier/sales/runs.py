@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Case, F, TextField, Value, When
 from django.db.models.functions import Concat
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.models import Seller
 from facturier.core.clock import now
+from facturier.core.stored_text import message
 from facturier.sales.models import SyncRun
 
 
@@ -27,10 +29,13 @@ def lease() -> timedelta:
     is taken up within the lease + the recovery sweeper's period (FACTURIER_RECOVERY_SWEEP_EVERY, one minute)."""
     return timedelta(seconds=settings.FACTURIER_SYNC_LEASE)
 
-INTERRUPTED_MESSAGE = (
-    "Interrompue : le traitement s'est arrêté sans se terminer (processus arrêté ou perdu). "
-    "Une nouvelle synchronisation reprend là où elle en était."
-)
+
+INTERRUPTED_MESSAGE = message(
+    gettext_noop(
+        "Interrompue : le traitement s'est arrêté sans se terminer (processus arrêté ou perdu). "
+        "Une nouvelle synchronisation reprend là où elle en était."
+    )
+).stored()
 
 
 def message_with(*, before: str = "", after: str = ""):

@@ -19,13 +19,14 @@ from operator import attrgetter
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core.clock import now
 from facturier.core.db import TRANSIENT_DB_ERRORS
 from facturier.core.folding import search_text
 from facturier.core.read_ahead import read_ahead
+from facturier.core.stored_text import Message, Moment, message, stored, stored_lines
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, OrderState, RefundEvent
 from facturier.marketplace.errors import (
     CredentialsRejected,
@@ -41,7 +42,6 @@ from facturier.sales.eligibility import (
     classify,
     content_digest,
     date_of_supply,
-    paris_moment,
     storage_id,
 )
 from facturier.sales.models import RefundRecord, SalesOrder, SalesOrderLine, SyncRun
@@ -84,7 +84,8 @@ class PassResult:
     eligible: int = 0
     malformed: int = 0
     newest: datetime | None = None
-    errors: list[str] = field(default_factory=list)
+    # What the run's message says about the pass, a line each (core.stored_text: shown in the page's language).
+    errors: list[Message | str] = field(default_factory=list)
 
     def saw(self, moment: datetime | None) -> None:
         if moment and (self.newest is None or moment > self.newest):
@@ -143,17 +144,20 @@ def _pull(run: SyncRun, seller: Seller, client, on_eligible: OnEligible | None, 
     `client` (tests) stands in for every connection's connector."""
     connections = list(active_connections(seller))
     if not connections:
-        return SyncRun.FAILED, "Aucune connexion marketplace active : enregistrez ou corrigez vos identifiants."
-    failures: list[str] = []
-    errors: list[str] = []
+        return SyncRun.FAILED, stored(
+            message(gettext_noop("Aucune connexion marketplace active : enregistrez ou corrigez vos identifiants."))
+        )
+    failures: list[Message] = []
+    errors: list[Message | str] = []
     counts = {"orders_seen": 0, "orders_eligible": 0, "orders_malformed": 0, "refunds_seen": 0}
     for connection in connections:
         outcome = _pull_connection(
             seller, connection, client, partial(on_eligible, run) if on_eligible else None, heartbeat,
             refetch_invalid=run.trigger != INCREMENTAL,
         )  # fmt: skip
-        if isinstance(outcome, str):
-            failures.append(f"{label(connection)} : {outcome}" if len(connections) > 1 else outcome)
+        if isinstance(outcome, Message):
+            named = message(gettext_noop("%(connection)s : %(problem)s"), connection=label(connection), problem=outcome)
+            failures.append(named if len(connections) > 1 else outcome)
             continue
         orders, refunds = outcome
         counts["orders_seen"] += orders.seen
@@ -163,12 +167,12 @@ def _pull(run: SyncRun, seller: Seller, client, on_eligible: OnEligible | None, 
         errors += orders.errors + refunds.errors
     for name, value in counts.items():
         setattr(run, name, value)
-    return (SyncRun.FAILED if failures else SyncRun.SUCCEEDED), "\n".join(failures + errors)
+    return (SyncRun.FAILED if failures else SyncRun.SUCCEEDED), stored_lines([*failures, *errors])
 
 
 def _pull_connection(
     seller: Seller, connection: MarketplaceConnection, client, on_eligible, heartbeat, *, refetch_invalid: bool
-) -> tuple[PassResult, PassResult] | str:
+) -> tuple[PassResult, PassResult] | Message:
     """One connection's orders and refunds, or why the marketplace stopped the pass (its status is updated)."""
     connector = client or connector_for(connection)
     try:
@@ -178,11 +182,15 @@ def _pull_connection(
         )  # fmt: skip
         refunds = pull_refunds(seller, connection, connector, heartbeat=heartbeat)
     except CredentialsRejected as exc:
-        connection_status.mark_rejected(connection, exc.message)
-        return f"Identifiants refusés par la marketplace : {exc.message}"
+        refused = message(gettext_noop("Identifiants refusés par la marketplace : %(detail)s"), detail=exc.message)
+        connection_status.mark_rejected(connection, refused)
+        return refused
     except MarketplaceError as exc:
-        connection_status.mark_unavailable(connection, exc.message)
-        return f"Marketplace indisponible, reprise au prochain passage : {exc.message}"
+        unavailable = message(
+            gettext_noop("Marketplace indisponible, reprise au prochain passage : %(detail)s"), detail=exc.message
+        )
+        connection_status.mark_unavailable(connection, unavailable)
+        return unavailable
     finally:
         if client is None:
             connector.close()
@@ -259,7 +267,12 @@ def tag_connection(seller: Seller, connection: MarketplaceConnection, order_ids:
 
 
 def invalid_orders_again(
-    seller: Seller, client, read_at: datetime, errors: list[str], *, connection: MarketplaceConnection | None = None
+    seller: Seller,
+    client,
+    read_at: datetime,
+    errors: list[Message | str],
+    *,
+    connection: MarketplaceConnection | None = None,
 ) -> Iterator[MarketOrder | MalformedOrder]:
     """The orders recorded invalid lately, fetched again one by one: a marketplace that fixes an order does not
     always touch its update date, so the listing alone would leave it invalid for good. Bounded: the orders
@@ -286,7 +299,7 @@ def invalid_orders_again(
             raise
         except MarketplaceError as exc:  # gone or refused: the order keeps its reason, the others go on
             logger.warning("invalid order could not be fetched again", extra={"order_id": order_id})
-            errors.append(f"{order_id} : {exc.message}")
+            errors.append(item_problem(order_id, exc.message))
             if isinstance(exc, OrderNotFound):
                 note_gone(pk)
 
@@ -294,11 +307,14 @@ def invalid_orders_again(
 def note_gone(pk: int) -> None:
     """Say on the order that the marketplace no longer returns it; one such note, the latest, is kept."""
     moment = now()
-    text = _(
-        "La marketplace ne renvoie plus cette commande (dernier essai le %(moment)s) ; elle garde la raison de sa "
-        "dernière lecture."
-    ) % {"moment": _moment(moment)}
-    note = {"at": moment.isoformat(), "kind": GONE_NOTE, "note": text}
+    text = message(
+        gettext_noop(
+            "La marketplace ne renvoie plus cette commande (dernier essai le %(moment)s) ; elle garde la raison de "
+            "sa dernière lecture."
+        ),
+        moment=_moment(moment),
+    )
+    note = {"at": moment.isoformat(), "kind": GONE_NOTE, "note": text.stored()}
     with transaction.atomic():
         order = SalesOrder.objects.select_for_update().only("sync_notes").get(pk=pk)
         order.sync_notes = [*without_gone_note(order.sync_notes), note]
@@ -329,14 +345,14 @@ def awaiting_invoice(seller: Seller, order_ids: list[str]) -> list[int]:
     return list(awaiting.order_by("placed_at", "pk").values_list("pk", flat=True))
 
 
-def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, str]:
+def record_page(seller: Seller, orders: list, errors: list[Message | str]) -> dict[str, str]:
     """Store a page of orders in one transaction; return each recorded order's eligibility, by storage_id.
 
     An order whose verdict cannot be worked out is reported and the others go on; if the database refuses the
     page, each order is stored on its own so that only the faulty one is left out.
     """
     orders, notes = newest_copies(orders, errors)
-    failures: list[str] = []
+    failures: list[Message | str] = []
     try:
         verdicts = _upsert(seller, orders, notes, failures)
     except TRANSIENT_DB_ERRORS:
@@ -349,7 +365,7 @@ def record_page(seller: Seller, orders: list, errors: list[str]) -> dict[str, st
     return verdicts
 
 
-def newest_copies(orders: list, errors: list[str]) -> tuple[list, dict[str, list[dict]]]:
+def newest_copies(orders: list, errors: list[Message | str]) -> tuple[list, dict[str, list[dict]]]:
     """The page with one copy of each order, the most recently updated; each differing copy left out is noted
     (on the run's message and in the order's sync_notes, with the copy's data)."""
     kept: dict[str, MarketOrder | MalformedOrder] = {}
@@ -362,7 +378,7 @@ def newest_copies(orders: list, errors: list[str]) -> tuple[list, dict[str, list
         if other is not None:
             newer, older = (order, other) if _updated_at(order) >= _updated_at(other) else (other, order)
             note = duplicate_note(order.order_id, newer, older)
-            errors.append(note["note"])
+            errors.append(note["note"])  # the stored message, one line
             notes.setdefault(key, []).append(note)
             order = newer
         kept[key] = order
@@ -374,23 +390,31 @@ def _updated_at(order: MarketOrder | MalformedOrder) -> datetime:
 
 
 def duplicate_note(order_id: str, kept: MarketOrder | MalformedOrder, discarded: MarketOrder | MalformedOrder) -> dict:
-    text = _(
-        "%(order)s : reçue 2 fois dans la même page avec des contenus différents ; gardé la version mise à jour "
-        "le plus récemment (%(kept)s), écarté celle du %(discarded)s."
-    ) % {"order": order_id, "kept": _moment(_updated_at(kept)), "discarded": _moment(_updated_at(discarded))}
-    return {"at": now().isoformat(), "note": text, "discarded": dict(discarded.raw)}
+    text = message(
+        gettext_noop(
+            "%(order)s : reçue 2 fois dans la même page avec des contenus différents ; gardé la version mise à jour "
+            "le plus récemment (%(kept)s), écarté celle du %(discarded)s."
+        ),
+        order=order_id, kept=_moment(_updated_at(kept)), discarded=_moment(_updated_at(discarded)),
+    )  # fmt: skip
+    return {"at": now().isoformat(), "note": text.stored(), "discarded": dict(discarded.raw)}
 
 
-def _moment(moment: datetime) -> str:
-    return paris_moment(moment, seconds=True) if moment != EARLIEST else _("date inconnue")
+def _moment(moment: datetime) -> Moment | Message:
+    return Moment(moment, seconds=True) if moment != EARLIEST else message(gettext_noop("date inconnue"))
 
 
-def _report(kind: str, key: str, exc: Exception, errors: list[str]) -> None:
+def item_problem(key: str, detail: str) -> Message:
+    """A run's line about one order or refund: its id and the error, quoted as it was raised."""
+    return message(gettext_noop("%(item)s : %(detail)s"), item=key, detail=detail)
+
+
+def _report(kind: str, key: str, exc: Exception, errors: list[Message | str]) -> None:
     logger.exception("%s could not be recorded", kind, extra={f"{kind}_id": key})
-    errors.append(f"{key} : {exc}")
+    errors.append(item_problem(key, str(exc)))
 
 
-def _record_each(items: list, record: Callable, kind: str, key: Callable, errors: list[str]) -> dict:
+def _record_each(items: list, record: Callable, kind: str, key: Callable, errors: list[Message | str]) -> dict:
     """Store each item on its own, once the database refused their page: only a faulty one is left out (and
     reported); return what `record` gave for each item stored, by key."""
     results = {}
@@ -402,7 +426,9 @@ def _record_each(items: list, record: Callable, kind: str, key: Callable, errors
     return results
 
 
-def _upsert(seller: Seller, orders: list, notes: dict[str, list[dict]], failures: list[str]) -> dict[str, str]:
+def _upsert(
+    seller: Seller, orders: list, notes: dict[str, list[dict]], failures: list[Message | str]
+) -> dict[str, str]:
     with transaction.atomic():
         # The existing rows are locked, so an order cannot be invoiced between the check and the write. Locks and
         # writes go in order_id order: two syncs of one seller wait for each other instead of deadlocking.
@@ -554,7 +580,9 @@ def pull_refunds(seller: Seller, connection: MarketplaceConnection, client, *, h
             logger.warning("refund list unreadable", extra={"seller": seller.pk, "endpoint": exc.endpoint})
             result.errors.append(refund_list_problem(exc))
             all_read = False
-        result.errors.extend(_("Remboursement non compris, sans avoir : %(detail)s") % {"detail": s} for s in skipped)
+        result.errors.extend(
+            message(gettext_noop("Remboursement non compris, sans avoir : %(detail)s"), detail=item) for item in skipped
+        )
     if all_read:
         advance_cursor(connection, "refunds_cursor", result.newest, read_at)
     return result
@@ -569,21 +597,25 @@ def store_refund_page(seller: Seller, page: list[RefundEvent], result: PassResul
         heartbeat()
 
 
-def refund_list_problem(exc: RefundListFailed) -> str:
+def refund_list_problem(exc: RefundListFailed) -> Message:
     """The run's line for a refund list that could not be read, in plain words, naming the endpoint and status."""
+    answer: Message | str
     if exc.status_code:
         answer = f"HTTP {exc.status_code}"
     elif isinstance(exc.__cause__, MarketplaceUnavailable):
-        answer = _("aucune réponse utilisable après plusieurs essais")
+        answer = message(gettext_noop("aucune réponse utilisable après plusieurs essais"))
     else:
-        answer = _("une réponse d'une forme inattendue")
-    return _(
-        "Remboursements non lus : la marketplace a répondu %(answer)s sur GET %(endpoint)s. Les commandes sont lues "
-        "et facturées ; cette liste sera relue au prochain passage. (Détail : %(detail)s)"
-    ) % {"answer": answer, "endpoint": exc.endpoint, "detail": exc.message}
+        answer = message(gettext_noop("une réponse d'une forme inattendue"))
+    return message(
+        gettext_noop(
+            "Remboursements non lus : la marketplace a répondu %(answer)s sur GET %(endpoint)s. Les commandes sont "
+            "lues et facturées ; cette liste sera relue au prochain passage. (Détail : %(detail)s)"
+        ),
+        answer=answer, endpoint=exc.endpoint, detail=exc.message,
+    )  # fmt: skip
 
 
-def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[str]) -> None:
+def record_refunds(seller: Seller, refunds: list[RefundEvent], errors: list[Message | str]) -> None:
     """Store a page of refunds with one INSERT; a refund recorded before is left as it was.
 
     If the database refuses the page, each refund is stored on its own so that only the faulty one is left out.

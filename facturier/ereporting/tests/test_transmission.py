@@ -10,6 +10,7 @@ import pytest
 
 from facturier.accounts.reform import PAConnection
 from facturier.core.clock import now
+from facturier.core.stored_text import render
 from facturier.ereporting.calendar import period_of
 from facturier.ereporting.models import DeadlineWarning, EReport
 from facturier.ereporting.reports import ReportError, prepare_report, run_seller, send_now
@@ -48,7 +49,7 @@ def test_an_outage_is_retried_on_a_later_pass(seller, pa_simulator, connect_pa):
     run_seller(seller, today=AFTER_NOVEMBER)
     report = EReport.objects.get(seller=seller)
     assert (report.status, report.attempts) == (EReport.STATUS_PENDING, 1)
-    assert report.last_error == "PA : HTTP 503 UNAVAILABLE simulated outage"
+    assert render(report.last_error) == "PA : HTTP 503 UNAVAILABLE simulated outage"
     assert report.next_attempt_at > now()
     assert pa_simulator.flows() == []
 
@@ -79,9 +80,9 @@ def test_refused_credentials_mark_the_connection_and_keep_the_report_pending(sel
     report = send_now(seller, NOVEMBER)
 
     assert report.status == EReport.STATUS_PENDING
-    assert report.last_error == "Identifiants OAuth2 refusés par la PA"
+    assert render(report.last_error) == "Identifiants OAuth2 refusés par la PA"
     connection = PAConnection.objects.get(seller=seller)
-    assert (connection.status, connection.status_message) == (
+    assert (connection.status, render(connection.status_message)) == (
         PAConnection.STATUS_REJECTED, "Identifiants OAuth2 refusés par la PA")
     assert pa_simulator.flows() == []
 

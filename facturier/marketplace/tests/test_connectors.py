@@ -117,6 +117,6 @@ def test_a_good_connection_counts_the_orders(simulator, octopia_at):
 ])  # fmt: skip
 def test_the_seller_reads_each_outcome_plainly_in_the_page_language(test, french, english):
     with translation.override("fr"):
-        assert connectors.test_message("Cdiscount", test) == french
+        assert str(connectors.test_message("Cdiscount", test)) == french
     with translation.override("en"):
-        assert connectors.test_message("Cdiscount", test) == english
+        assert str(connectors.test_message("Cdiscount", test)) == english

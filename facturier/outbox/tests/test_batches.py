@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from facturier.core import clock
+from facturier.core.stored_text import render
 from facturier.outbox import services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tests.fixtures import enqueue_invoice_email, invoice_attachment
@@ -59,7 +60,7 @@ def test_a_batch_goes_over_one_connection_and_a_refused_recipient_spoils_no_othe
         "acheteur4@example.com": "sent",
     }
     refused = OutgoingEmail.objects.get(to="acheteur2@example.com")
-    assert refused.last_error == "destinataire refusé : 550 5.1.1 Utilisateur inconnu"
+    assert render(refused.last_error) == "destinataire refusé : 550 5.1.1 Utilisateur inconnu"
     received = smtp_server.received
     assert [mail.rcpt_tos[0] for mail in received] == [
         "acheteur0@example.com", "acheteur1@example.com", "acheteur3@example.com", "acheteur4@example.com"

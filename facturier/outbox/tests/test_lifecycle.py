@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from facturier.core.errors import FacturierError
+from facturier.core.stored_text import render
 from facturier.outbox import services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tests.fixtures import ATTACHMENT_BYTES, enqueue_invoice_email, invoice_attachment
@@ -55,7 +56,7 @@ def test_a_seller_resends_a_refused_email_to_a_corrected_address(
     assert received.message["Message-ID"] == copy.message_id
     assert received.message["X-Facturier-Related"] == "invoice:42"
     assert next(received.message.iter_attachments()).get_content() == ATTACHMENT_BYTES
-    assert [(entry.kind, entry.detail, entry.to) for entry in services.history("invoice:42")] == [
+    assert [(entry.kind, render(entry.detail), entry.to) for entry in services.history("invoice:42")] == [
         ("queued", "à acheteur@exmaple.com", "acheteur@exmaple.com"),
         ("failed", "destinataire refusé : 550 5.1.1 Utilisateur inconnu", "acheteur@exmaple.com"),
         ("queued", "renvoi à acheteur@example.com", "acheteur@example.com"),
@@ -70,7 +71,7 @@ def test_resending_to_an_invalid_address_fails_at_once(smtp_server, outbox_selle
 
     copy = services.resend(email=original, to="faute@")
 
-    assert (copy.state, copy.last_error) == (OutgoingEmail.STATE_FAILED, "adresse invalide : faute@")
+    assert (copy.state, render(copy.last_error)) == (OutgoingEmail.STATE_FAILED, "adresse invalide : faute@")
     assert smtp_server.received == []
 
 

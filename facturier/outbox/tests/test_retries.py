@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from facturier.core import clock
+from facturier.core.stored_text import render
 from facturier.outbox import delivery, services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tests.fixtures import deliver, enqueue_invoice_email
@@ -27,7 +28,7 @@ def test_it_keeps_messages_while_the_server_is_down_and_sends_each_once_when_it_
     for email in emails:
         email.refresh_from_db()
         assert (email.state, email.attempts) == (OutgoingEmail.STATE_RETRYING, 1)
-        assert email.last_error.startswith("serveur d'envoi injoignable : ")
+        assert render(email.last_error).startswith("serveur d'envoi injoignable : ")
         assert email.next_attempt_at == email.first_attempt_at + timedelta(minutes=1)
     first_attempt = max(email.first_attempt_at for email in emails)
 
@@ -50,15 +51,15 @@ def test_it_retries_after_a_4xx_and_sends_the_same_message_once(
         email = enqueue_invoice_email(outbox_seller)
     email.refresh_from_db()
     assert (email.state, email.attempts) == (OutgoingEmail.STATE_RETRYING, 1)
-    assert email.last_error == "serveur SMTP : 451 4.3.0 Mailbox temporarily unavailable"
+    assert render(email.last_error) == "serveur SMTP : 451 4.3.0 Mailbox temporarily unavailable"
 
     report = services.deliver_due(now=email.next_attempt_at)
 
     email.refresh_from_db()
     assert (report.claimed, report.sent) == (1, 1)
-    assert (email.state, email.attempts, email.last_error) == (OutgoingEmail.STATE_SENT, 2, "")
+    assert (email.state, email.attempts, render(email.last_error)) == (OutgoingEmail.STATE_SENT, 2, "")
     assert message_ids(smtp_server) == [email.message_id]
-    assert [(event.kind, event.detail) for event in email.events.all()] == [
+    assert [(event.kind, render(event.detail)) for event in email.events.all()] == [
         (EmailEvent.KIND_QUEUED, "à acheteur@example.com"),
         (EmailEvent.KIND_ATTEMPT_FAILED, "essai 1 : serveur SMTP : 451 4.3.0 Mailbox temporarily unavailable"),
         (EmailEvent.KIND_SENT, "à acheteur@example.com"),
@@ -82,7 +83,7 @@ def test_it_fails_on_5xx_with_the_server_reason_and_never_retries(
     later = clock.now()
     claimed = [services.deliver_due(now=later + timedelta(hours=hours)).claimed for hours in range(1, 60, 6)]
     email.refresh_from_db()
-    assert (email.state, email.attempts, email.last_error) == (OutgoingEmail.STATE_FAILED, 1, reason)
+    assert (email.state, email.attempts, render(email.last_error)) == (OutgoingEmail.STATE_FAILED, 1, reason)
     assert email.next_attempt_at is None
     assert claimed == [0] * 10
     assert smtp_server.received == []
@@ -104,8 +105,8 @@ def test_it_backs_off_exponentially_and_gives_up_48_hours_after_the_first_attemp
     assert minutes[-1] == 2883
     assert email.state == OutgoingEmail.STATE_FAILED
     assert email.attempts == 54
-    assert email.last_error.startswith("serveur d'envoi injoignable : ")
-    assert email.events.last().detail == f"abandon après 48 h : {email.last_error}"
+    assert render(email.last_error).startswith("serveur d'envoi injoignable : ")
+    assert render(email.events.last().detail) == f"abandon après 48 h : {render(email.last_error)}"
     assert smtp_server.received == []
 
 
@@ -167,4 +168,4 @@ def test_a_server_that_hangs_up_is_a_temporary_failure(settings, outbox_seller):
 
     email.refresh_from_db()
     assert (state, email.attempts) == (OutgoingEmail.STATE_RETRYING, 1)
-    assert email.last_error == "connexion SMTP interrompue : Connection unexpectedly closed"
+    assert render(email.last_error) == "connexion SMTP interrompue : Connection unexpectedly closed"

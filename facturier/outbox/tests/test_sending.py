@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from facturier.core.stored_text import render
 from facturier.outbox import services
 from facturier.outbox.models import EmailEvent, OutgoingEmail
 from facturier.outbox.tests.fixtures import (
@@ -49,7 +50,7 @@ def test_it_sends_the_invoice_email_after_commit_with_exact_headers_bodies_and_a
     ]
     assert attachments[0].get_content() == ATTACHMENT_BYTES
     email.refresh_from_db()
-    assert (email.state, email.attempts, email.last_error) == (OutgoingEmail.STATE_SENT, 1, "")
+    assert (email.state, email.attempts, render(email.last_error)) == (OutgoingEmail.STATE_SENT, 1, "")
     assert email.sent_at is not None
     assert [event.kind for event in email.events.all()] == [EmailEvent.KIND_QUEUED, EmailEvent.KIND_SENT]
 
@@ -92,10 +93,10 @@ def test_it_fails_at_once_without_a_valid_address(
 
     assert callbacks == []
     email.refresh_from_db()
-    assert (email.state, email.last_error, email.attempts) == (OutgoingEmail.STATE_FAILED, reason, 0)
+    assert (email.state, render(email.last_error), email.attempts) == (OutgoingEmail.STATE_FAILED, reason, 0)
     assert services.deliver_due().claimed == 0
     assert smtp_server.received == []
-    assert [(event.kind, event.detail) for event in email.events.all()] == [(EmailEvent.KIND_FAILED, reason)]
+    assert [(event.kind, render(event.detail)) for event in email.events.all()] == [(EmailEvent.KIND_FAILED, reason)]
 
 
 def test_it_fails_permanently_when_the_attachment_is_gone(smtp_server, outbox_seller):
@@ -104,7 +105,7 @@ def test_it_fails_permanently_when_the_attachment_is_gone(smtp_server, outbox_se
 
     assert deliver(email.pk) == OutgoingEmail.STATE_FAILED
     email.refresh_from_db()
-    assert email.last_error == "pièce jointe introuvable : invoices/none/FAC-9.pdf"
+    assert render(email.last_error) == "pièce jointe introuvable : invoices/none/FAC-9.pdf"
     assert smtp_server.received == []
 
 

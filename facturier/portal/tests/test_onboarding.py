@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from facturier.accounts.models import BillingMandate, MarketplaceConnection, Seller, User
+from facturier.core.stored_text import render
 from facturier.portal.views.onboarding import MANDATE_VERSION, mandate_text
 
 COMPANY = {
@@ -90,7 +91,9 @@ def test_credentials_are_saved_and_an_unreachable_api_is_reported(seller_a):
     assert client.post(f"/marketplace/{connection.pk}/tester/")["Location"] == "/marketplace/"
     connection.refresh_from_db()
     assert connection.status == MarketplaceConnection.STATUS_UNAVAILABLE
-    assert connection.status_message == "Cdiscount ne répond pas pour le moment. Réessayez dans quelques minutes."
+    assert render(connection.status_message) == (
+        "Cdiscount ne répond pas pour le moment. Réessayez dans quelques minutes."
+    )
 
 
 def test_the_debits_option_and_the_reform_date_are_seller_settings(new_user_client):

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from facturier.core.clock import now
+from facturier.core.stored_text import render
 from facturier.marketplace.parse import parse_order
 from facturier.portal.tests.helpers import issue, logged_in
 from facturier.sales.models import SalesOrder
@@ -97,7 +98,7 @@ def test_order_page_and_isolation(seller_a, seller_b, orders):
     page = client.get(reverse("portal:order_detail", args=[orders["channel"].pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Hugo Dupontel" in html and PRODUCTS[5].sku in html and orders["channel"].reason in html
+    assert "Hugo Dupontel" in html and PRODUCTS[5].sku in html and render(orders["channel"].reason) in html
     assert reverse("portal:settings") + "#id_extra_sales_channels" in html
     assert client.get(reverse("portal:order_detail", args=[orders["other"].pk])).status_code == 404
     assert logged_in(seller_b).get(reverse("portal:order_detail", args=[orders["waiting"].pk])).status_code == 404

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.models import MarketplaceConnection, Seller
+from facturier.core import stored_text
 from facturier.core.clock import PARIS, now, today_in_paris
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tasks import sync_seller_task
@@ -126,7 +127,7 @@ def run_json(run: SyncRun | None) -> dict:
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "orders_seen": run.orders_seen, "invoices_issued": run.invoices_issued,
-        "credit_notes_issued": run.credit_notes_issued, "message": run.message,
+        "credit_notes_issued": run.credit_notes_issued, "message": stored_text.render(run.message),
     }  # fmt: skip
 
 

@@ -196,7 +196,7 @@ def test_connection_view(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(MarketplaceConnection, pk=pk, seller=request.seller)
     test, message = check_connection(connection, max_attempts=1, max_retry_seconds=5)
     if test.ok:
-        messages.success(request, message)
+        messages.success(request, str(message))
         if start_first_sync(request.seller):
             messages.info(request, _("Première synchronisation lancée : vos factures apparaissent ci-dessous."))
         return redirect(next_step(request.seller) or "portal:dashboard")

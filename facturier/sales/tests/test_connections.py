@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.accounts.samples import connection_fields
+from facturier.core.stored_text import render
 from facturier.jobs.pipeline import sellers_to_sync
 from facturier.sales.models import SalesOrder, SyncRun
 from facturier.sales.sync import sync_seller
@@ -48,7 +49,7 @@ def simulator_orders(sim, shop: str) -> list[str]:
 def test_every_connection_is_read_and_each_order_remembers_its_connection(sim, seller):
     run = sync_seller(seller)
 
-    assert (run.status, run.message, run.orders_seen) == (SyncRun.SUCCEEDED, "", 2 * ORDERS)
+    assert (run.status, render(run.message), run.orders_seen) == (SyncRun.SUCCEEDED, "", 2 * ORDERS)
     assert stored_orders_by_shop(seller) == {
         "98979": simulator_orders(sim, "98979"), "22222": simulator_orders(sim, "22222")}
     for shop in ("98979", "22222"):
@@ -65,7 +66,7 @@ def test_a_refused_connection_fails_the_run_by_name_and_the_other_is_read_all_th
     run = sync_seller(seller)
 
     assert run.status == SyncRun.FAILED
-    assert run.message.startswith("Cdiscount 98979 : Identifiants refusés par la marketplace : Octopia refused")
+    assert render(run.message).startswith("Cdiscount 98979 : Identifiants refusés par la marketplace : Octopia refused")
     assert run.orders_seen == ORDERS
     assert stored_orders_by_shop(seller) == {"22222": simulator_orders(sim, "22222")}
     refused.refresh_from_db()
@@ -73,7 +74,7 @@ def test_a_refused_connection_fails_the_run_by_name_and_the_other_is_read_all_th
     assert connection_of(seller, "22222").status == MarketplaceConnection.STATUS_OK
 
     second = sync_seller(seller)  # the refused connection waits for new credentials; the other goes on
-    assert (second.status, second.message) == (SyncRun.SUCCEEDED, "")
+    assert (second.status, render(second.message)) == (SyncRun.SUCCEEDED, "")
     assert list(sellers_to_sync()) == [seller]
 
 
@@ -83,7 +84,7 @@ def test_a_seller_whose_every_connection_is_refused_is_not_synced(sim, seller):
 
     run = sync_seller(seller)
 
-    assert (run.status, run.message) == (
+    assert (run.status, render(run.message)) == (
         SyncRun.FAILED, "Aucune connexion marketplace active : enregistrez ou corrigez vos identifiants.")
     assert list(sellers_to_sync()) == []
 

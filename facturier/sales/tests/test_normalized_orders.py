@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from facturier.core.stored_text import render
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import ADDRESS, market_order, order_line, sales_order
 from facturier.jobs.tests.passes import run_pass
@@ -84,7 +85,7 @@ def test_a_buyer_email_given_only_on_the_lines_shipping_address_gets_the_invoice
 
     run = run_pass(seller, "test")
 
-    assert run.status == SyncRun.SUCCEEDED, run.message
+    assert run.status == SyncRun.SUCCEEDED, render(run.message)
     (order,) = SalesOrder.objects.all()
     assert (order.eligibility, order.billing_email, order.buyer_emails) == (SalesOrder.ELIGIBLE, "", [email])
     invoice = Invoice.objects.get(order=order)
@@ -108,7 +109,7 @@ def test_an_order_of_another_channel_waits_with_its_reason_until_the_seller_opts
     assert (other.eligibility, other.sales_channel, other.sales_channel_name) == (
         SalesOrder.OTHER_CHANNEL, "OCTOBE", "Octopia Belgique",
     )  # fmt: skip
-    assert other.reason == (
+    assert render(other.reason) == (
         "Vendue sur le canal Octopia Belgique (OCTOBE) : seules les commandes Cdiscount sont facturées. Pour facturer "
         "ce canal, ajoutez « OCTOBE » à « Autres canaux de vente à facturer » dans Réglages."
     )
@@ -120,7 +121,7 @@ def test_an_order_of_another_channel_waits_with_its_reason_until_the_seller_opts
     seller.refresh_from_db()
     assert seller.extra_sales_channels == ["OCTOBE"]
     other.refresh_from_db()
-    assert (other.eligibility, other.reason) == (SalesOrder.ELIGIBLE, "")
+    assert (other.eligibility, render(other.reason)) == (SalesOrder.ELIGIBLE, "")
 
     run_pass(seller, "test")
 
@@ -141,5 +142,7 @@ def test_taking_a_channel_out_sends_its_orders_not_invoiced_back_to_waiting(sell
     assert seller_a.extra_sales_channels is None
 
     row = SalesOrder.objects.get(order_id="ORD-BE")
-    assert (row.eligibility, row.reason.split(" : ")[0]) == (SalesOrder.OTHER_CHANNEL, "Vendue sur le canal OCTOBE")
+    assert (row.eligibility, render(row.reason).split(" : ")[0]) == (
+        SalesOrder.OTHER_CHANNEL, "Vendue sur le canal OCTOBE"
+    )
     assert ADDRESS.email in row.buyer_emails

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from facturier.accounts.models import MarketplaceConnection
+from facturier.core.stored_text import render
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
@@ -79,10 +80,10 @@ def test_a_failing_refund_list_never_fails_the_orders_and_its_refund_comes_once_
 
     run = full_pass(sim, seller, recorded_sleeps)
 
-    assert run.status == SyncRun.SUCCEEDED, run.message
+    assert run.status == SyncRun.SUCCEEDED, render(run.message)
     assert SalesOrder.objects.count() == ORDERS
     assert invoiced_ids() == eligible_ids() != []
-    line = next(line for line in run.message.splitlines() if line.startswith("Remboursements non lus"))
+    line = next(line for line in render(run.message).splitlines() if line.startswith("Remboursements non lus"))
     assert f"la marketplace a répondu {said} sur GET {endpoint}." in line
     assert "cette liste sera relue au prochain passage" in line
     connection = MarketplaceConnection.objects.get(seller=seller)
@@ -96,7 +97,7 @@ def test_a_failing_refund_list_never_fails_the_orders_and_its_refund_comes_once_
     later = full_pass(sim, seller, recorded_sleeps)
 
     assert later.status == SyncRun.SUCCEEDED
-    assert "Remboursements non lus" not in later.message
+    assert "Remboursements non lus" not in render(later.message)
     credited = RefundRecord.objects.filter(refund_id__in=expected.values(), state=RefundRecord.CREDITED)
     assert sorted(credited.values_list("refund_id", flat=True)) == sorted(expected.values())
     assert MarketplaceConnection.objects.get(seller=seller).refunds_cursor is not None
@@ -110,7 +111,7 @@ def test_both_refund_lists_failing_still_invoice_every_order_and_say_both(sim, s
     run = full_pass(sim, seller, recorded_sleeps)
 
     assert run.status == SyncRun.SUCCEEDED
-    problems = [line for line in run.message.splitlines() if line.startswith("Remboursements non lus")]
+    problems = [line for line in render(run.message).splitlines() if line.startswith("Remboursements non lus")]
     assert [GESTURES in problems[0], CANCELLATIONS in problems[1]] == [True, True]
     assert invoiced_ids() == eligible_ids() != []
     assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
@@ -128,12 +129,12 @@ def test_a_refund_whose_status_is_not_understood_is_shown_on_the_run_never_dropp
     run = full_pass(sim, seller, recorded_sleeps)
 
     assert run.status == SyncRun.SUCCEEDED
-    shown = [line for line in run.message.splitlines() if line.startswith("Remboursement non compris")]
+    shown = [line for line in render(run.message).splitlines() if line.startswith("Remboursement non compris")]
     assert shown == [
         "Remboursement non compris, sans avoir : commercial gesture "
         f"{odd['id']} of order {order_id}: status 'PartiallyRefunded' not understood",
         "Remboursement non compris, sans avoir : cancellation "
         f"{cancellation['cancellationRequestId']} of order {order_id}: status 'Mystery' not understood",
     ]
-    assert pending["id"] not in run.message  # not accepted yet: nothing to say
+    assert pending["id"] not in render(run.message)  # not accepted yet: nothing to say
     assert not RefundRecord.objects.filter(refund_id__in=[f"gesture:{odd['id']}", f"gesture:{pending['id']}"])

@@ -12,9 +12,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import dateformat, translation
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.core.clock import PARIS, paris_date
+from facturier.core.stored_text import render
 from facturier.invoicing.issuing import issue_invoices
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import market_order, order_line, sales_order
@@ -65,8 +67,8 @@ def test_an_order_dated_in_the_future_never_moves_the_cursor_past_the_read(sim, 
     assert stored("LATER00001").eligibility == SalesOrder.ELIGIBLE
     future = stored("FUTURE0001")
     assert future.eligibility == SalesOrder.INVALID
-    assert future.reason == (
-        "Date invraisemblable envoyée par la marketplace : mise à jour 10/01/2028 à 11:00, dans le futur. "
+    assert render(future.reason) == (
+        "Date invraisemblable envoyée par la marketplace : mise à jour 10 janvier 2028 à 11:00, dans le futur. "
         "La commande sera relue aux prochaines synchronisations."
     )
 
@@ -78,11 +80,13 @@ def test_bytes_that_are_not_utf8_flag_their_order_and_every_other_order_is_read(
 
     run = sync_seller(seller, client=make_client(sim))
 
-    assert run.status == SyncRun.SUCCEEDED, run.message
+    assert run.status == SyncRun.SUCCEEDED, render(run.message)
     assert SalesOrder.objects.count() == ORDERS
     damaged = stored(damaged_id)
     assert damaged.eligibility == SalesOrder.INVALID
-    assert damaged.reason.startswith("Texte abîmé reçu de la marketplace (octets qui ne sont pas de l'UTF-8 dans ")
+    assert render(damaged.reason).startswith(
+        "Texte abîmé reçu de la marketplace (octets qui ne sont pas de l'UTF-8 dans "
+    )
     title = first_title_of(sim.state.sellers["98979"].orders[damaged_id]) + " – édition été"
     # Sent in Latin-1: each byte above 127 is not UTF-8 (one U+FFFD each); what Latin-1 lacks was sent as "?".
     latin1_read = "".join(c if ord(c) < 128 else "\ufffd" if ord(c) < 256 else "?" for c in title)
@@ -119,7 +123,7 @@ def test_an_order_in_another_currency_is_refused_with_its_reason_and_never_invoi
 
     order = stored("DOLLARS001")
     assert order.eligibility == SalesOrder.FOREIGN_CURRENCY
-    assert order.reason == (
+    assert render(order.reason) == (
         "Commande en USD : seules les commandes en euros (EUR) sont facturées automatiquement ; "
         "cette commande ne peut pas être facturée automatiquement."
     )
@@ -132,7 +136,7 @@ def test_an_order_without_currency_is_refused_never_assumed_in_euros(sim, seller
 
     run_pass(seller, "test")
 
-    assert (stored("NOCURRENCY").eligibility, stored("NOCURRENCY").reason) == (
+    assert (stored("NOCURRENCY").eligibility, render(stored("NOCURRENCY").reason)) == (
         SalesOrder.FOREIGN_CURRENCY,
         "Devise de la commande absente : cette commande ne peut pas être facturée automatiquement.",
     )
@@ -147,7 +151,7 @@ def test_implausible_quantities_and_prices_leave_the_eligible_state_with_their_r
     first = run_pass(seller, "test")
     second = run_pass(seller, "test")
 
-    reasons = {o.order_id: (o.eligibility, o.reason) for o in SalesOrder.objects.filter(order_id__in=[
+    reasons = {o.order_id: (o.eligibility, render(o.reason)) for o in SalesOrder.objects.filter(order_id__in=[
         "QTYZERO001", "QTYHUGE001", "PRICEHUGE1"])}  # fmt: skip
     assert reasons == {
         "QTYZERO001": (SalesOrder.INVALID, "Ligne 1 : quantité 0, invraisemblable pour une ligne expédiée."),
@@ -159,7 +163,7 @@ def test_implausible_quantities_and_prices_leave_the_eligible_state_with_their_r
     }
     assert Invoice.objects.filter(order__order_id__in=reasons).count() == 0
     assert (first.status, second.status) == (SyncRun.SUCCEEDED, SyncRun.SUCCEEDED)
-    assert "QTY" not in first.message + second.message
+    assert "QTY" not in render(first.message) + render(second.message)
 
 
 @pytest.mark.django_db
@@ -173,7 +177,7 @@ def test_an_order_whose_invoice_cannot_be_worked_out_leaves_the_eligible_state_w
     order.refresh_from_db()
     assert batch.issued == []
     assert order.eligibility == SalesOrder.INVALID
-    assert order.reason == (
+    assert render(order.reason) == (
         "La facture n'a pas pu être établie : erreur interne « 1: quantity must be positive, got 0 ». Elle sera "
         "tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
     )
@@ -200,11 +204,11 @@ def test_an_order_served_twice_in_a_page_keeps_its_newest_copy_and_the_conflict_
     stale_at = fresh_at - timedelta(days=1)
     note = (
         f"{order_id} : reçue 2 fois dans la même page avec des contenus différents ; gardé la version mise à jour "
-        f"le plus récemment ({fresh_at.astimezone(PARIS):%d/%m/%Y à %H:%M:%S}), "
-        f"écarté celle du {stale_at.astimezone(PARIS):%d/%m/%Y à %H:%M:%S}."
+        f"le plus récemment ({french_moment(fresh_at)}), "
+        f"écarté celle du {french_moment(stale_at)}."
     )
-    assert note in run.message.splitlines()
-    assert [entry["note"] for entry in order.sync_notes] == [note]
+    assert note in render(run.message).splitlines()
+    assert [render(entry["note"]) for entry in order.sync_notes] == [note]
     assert updated_at_of(order.sync_notes[0]["discarded"]) == stale_at
 
 
@@ -221,12 +225,12 @@ def test_nul_characters_and_overlong_ids_are_stored_with_their_reason(sim, selle
     assert run.orders_seen == ORDERS + 2
     nul = stored("NULCHAR001")
     assert (nul.eligibility, nul.billing_last_name) == (SalesOrder.INVALID, "Mar\ufffdtin")
-    assert nul.reason.startswith("Texte abîmé reçu de la marketplace (caractère NUL dans ")
+    assert render(nul.reason).startswith("Texte abîmé reçu de la marketplace (caractère NUL dans ")
     (long,) = SalesOrder.objects.filter(order_id__startswith="LLLL")
     assert len(long.order_id) == 64
     assert long.full_order_id == long_id
     assert long.eligibility == SalesOrder.INVALID
-    assert long.reason == (
+    assert render(long.reason) == (
         f"Identifiant de commande de 80 caractères (64 au plus) : enregistré sous {long.order_id}, l'identifiant "
         "complet est gardé dans les données reçues."
     )
@@ -299,19 +303,19 @@ def test_an_invalid_order_the_marketplace_no_longer_has_does_not_take_every_refe
     assert [run.status for run in runs] == [SyncRun.SUCCEEDED] * 3
     assert (stored("KEPT000001").eligibility, stored("KEPT000002").eligibility) == (SalesOrder.ELIGIBLE,) * 2
     gone = stored("GONE000001")
-    assert (gone.eligibility, gone.reason) == (
+    assert (gone.eligibility, render(gone.reason)) == (
         SalesOrder.INVALID,
         "Ligne 1 : quantité 0, invraisemblable pour une ligne expédiée.",
     )
-    assert ["GONE000001" in run.message for run in runs] == [True, False, False]
+    assert ["GONE000001" in render(run.message) for run in runs] == [True, False, False]
     assert [note.get("kind") for note in gone.sync_notes] == ["gone"]
     tried_at = datetime.fromisoformat(gone.sync_notes[0]["at"]).astimezone(PARIS)
-    assert gone.sync_notes[0]["note"] == (
-        f"La marketplace ne renvoie plus cette commande (dernier essai le {tried_at:%d/%m/%Y à %H:%M:%S}) ; elle "
+    assert render(gone.sync_notes[0]["note"]) == (
+        f"La marketplace ne renvoie plus cette commande (dernier essai le {french_moment(tried_at)}) ; elle "
         "garde la raison de sa dernière lecture."
     )
     page = logged_in(seller).get("/commandes/").content.decode()
-    assert gone.sync_notes[0]["note"] in html.unescape(page)
+    assert render(gone.sync_notes[0]["note"]) in html.unescape(page)
 
 
 @pytest.mark.django_db
@@ -320,21 +324,22 @@ def test_an_order_whose_invoice_failed_stays_invalid_until_the_marketplace_chang
     first = run_pass(seller, "test")
     failed = stored("TWINLINES1")
     assert failed.eligibility == SalesOrder.INVALID
-    assert failed.reason == (
+    assert render(failed.reason) == (
         "La facture n'a pas pu être établie : erreur interne « line keys must be unique: ['1', '1', 'shipping@20'] ». "
         "Elle sera tentée à nouveau dès que la marketplace enverra d'autres données pour cette commande."
     )
-    assert "TWINLINES1" in first.message
+    assert "TWINLINES1" in render(first.message)
 
     second = run_pass(seller, "test")
 
-    assert (stored("TWINLINES1").eligibility, stored("TWINLINES1").reason) == (failed.eligibility, failed.reason)
-    assert "TWINLINES1" not in second.message
+    again = stored("TWINLINES1")
+    assert (again.eligibility, again.reason) == (failed.eligibility, failed.reason)
+    assert "TWINLINES1" not in render(second.message)
     changed = variant(sim, "TWINLINES1")  # one line now, its update date moved on
     sim.add_order(changed)
     run_pass(seller, "test")
     fixed = stored("TWINLINES1")
-    assert (fixed.eligibility, fixed.reason, fixed.unworkable_digest) == (SalesOrder.ELIGIBLE, "", "")
+    assert (fixed.eligibility, render(fixed.reason), fixed.unworkable_digest) == (SalesOrder.ELIGIBLE, "", "")
     assert Invoice.objects.filter(order=fixed, kind=Invoice.KIND_INVOICE).count() == 1
 
 
@@ -353,6 +358,13 @@ def test_the_seller_sees_the_copy_left_out_on_the_invoiced_orders_page(
 
     page = html.unescape(logged_in(seller).get(url).content.decode())
 
-    assert [entry["note"] for entry in order.sync_notes if entry["note"] in page] == [order.sync_notes[0]["note"]]
+    notes = [render(entry["note"]) for entry in order.sync_notes]
+    assert [note for note in notes if note in page] == [notes[0]]
     assert "Remarques de la synchronisation" in page
     assert logged_in(make_seller(legal_name="Gamma SARL")).get(url).status_code == 404
+
+
+def french_moment(moment) -> str:
+    """The French pages' one date format (config/formats/fr), with seconds, in Paris time."""
+    with translation.override("fr"):
+        return dateformat.format(moment.astimezone(PARIS), "j F Y à H:i:s")
