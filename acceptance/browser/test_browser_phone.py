@@ -27,6 +27,7 @@ SELLER_PAGES = {
     "fee_invoices": "/mes-factures-facturier/", "reform": "/reforme/", "settings": "/reglages/",
     "sku_rates": "/reglages/taux-sku/", "rates_used": "/reglages/taux-appliques/", "api_tokens": "/reglages/api/",
     "two_factor": "/reglages/double-authentification/", "accounting": "/reglages/comptabilite/",
+    "numbering": "/reglages/numerotation/",
     "unsubscribe": "/compte/desinscription/",
     "onboarding_company": "/inscription/entreprise/", "onboarding_vat": "/inscription/tva/",
     "onboarding_mandate": "/inscription/mandat/", "connection": "/marketplace/",
