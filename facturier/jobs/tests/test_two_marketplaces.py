@@ -3,6 +3,7 @@ once, rendered, uploaded to its order, total = amount paid; refunds become credi
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,8 @@ from facturier.documents.validation import check_pdfa
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.uploads import follow_uploads
+from facturier.marketplace.transport import RetryPolicy
+from facturier.sales.connections import connector_for
 from facturier.sales.models import SalesOrder, SyncRun
 
 MARKETPLACES = ["octopia", "mirakl"]
@@ -78,10 +81,13 @@ def test_refunds_after_shipment_become_credit_notes_of_their_invoice(marketplace
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_failed_on_server_errors_is_recovered_by_the_next(marketplace):
+def test_a_run_failed_on_server_errors_is_recovered_by_the_next(marketplace, recorded_sleeps):
     marketplace.simulator.set_faults(error_5xx_next=50, retry_after="0")
-    failed = run_pass(marketplace.seller, "test")
+    # The seller's own connector, its retries' waits recorded instead of slept.
+    with closing(connector_for(marketplace.seller.connections.get(), sleep=recorded_sleeps)) as connector:
+        failed = run_pass(marketplace.seller, "test", client=connector)
     assert failed.status == SyncRun.FAILED
+    assert len(recorded_sleeps) == RetryPolicy().max_attempts - 1
     assert not Invoice.objects.exists()
 
     marketplace.simulator.set_faults(error_5xx_next=0)
