@@ -414,7 +414,7 @@ def test_resend_an_invoice_email(journey, smtp_server, make_seller):
     assert again.rcpt_tos == ("emilie.dupont@example.org",)
     # Django folds the encoded subject onto a second line; the parser keeps the folding space.
     assert str(again.message["Subject"]).lstrip() == str(first.message["Subject"]).lstrip() == (
-        f"Votre facture {emilie.number} – commande {emilie.order_reference}")
+        f"Votre facture {emilie.number} – commande Cdiscount {emilie.order_reference}")
     (attachment,) = list(again.message.iter_attachments())
     with emilie.pdf.open("rb") as stored:
         assert attachment.get_content() == stored.read()
