@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from facturier.accounts.models import MarketplaceConnection
@@ -25,10 +26,11 @@ def _update(invoice: Invoice, **fields) -> None:
 
 def upload_one(invoice: Invoice, connector: Connector) -> None:
     if invoice.is_credit_note and not connector.takes_credit_notes:
-        message = _("%(marketplace)s ne prend pas les avoirs : celui-ci reste dans votre espace et part par e-mail.")
-        _update(invoice, upload_status=Invoice.UPLOAD_DISABLED, upload_message=message % {
-            "marketplace": connector.display_name
-        })  # fmt: skip
+        with translation.override(invoice.seller.owner.preferred_language or "fr"):
+            message = _(
+                "%(marketplace)s ne prend pas les avoirs : celui-ci reste dans votre espace et part par e-mail."
+            ) % {"marketplace": connector.display_name}
+        _update(invoice, upload_status=Invoice.UPLOAD_DISABLED, upload_message=message)
         return
     try:
         with invoice.pdf.open("rb") as handle:
@@ -68,7 +70,7 @@ def follow_uploads(*, seller=None, limit: int = 500) -> int:
             order__connection__status=MarketplaceConnection.STATUS_OK,
         )
         .exclude(pdf="")
-        .select_related("order__connection")
+        .select_related("order__connection", "seller__owner")
     )
     if seller is not None:
         invoices = invoices.filter(seller=seller)

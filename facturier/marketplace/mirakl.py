@@ -35,7 +35,7 @@ import httpx
 
 from facturier.core.money import quantize
 
-from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
+from .dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
 from .errors import (
     CredentialsRejected,
     MarketplaceError,
@@ -305,8 +305,8 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         seller_reference=text(_mapping(data.get("references")).get("order_reference_for_seller")),
         state=ORDER_STATES.get(status, OrderState.OTHER),
         status=status,
-        # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's sales.
-        sales_channel=CDISCOUNT_CHANNEL,
+        # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's own.
+        sales_channel=MAIN_CHANNEL,
         sales_channel_name=text(channel.get("label")) or text(channel.get("code")),
         business_order=bool(organization) or bool(billing.company_vat_number),
         placed_at=parse_datetime(data.get("created_date"), "created_date"),
