@@ -102,5 +102,5 @@ def start_mirakl_simulator() -> Iterator:
 
 @pytest.fixture
 def mirakl_simulator(start_mirakl_simulator):
-    """A Mirakl simulator with its 8 scenarios and 4 more orders, no faults (shop 2001)."""
+    """A Mirakl simulator with its 10 scenarios and 2 more orders, no faults (shop 2001)."""
     return start_mirakl_simulator(orders=12)
