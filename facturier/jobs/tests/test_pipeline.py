@@ -37,6 +37,7 @@ SCENARIO_ELIGIBILITY = {
     "SIM-cancelled": SalesOrder.CANCELLED,
     "SIM-no-email": SalesOrder.ELIGIBLE,
 }
+ELIGIBLE = sorted(ref for ref, verdict in SCENARIO_ELIGIBILITY.items() if verdict == SalesOrder.ELIGIBLE)  # Octopia's
 # The Mirakl simulator's scenarios (facturier/simulator/mirakl/scenarios.py), by order id: Mirakl orders carry the
 # seller's reference REF-<order id>.
 MIRAKL_SCENARIO_ELIGIBILITY = {
