@@ -154,8 +154,7 @@ class MiraklClient:
                     read.add(key)
                     yield item
             offset += len(items)
-            total = body.get("total_count")
-            if not items or len(items) < self.orders_page_size or (isinstance(total, int) and offset >= total):
+            if _last_page(items, offset, body.get("total_count"), self.orders_page_size):
                 return
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
@@ -196,13 +195,13 @@ class MiraklClient:
     # -- documents (OR74) --------------------------------------------------------------------------
 
     def upload_document(self, order_id: str, filename: str, content: bytes, type_code: str = INVOICE_TYPE_CODE) -> str:
-        """Attach a document to its order; the document's id (or its file name) when Mirakl took it. A document of
-        the same name already on the order (OR72) is that one: it is not attached twice. A refusal is a
-        MarketplaceRequestError naming Mirakl's reasons."""
+        """Attach a document to its order; its (US-ASCII) file name when Mirakl took it. A document of the same name
+        already on the order (OR72) is that one: it is not attached twice. A refusal is a MarketplaceRequestError
+        naming Mirakl's reasons."""
         name = ascii_file_name(filename)
         existing = self.order_documents(order_id)
         if name in existing:
-            return existing[name] or name
+            return name
         if len(existing) >= MAX_DOCUMENTS_PER_ORDER:
             raise MarketplaceRequestError(
                 f"{self.name} order {order_id} already holds {MAX_DOCUMENTS_PER_ORDER} documents, "
@@ -222,14 +221,19 @@ class MiraklClient:
         if errors or _count(body.get("errors_count")):
             reasons = "; ".join(errors) or f"errors_count {body.get('errors_count')}"
             raise MarketplaceRequestError(f"{self.name} refused the document {name} of order {order_id}: {reasons}")
-        return self.order_documents(order_id).get(name) or name
+        return name
 
     def order_documents(self, order_id: str) -> dict[str, str]:
-        """{file name: document id} of the documents attached to the order (OR72)."""
-        body = self._get_json("/orders/documents", params={"order_ids": _identifier(order_id)})
+        """{file name: document id} of the documents attached to the order (OR72); empty when the instance cannot
+        tell (OR72 refused or unreadable): the upload then goes ahead, as it would without this check."""
+        try:
+            body = self._get_json("/orders/documents", params={"order_ids": _identifier(order_id)})
+        except CredentialsRejected:
+            raise
+        except MarketplaceError as error:
+            logger.warning("%s OR72 unavailable before an upload to order %s: %s", self.name, order_id, error.message)
+            return {}
         items = body.get("order_documents") if isinstance(body, Mapping) else None
-        if not isinstance(items, list):
-            raise UnexpectedResponse(f"{self.name} GET /api/orders/documents (OR72) answered without a document list")
         return {
             text(item.get("file_name")): text(item.get("id"))
             for item in _list(items)
@@ -261,6 +265,16 @@ class MiraklClient:
             return CredentialsRejected(message, status_code=status)
         error_class = OrderNotFound if status == 404 else MarketplaceRequestError
         return error_class(f"{self.name} {method} /api{path} failed: {failure}", status_code=status)
+
+
+def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
+    """`total_count` says when the listing ends (a server may serve fewer than `max` per page); without it, a short
+    page does."""
+    if not items:
+        return True
+    if isinstance(total, int) and not isinstance(total, bool):
+        return offset >= total
+    return len(items) < page_size
 
 
 # -- reading an order ------------------------------------------------------------------------------

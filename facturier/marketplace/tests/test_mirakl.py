@@ -85,6 +85,14 @@ def test_paging_by_offset_reads_every_order_once_even_when_one_changes_mid_pass(
     assert len(seen) == 25 and len(set(seen)) == 25
 
 
+def test_a_server_serving_shorter_pages_than_asked_is_read_to_its_total_count(start_mirakl_simulator):
+    simulator = start_mirakl_simulator(orders=25, page_cap=10)
+    with connect(simulator) as connector:  # asks for 100 a page, gets 10
+        seen = [order.order_id for order in connector.iter_orders()]
+
+    assert len(seen) == 25 and len(set(seen)) == 25
+
+
 def test_refunds_paid_back_become_refund_events_and_waiting_ones_wait(mirakl_simulator):
     with connect(mirakl_simulator) as connector:
         problems: list[str] = []
@@ -263,8 +271,17 @@ def test_a_document_already_on_the_order_is_not_attached_twice(mirakl_simulator)
         first = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
         again = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
 
-    assert first == again == "or74:MK-B2C-A:1"
+    assert first == again == "or74:MK-B2C-A:FAC-000001.pdf"
     assert len(mirakl_simulator.uploads("MK-B2C-A")) == 1
+
+
+def test_an_instance_without_or72_still_gets_its_documents(start_mirakl_simulator):
+    simulator = start_mirakl_simulator(orders=10, serves_or72=False)
+    with connect(simulator) as connector:
+        upload_id = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
+
+    assert upload_id == "or74:MK-B2C-A:FAC-000001.pdf"
+    assert [upload.file_name for upload in simulator.uploads("MK-B2C-A")] == ["FAC-000001.pdf"]
 
 
 def test_an_order_holding_fifty_documents_takes_no_more(mirakl_simulator):

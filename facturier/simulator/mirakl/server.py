@@ -67,9 +67,11 @@ class Upload:
 class MiraklState:
     def __init__(
         self, *, seed: int | str, orders: int, faults: FaultConfig, now: datetime | None, api_keys: dict,
-        update_date_delta: int = UPDATE_DATE_DELTA_SECONDS,
+        update_date_delta: int = UPDATE_DATE_DELTA_SECONDS, serves_or72: bool = True, page_cap: int = 0,
     ):  # fmt: skip
+        self.page_cap = page_cap  # > 0: pages hold at most this many orders, whatever `max` asked
         self.lock = threading.Lock()
+        self.serves_or72 = serves_or72  # False: an instance (or a third-party server) without OR72, answering 404
         self.update_date_delta = timedelta(seconds=update_date_delta)
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.orders = {data["order_id"]: data for data in build_orders(self.now, orders, seed)}
@@ -147,7 +149,7 @@ class _Server(StateServer):
             return 403, {"status": 403, "message": f"Access denied to shop {shop_id}"}, {}
         if method == "GET" and path == "/api/orders":
             return list_orders(self.state, query)
-        if method == "GET" and path == "/api/orders/documents":
+        if method == "GET" and path == "/api/orders/documents" and self.state.serves_or72:
             return list_documents(self.state, query)
         if method == "GET" and path == "/api/documents":
             documents = [{"code": code, "label": label, "description": label, "entity": "ORDER"}
@@ -180,7 +182,8 @@ def list_orders(state: MiraklState, query: dict):
             and (high is None or _date(data["last_updated_date"]) <= high)
         ]  # fmt: skip
         selected.sort(key=lambda data: (data["created_date"], data["order_id"]), reverse=query.get("order") == "desc")
-        page = [state.wire(data) for data in selected[offset : offset + size]]
+        served = min(size, state.page_cap) if state.page_cap else size
+        page = [state.wire(data) for data in selected[offset : offset + served]]
         body = json.loads(to_json({"orders": page, "total_count": len(selected)}))
     return 200, body, {}
 
@@ -314,13 +317,16 @@ class MiraklSimulatorServer(LocalServer):
         now: datetime | None = None,
         api_keys: dict[str, list[str]] | None = None,
         update_date_delta: int = UPDATE_DATE_DELTA_SECONDS,
+        serves_or72: bool = True,
+        page_cap: int = 0,
     ):
         """api_keys: {key: [shop ids]}; by default one key, DEFAULT_API_KEY, for shop DEFAULT_SHOP_ID."""
         super().__init__(host, port)
         config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults or "")
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: [DEFAULT_SHOP_ID]}
         self.state = MiraklState(
-            seed=seed, orders=orders, faults=config, now=now, api_keys=keys, update_date_delta=update_date_delta
+            seed=seed, orders=orders, faults=config, now=now, api_keys=keys, update_date_delta=update_date_delta,
+            serves_or72=serves_or72, page_cap=page_cap,
         )
 
     def make_server(self) -> _Server:
