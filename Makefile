@@ -4,10 +4,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup system-deps lint bench
 
-$(STAMP): pyproject.toml
+# The product, then the developer tooling kept out of its wheel (tools/bench: `facturier bench`).
+$(STAMP): pyproject.toml tools/bench/pyproject.toml
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -U pip setuptools wheel
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e tools/bench
 	touch $(STAMP)
 
 setup: $(STAMP) system-deps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
@@ -96,6 +97,18 @@ def _allow_flushing_issued_documents(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the test client leaves the language it chose
+    (English for an English-speaking user) active on the thread, and a later test's stored reasons would be
+    written in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_flag_reset():
     """Celery keeps "joining a result would block" in one process-wide flag that eager tasks set and restore;
     tests that run eager tasks from several threads at once can leave it set, and a later test's
@@ -125,12 +138,18 @@ def _no_stray_database_sessions(request, django_db_blocker):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres_only need PostgreSQL's row locks and a database other processes share: on SQLite
-    they are deselected (reported as such), not run."""
+    they are deselected (reported as such), not run. Tests marked database_independent check what no database
+    changes (the API's HTTP contract): `make test` runs them in its SQLite pass only (FACTURIER_TEST_SECOND_PASS=1
+    on the PostgreSQL pass deselects them)."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    selected = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    left_out = set()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        left_out.add("postgres_only")
+    if os.environ.get("FACTURIER_TEST_SECOND_PASS") == "1":
+        left_out.add("database_independent")
+    selected = [item for item in items if not any(item.get_closest_marker(marker) for marker in left_out)]
     if len(selected) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgres_only")])
+        kept = set(selected)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = selected

@@ -5,12 +5,19 @@ facturier sync [--seller X]   pull orders and issue invoices now
 facturier simulator ...       the built-in Octopia simulator
 facturier web | worker | beat production processes (gunicorn, Celery worker, Celery beat)
 facturier <any manage.py command>
+facturier bench ...           developer tooling installed beside the product (tools/bench, `make setup`): any
+                              distribution may add a command through the `facturier.commands` entry-point group
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import EntryPoint, entry_points
+
+TOOL_COMMANDS_GROUP = "facturier.commands"
+# Commands the README documents that live in a separate distribution of this repository, not in the wheel.
+DEVELOPER_TOOLS = {"bench": "tools/bench"}
 
 PROCESS_COMMANDS = {
     "web": lambda args: [
@@ -34,12 +41,38 @@ def _bin(name: str) -> str:
     return candidate if os.path.exists(candidate) else name
 
 
+def tool_command(name: str) -> EntryPoint | None:
+    """The command a separately installed distribution registers under `name`, if any."""
+    return next(iter(entry_points(group=TOOL_COMMANDS_GROUP, name=name)), None)
+
+
+def run_tool(entry_point: EntryPoint, argv: list[str]) -> None:
+    """A tool's command is a Django BaseCommand subclass: run with the product's settings, as manage.py would."""
+    import django
+
+    django.setup()
+    entry_point.load()().run_from_argv(["facturier", *argv])
+
+
+def missing_tool_message(name: str) -> str:
+    return (
+        f"`facturier {name}` is developer tooling, not part of the installed product: install it with"
+        f" `make setup` or `.venv/bin/pip install -e {DEVELOPER_TOOLS[name]}` from a checkout of the repository."
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.embedded")
     if argv and argv[0] in PROCESS_COMMANDS:
         command = PROCESS_COMMANDS[argv[0]](argv[1:])
         os.execv(_bin(command[0]), [_bin(command[0]), *command[1:]])
+    tool = tool_command(argv[0]) if argv else None
+    if tool is not None:
+        run_tool(tool, argv)
+        return
+    if argv and argv[0] in DEVELOPER_TOOLS:
+        sys.exit(missing_tool_message(argv[0]))
     if argv and not argv[0].startswith("-"):
         # Django command modules cannot contain dashes: `facturier api-token` runs `api_token`.
         argv[0] = argv[0].replace("-", "_")

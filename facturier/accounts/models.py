@@ -259,5 +259,6 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
 
-# The reform settings live in their own module; importing them here registers them with the app.
+# The reform and accounting settings live in their own modules; importing them here registers them with the app.
+from facturier.accounts.accounting import AccountingSettings  # noqa: E402, F401
 from facturier.accounts.reform import PAConnection, ReformProfile  # noqa: E402, F401

@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from facturier.accounts.models import ApiToken, MarketplaceConnection, Seller, SkuVatRate, User
+from facturier.accounts.models import AccountingSettings, ApiToken, MarketplaceConnection, Seller, SkuVatRate, User
 from facturier.billing.models import FeeInvoice, FrozenUsage
 from facturier.billing.usage import live_invoice_count, next_month
 from facturier.core import clock
@@ -132,7 +132,7 @@ def _delete_rows(seller_id: int, moment: datetime) -> None:
         QuerySet.delete(invoices.filter(kind=Invoice.KIND_CREDIT_NOTE))
         QuerySet.delete(invoices)
         for model in (RefundRecord, SalesOrder, SyncRun, MarketplaceConnection, ApiToken, SkuVatRate,
-                      OutgoingEmail, InvoiceSeries):
+                      OutgoingEmail, InvoiceSeries, AccountingSettings):
             model.objects.filter(seller_id=seller_id).delete()
         Seller.objects.filter(pk=seller_id).update(status=Seller.STATUS_PURGED, purged_at=moment, logo="")
         _deactivate_owner(seller_id)

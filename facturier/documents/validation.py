@@ -1,8 +1,12 @@
 """Checks on produced documents: XSD, EN 16931 and French CTC schematrons (in-process saxonche), PDF/A-3.
 
+Production code, not only test tooling: e-reporting checks every B2B deposit (EN 16931 + BR-FR) and every flux 10
+report (its schematron) with it before anything leaves (ereporting/einvoicing.py, flux10.py); the tests check
+every generated document with the same functions.
+
 facturx.xml_check_schematron is deliberately not used: without a Saxon HTTP server it logs a warning and
-returns True (invoicing-rules §6.3). The bundled compiled XSLTs run here with saxonche instead; saxonche is a
-dev dependency, imported lazily.
+returns True (invoicing-rules §6.3). The bundled compiled XSLTs run here with saxonche instead (a runtime
+dependency), imported lazily: compiling a stylesheet costs seconds, paid only by the processes that check.
 """
 
 from __future__ import annotations

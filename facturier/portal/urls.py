@@ -2,7 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.i18n import set_language
 
-from facturier.portal.views import account, auth, dashboard, exports, invoices, onboarding, orders, rates, reform
+from facturier.portal.views import (
+    account,
+    accounting,
+    auth,
+    dashboard,
+    exports,
+    invoices,
+    onboarding,
+    orders,
+    rates,
+    reform,
+)
 
 app_name = "portal"
 
@@ -60,11 +71,12 @@ urlpatterns = [
     path("reglages/", account.settings_view, name="settings"),
     path("reglages/taux-sku/", account.sku_rates_view, name="sku_rates"),
     path("reglages/taux-appliques/", rates.rates_used_view, name="rates_used"),
+    path("reglages/comptabilite/", accounting.accounting_view, name="accounting"),
+    path("reglages/comptabilite/fec.txt", accounting.fec_export_view, name="fec_export"),
     path("reglages/api/", account.api_tokens_view, name="api_tokens"),
     path("reglages/api/<int:pk>/revoquer/", account.api_token_revoke_view, name="api_token_revoke"),
     path("reglages/double-authentification/", account.two_factor_view, name="two_factor"),
-    path("reglages/double-authentification/desactiver/", account.two_factor_disable_view,
-         name="two_factor_disable"),
+    path("reglages/double-authentification/desactiver/", account.two_factor_disable_view, name="two_factor_disable"),
     path("compte/desinscription/", account.unsubscribe_view, name="unsubscribe"),
     path("compte/export.zip", exports.full_export_view, name="full_export"),
 ]

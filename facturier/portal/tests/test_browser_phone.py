@@ -28,11 +28,13 @@ SELLER_PAGES = {
     "dashboard": "/", "invoice_list": "/factures/", "orders": "/commandes/", "sync_runs": "/synchronisations/",
     "fee_invoices": "/mes-factures-facturier/", "reform": "/reforme/", "settings": "/reglages/",
     "sku_rates": "/reglages/taux-sku/", "rates_used": "/reglages/taux-appliques/", "api_tokens": "/reglages/api/",
-    "two_factor": "/reglages/double-authentification/", "unsubscribe": "/compte/desinscription/",
+    "two_factor": "/reglages/double-authentification/", "accounting": "/reglages/comptabilite/",
+    "unsubscribe": "/compte/desinscription/",
     "onboarding_company": "/inscription/entreprise/", "onboarding_vat": "/inscription/tva/",
     "onboarding_mandate": "/inscription/mandat/", "connection": "/marketplace/",
 }  # fmt: skip
-NOT_PAGES = {"invoice_archive", "invoice_selection_archive", "invoice_lines_csv", "full_export", "sync_status"}
+NOT_PAGES = {"invoice_archive", "invoice_selection_archive", "invoice_lines_csv", "full_export", "sync_status",
+             "fec_export"}
 PUBLIC_PAGES = {"login": "/connexion/", "signup": "/inscription/", "terms": "/conditions/",
                 "password_reset": "/mot-de-passe/", "password_reset_done": "/mot-de-passe/envoye/",
                 "not_found": "/nexiste-pas/"}

@@ -114,6 +114,18 @@ def test_resend_to_a_corrected_address(seller_a):
     assert latest.resend_of is not None
 
 
+@pytest.mark.django_db
+def test_resending_the_email_of_an_order_with_no_address_says_so_and_sends_nothing(seller_a):
+    invoice = issue(seller_a, email="")
+    emails = OutgoingEmail.objects.filter(related_key=f"invoice:{invoice.pk}")
+    assert list(emails.values_list("state", flat=True)) == ["failed"]
+    mail.outbox.clear()
+    response = logged_in(seller_a).post(f"/factures/{invoice.pk}/renvoyer/", {"to": ""}, follow=True)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Cette commande n'a pas d'adresse e-mail : saisissez l'adresse de l'acheteur, puis renvoyez."]
+    assert (emails.count(), mail.outbox) == (1, [])
+
+
 def read_zip(response) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 

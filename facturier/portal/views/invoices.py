@@ -109,11 +109,14 @@ def invoice_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Adresse e-mail invalide."))
     elif latest is None:
         messages.error(request, _("Aucun e-mail n'a encore été préparé pour ce document."))
+    elif not (form.cleaned_data["to"] or latest.to):
+        messages.error(request, _("Cette commande n'a pas d'adresse e-mail : saisissez l'adresse de l'acheteur, "
+                                  "puis renvoyez."))
     else:
         try:
             copy = emails.resend_document_email(invoice, latest, to=form.cleaned_data["to"] or None)
         except FacturierError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("E-mail renvoyé à %(to)s.") % {"to": copy.to or "?"})
+            messages.success(request, _("E-mail renvoyé à %(to)s.") % {"to": copy.to})
     return redirect("portal:invoice_detail", pk=invoice.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from facturier.ops.bench.ereporting import run_ereporting
+from facturier_bench.ereporting import run_ereporting
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

@@ -14,8 +14,8 @@ from datetime import date
 from django.db import connection
 
 from facturier.accounts.reform import ReformProfile
-from facturier.ops.bench.environment import fresh_database, point_default_database
-from facturier.ops.bench.portal import drop_database, require_postgresql
+from facturier_bench.environment import fresh_database, point_default_database
+from facturier_bench.portal import drop_database, require_postgresql
 
 MONTH_START = date(2027, 11, 1)
 TARGET_SECONDS = 5.0

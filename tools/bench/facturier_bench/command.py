@@ -1,4 +1,4 @@
-"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see facturier/ops/bench/).
+"""`facturier bench --orders N [--workers W]`: the end-to-end benchmark (see tools/bench/facturier_bench/).
 
 `facturier bench portal [--invoices N] [--zip Z] [--searches S]`: portal search and bulk ZIP on PostgreSQL.
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from facturier.ops.bench.continuous import report_continuous, run_continuous
-from facturier.ops.bench.documents import measure_documents
-from facturier.ops.bench.end_to_end import run_end_to_end
-from facturier.ops.bench.environment import start_environment
-from facturier.ops.bench.ereporting import report_ereporting, run_ereporting
-from facturier.ops.bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
-from facturier.ops.bench.portal import report_portal, run_portal
+from facturier_bench.continuous import report_continuous, run_continuous
+from facturier_bench.documents import measure_documents
+from facturier_bench.end_to_end import run_end_to_end
+from facturier_bench.environment import start_environment
+from facturier_bench.ereporting import report_ereporting, run_ereporting
+from facturier_bench.measure import TaskTimings, p50_p95_ms, rate, read_task_timings
+from facturier_bench.portal import report_portal, run_portal
 
 STAGES = {
     "sync (whole pass)": "sync_seller_task",

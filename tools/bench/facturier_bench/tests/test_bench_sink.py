@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.mail import EmailMessage, get_connection
 
-from facturier.ops.bench.smtp_sink import CountingSmtpSink
+from facturier_bench.smtp_sink import CountingSmtpSink
 
 
 @pytest.fixture

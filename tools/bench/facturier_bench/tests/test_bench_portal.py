@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from facturier.ops.bench.portal import SEARCH_KINDS, SQLITE_REFUSAL, run_portal
+from facturier_bench.command import Command
+from facturier_bench.portal import SEARCH_KINDS, SQLITE_REFUSAL, run_portal
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -19,12 +20,12 @@ def test_portal_bench_refuses_sqlite_or_measures_postgresql(django_db_blocker) -
     with django_db_blocker.unblock():
         if not ON_POSTGRESQL:
             with pytest.raises(CommandError) as refused:
-                call_command("bench", "portal", "--invoices", "2000", "--zip", "100", stdout=out)
+                call_command(Command(), "portal", "--invoices", "2000", "--zip", "100", stdout=out)
             assert str(refused.value) == SQLITE_REFUSAL
             assert out.getvalue() == ""
             return
         searches = str(2 * len(SEARCH_KINDS))
-        call_command("bench", "portal", "--invoices", "2000", "--zip", "100", "--searches", searches, stdout=out)
+        call_command(Command(), "portal", "--invoices", "2000", "--zip", "100", "--searches", searches, stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].endswith("invoices: 2000   sellers: 20   big seller: 1200 invoices")
     kinds = lines[3 : 3 + len(SEARCH_KINDS)]

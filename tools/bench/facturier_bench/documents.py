@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from facturier.documents.baseline import bare_page, naive_render
 from facturier.documents.render import render_document
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.snapshot import to_snapshot
-from facturier.ops.bench.measure import timed
+from facturier_bench.baseline import bare_page, naive_render
+from facturier_bench.measure import timed
 
 
 @dataclass

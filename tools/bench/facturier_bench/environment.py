@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
 
-from facturier.ops.bench.smtp_sink import CountingSmtpSink
 from facturier.simulator.faults import FaultConfig
 from facturier.simulator.server import SimulatorServer
+from facturier_bench.smtp_sink import CountingSmtpSink
 
 
 @dataclass

@@ -20,8 +20,8 @@ from django.conf import settings
 
 from config.celery import app
 from facturier.ops import task_metrics
-from facturier.ops.bench.environment import BenchEnvironment
-from facturier.ops.bench.measure import cpu_seconds, machine_cpu_seconds, peak_rss_kib, process_tree
+from facturier_bench.environment import BenchEnvironment
+from facturier_bench.measure import cpu_seconds, machine_cpu_seconds, peak_rss_kib, process_tree
 
 BENCH_REDIS_URL = os.environ.get("FACTURIER_BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 UNFINISHED_EMAIL_STATES = ("held", "queued", "sending", "retrying")

@@ -26,9 +26,9 @@ from django.db import connection
 from facturier.invoicing.archive import stream_zip
 from facturier.invoicing.finder import InvoiceFilters, keyset_page, search
 from facturier.invoicing.models import Invoice
-from facturier.ops.bench.environment import fresh_database, override, point_default_database
-from facturier.ops.bench.measure import p50_p95_ms
-from facturier.ops.bench.portal_data import FIRST_NAMES, LAST_NAMES, PERIOD_END, SELLERS, Dataset, generate
+from facturier_bench.environment import fresh_database, override, point_default_database
+from facturier_bench.measure import p50_p95_ms
+from facturier_bench.portal_data import FIRST_NAMES, LAST_NAMES, PERIOD_END, SELLERS, Dataset, generate
 
 SQLITE_REFUSAL = (
     "bench portal needs PostgreSQL (it measures PostgreSQL indexes on a million rows): "

@@ -19,11 +19,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from facturier.ops.bench.end_to_end import create_bench_seller, finished, use_broker, wait_for_run
-from facturier.ops.bench.environment import BenchEnvironment
-from facturier.ops.bench.measure import percentile
 from facturier.simulator.server import SimulatorServer
 from facturier.simulator.variants import awaiting_shipment, ship
+from facturier_bench.end_to_end import create_bench_seller, finished, use_broker, wait_for_run
+from facturier_bench.environment import BenchEnvironment
+from facturier_bench.measure import percentile
 
 SELLER = "98979"
 GRACE_SECONDS = 60  # the target's allowance beyond one interval: issuing, rendering and sending
