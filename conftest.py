@@ -119,18 +119,6 @@ def _celery_join_flag_reset():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request to an English page leaves English active in the thread (LocaleMiddleware activates, nothing
-    deactivates): each test starts in the default language, as a worker does, so stored messages it renders read
-    in French unless the test asks otherwise."""
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _no_stray_database_sessions(request, django_db_blocker):
     """PostgreSQL refuses to drop the test database while any session uses it; a connection left by a test's

@@ -360,13 +360,13 @@ def test_fix_a_reason(journey, start_simulator, connect_to_simulator):
     journey.seen("orders")
     group = page.locator("#reason-other_channel")
     assert group.locator("h2").inner_text().strip() == journey.says(
-        "Vendue sur un autre canal que Cdiscount (1)", "Sold on another channel than Cdiscount (1)")
+        "Vendue hors du site de la marketplace (1)", "Sold outside the marketplace's own site (1)")
     advice = group.locator("p.problem")
     assert advice.inner_text().strip() == journey.says(
-        "Seules les commandes Cdiscount sont facturées. Pour facturer ce canal aussi, ajoutez-le aux autres canaux "
-        "de vente à facturer. Choisir les canaux facturés",
-        "Only Cdiscount orders are invoiced. To invoice this channel too, add it to the other sales channels to "
-        "invoice. Choose the invoiced channels")
+        "Seules les commandes passées sur le site même de la marketplace sont facturées. Pour facturer ce canal "
+        "aussi, ajoutez-le aux autres canaux de vente à facturer. Choisir les canaux facturés",
+        "Only orders placed on the marketplace's own site are invoiced. To invoice this channel too, add it to the "
+        "other sales channels to invoice. Choose the invoiced channels")
     assert advice.locator("a").get_attribute("href") == "/reglages/#id_extra_sales_channels"
     assert group.locator("tbody tr").count() == 1
 

@@ -5,6 +5,11 @@ per kill), and every run to an end.
 
 On PostgreSQL + Redis (redis_dbs.WORKERS), with the marketplace simulator over HTTP and a real SMTP server. The
 sweepers' periods and leases are shortened by settings, so the whole module takes a minute or two.
+
+The kill while syncing runs against each connector (Octopia and Mirakl, each on its simulator): it is the stage
+that reads the marketplace (pages, cursors, retries under latency). The kills while issuing and emailing run on
+Octopia only: from the stored orders on, the code is the same whatever marketplace the orders came from, and each
+kill costs a worker start and up to minutes of recovery.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.db import connection
 
 from acceptance.workers.test_worker import redis_is_up
 from acceptance.workers.workers import Workers, wait_until
+from facturier.accounts.samples import mirakl_connection_fields
 from facturier.core.models import PendingFolder
 from facturier.core.tests.storage import stored_names
 from facturier.invoicing import services as invoicing
@@ -47,13 +53,17 @@ DONE = (OutgoingEmail.STATE_SENT, OutgoingEmail.STATE_FAILED)
 
 
 @pytest.fixture
-def marketplace(start_simulator):
-    return start_simulator(seed=2026, orders=ORDERS, faults=FaultConfig(latency_ms=API_LATENCY_MS))
+def kind(request) -> str:
+    return getattr(request, "param", "octopia")
 
 
 @pytest.fixture
-def seller(marketplace, connect_to_simulator):
-    return connect_to_simulator(marketplace)
+def seller(kind, start_simulator, start_mirakl_simulator, connect_to_simulator, make_seller):
+    faults = FaultConfig(latency_ms=API_LATENCY_MS)
+    if kind == "octopia":
+        return connect_to_simulator(start_simulator(seed=2026, orders=ORDERS, faults=faults))
+    simulator = start_mirakl_simulator(seed=2026, orders=ORDERS, faults=faults)
+    return make_seller(connection=mirakl_connection_fields(simulator.credentials()))
 
 
 @pytest.fixture
@@ -123,10 +133,12 @@ def progress(seller) -> dict:
 
 
 @pytest.mark.parametrize(
-    "moment",
-    [syncing, issuing, issuing_after_the_sync, emailing],
-    ids=["syncing", "issuing", "issuing-after-the-sync", "emailing"],
-)
+    ("moment", "kind"),
+    [(syncing, "octopia"), (syncing, "mirakl"), (issuing, "octopia"), (issuing_after_the_sync, "octopia"),
+     (emailing, "octopia")],
+    ids=["syncing-octopia", "syncing-mirakl", "issuing", "issuing-after-the-sync", "emailing"],
+    indirect=["kind"],
+)  # fmt: skip
 def test_a_worker_killed_mid_stage_leaves_nothing_lost_and_nothing_stuck(moment, seller, workers, smtp_server):
     workers.start()
     workers.send(sync_seller_task.name, seller.pk, "faults")

@@ -328,11 +328,8 @@ def _new_document(seller, kind, key, sequence, prefix, fields, moment) -> Invoic
         order_reference=fields["order"].order_id,
         buyer_name=fields["buyer_snapshot"]["name"][:200],
         buyer_email=fields["buyer_snapshot"].get("email", "")[:254],
-        upload_status=(
-            Invoice.UPLOAD_PENDING
-            if seller.upload_to_marketplace and kind == Invoice.KIND_INVOICE
-            else Invoice.UPLOAD_DISABLED
-        ),
+        # Credit notes too: the upload leaves with the seller those the order's marketplace does not take.
+        upload_status=Invoice.UPLOAD_PENDING if seller.upload_to_marketplace else Invoice.UPLOAD_DISABLED,
         **fields,
     )
 

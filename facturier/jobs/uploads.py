@@ -1,5 +1,6 @@
-"""Upload each rendered invoice to its marketplace order, through the connector of the connection the order was read
-through, then follow the asynchronous import to its end."""
+"""Upload each rendered invoice and credit note to its marketplace order, through the connector of the connection the
+order was read through, then follow the asynchronous import to its end. A credit note whose marketplace takes none
+(Cdiscount) is not sent: it stays in the seller's space and reaches the buyer by email."""
 
 from __future__ import annotations
 
@@ -24,16 +25,32 @@ def _update(invoice: Invoice, **fields) -> None:
 
 
 def upload_one(invoice: Invoice, connector: Connector) -> None:
+    if invoice.is_credit_note and not connector.takes_credit_notes:
+        kept = message(
+            gettext_noop(
+                "%(marketplace)s ne prend pas les avoirs : celui-ci reste dans votre espace et part par e-mail."
+            ),
+            marketplace=connector.display_name,
+        )
+        _update(invoice, upload_status=Invoice.UPLOAD_DISABLED, upload_message=kept.stored())
+        return
     try:
         with invoice.pdf.open("rb") as handle:
-            upload_id = connector.upload_invoice(
-                invoice.order_reference, f"{invoice.order_reference}.pdf", handle.read()
-            )
+            content = handle.read()
+        if invoice.is_credit_note:
+            upload_id = connector.upload_credit_note(invoice.order_reference, credit_note_file_name(invoice), content)
+        else:
+            upload_id = connector.upload_invoice(invoice.order_reference, f"{invoice.order_reference}.pdf", content)
     except MarketplaceError as exc:
         failed = message(gettext_noop("Envoi refusé par la marketplace : %(detail)s"), detail=exc.message)
         _update(invoice, upload_status=Invoice.UPLOAD_FAILURE, upload_message=failed.stored())
         return
     _update(invoice, upload_status=Invoice.UPLOAD_RUNNING, upload_import_id=upload_id, upload_message="")
+
+
+def credit_note_file_name(credit_note: Invoice) -> str:
+    """Distinct from the order's invoice (`<order>.pdf`) and from its other credit notes."""
+    return f"{credit_note.order_reference}-{credit_note.number}.pdf"
 
 
 def follow_one(invoice: Invoice, connector: Connector) -> None:
@@ -52,15 +69,14 @@ def follow_one(invoice: Invoice, connector: Connector) -> None:
 
 
 def follow_uploads(*, seller=None, limit: int = 500) -> int:
-    """Upload pending invoices (credit notes stay with the seller: the API's handling of them is undocumented)."""
+    """Upload pending invoices and credit notes, and follow those under way."""
     invoices = (
         Invoice.objects.filter(
-            kind=Invoice.KIND_INVOICE,
             upload_status__in=[Invoice.UPLOAD_PENDING, Invoice.UPLOAD_RUNNING],
             order__connection__status=MarketplaceConnection.STATUS_OK,
         )
         .exclude(pdf="")
-        .select_related("order__connection")
+        .select_related("order__connection", "seller__owner")
     )
     if seller is not None:
         invoices = invoices.filter(seller=seller)

@@ -120,6 +120,9 @@ class Connector(Protocol):
     # The refund lists of the marketplace, read one by one: one that cannot be read (RefundListFailed) never stops
     # the other nor the orders.
     refund_lists: tuple[str, ...]
+    # Whether the marketplace takes credit notes on its orders (upload_credit_note); when not, they stay with the
+    # seller and go to the buyer by email only.
+    takes_credit_notes: ClassVar[bool]
 
     @classmethod
     def from_credentials(cls, account_id: str, credentials: Mapping[str, str], **options: object) -> Self:
@@ -154,6 +157,10 @@ class Connector(Protocol):
 
     def upload_invoice(self, order_id: str, filename: str, content: bytes) -> str:
         """Attach an invoice document to its order; the id to follow the upload with."""
+        ...
+
+    def upload_credit_note(self, order_id: str, filename: str, content: bytes) -> str:
+        """Attach a credit note to its order (only when `takes_credit_notes`); the id to follow the upload with."""
         ...
 
     def get_upload(self, upload_id: str) -> UploadStatus: ...

@@ -27,8 +27,11 @@ class OrderState:
     GONE_OUT = frozenset({SHIPPED, DELIVERED})  # the goods left: the order is invoiced
 
 
-# The channel an order was sold on when it says nothing, and the only one invoiced unless the seller opts others in.
-CDISCOUNT_CHANNEL = "cdiscount"
+# The marketplace's own storefront (Cdiscount's site for Octopia, the operator's sites for Mirakl): the channel an
+# order was sold on when it says nothing, and the only one invoiced unless the seller opts others in (Octopia also
+# sells a seller's offers on partner sites, its other sales channels).
+MAIN_CHANNEL = "main"
+
 @dataclass(frozen=True)
 class Address:
     civility: str = ""
@@ -97,7 +100,7 @@ class MarketOrder:
     seller_reference: str = ""  # the seller's own reference for the order, when the marketplace keeps one
     state: str  # OrderState
     status: str = ""  # the marketplace's word for the order, shown as it is
-    sales_channel: str = CDISCOUNT_CHANNEL
+    sales_channel: str = MAIN_CHANNEL
     sales_channel_name: str = ""
     business_order: bool = False
     placed_at: datetime | None = None

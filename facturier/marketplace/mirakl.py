@@ -8,8 +8,15 @@ scheme), `shop_id` as a query parameter. Used here:
   place, an order created during the pass comes last, so the offset never skips one. Refunds (`refunds[]`) and
   cancelations (`cancelations[]`) sit on the order lines.
 - OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (file name and type code
-  CUSTOMER_INVOICE); synchronous, the answer says at once whether the document was taken (`errors_count`).
+  CUSTOMER_INVOICE, the only order document type of the public API, so credit notes go as CUSTOMER_INVOICE under a
+  file name of their own); synchronous, the answer lists only the refused documents (`errors_count`,
+  `order_documents[].errors[]` of {code, field, message}, `order_documents[].input`).
+- OR72 `GET /api/orders/documents`: the order's documents, read before an upload so that a document already taken
+  (a crash after OR74 answered) is not attached twice, and the 50 documents an order holds at most are not passed.
 - A01 `GET /api/account`: the shop the key acts for (its id, when the seller did not give it).
+Amounts: `order_tax_mode` TAX_INCLUDED prices include the taxes; TAX_EXCLUDED prices (line `price`, `shipping_price`,
+refunds, cancelations, `total_price`) do not, and the buyer paid them plus `taxes` and `shipping_taxes`. A line's
+`price` is what is charged for it after its promotions (not always `price_unit` x `quantity`).
 Mirakl's vocabulary (field names, states) stops at this module and mirakl_connector.py.
 """
 
@@ -28,7 +35,7 @@ import httpx
 
 from facturier.core.money import quantize
 
-from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
+from .dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
 from .errors import (
     CredentialsRejected,
     MarketplaceError,
@@ -53,6 +60,8 @@ MARKETPLACE = "mirakl"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
 ORDERS_PAGE_SIZE = 100  # OR11's maximum `max`
 INVOICE_TYPE_CODE = "CUSTOMER_INVOICE"
+MAX_DOCUMENTS_PER_ORDER = 50  # OR74
+CENT = Decimal("0.01")
 
 # Order states (OR11 `order_state`) in neutral terms; a state not listed is OTHER, shown as Mirakl says it.
 ORDER_STATES = {
@@ -67,12 +76,16 @@ ORDER_STATES = {
     "CLOSED": OrderState.DELIVERED,
     "REFUSED": OrderState.CANCELLED,
     "CANCELED": OrderState.CANCELLED,
+    # Deprecated order states (still served by older instances): a refund is under way, the goods had left.
+    "WAITING_REFUND": OrderState.SHIPPED,
+    "WAITING_REFUND_PAYMENT": OrderState.SHIPPED,
 }
 # Line states whose goods are not (and will not be) delivered: the line is left off the invoice.
 INACTIVE_LINE_STATES = frozenset({"REFUSED", "CANCELED"})
 # Refund states (`refund_state`): only a refund paid back is credited; one still waiting comes again with its order.
 REFUNDED_STATES = frozenset({"REFUNDED"})
-WAITING_REFUND_STATES = frozenset({"WAITING_REFUND", "WAITING_REFUND_PAYMENT"})
+WAITING_REFUND_STATES = frozenset({"WAITING_REFUND_TAX_CONFIRMATION", "WAITING_REFUND", "WAITING_REFUND_PAYMENT"})
+TAX_EXCLUDED = "TAX_EXCLUDED"
 
 
 class MiraklClient:
@@ -141,8 +154,7 @@ class MiraklClient:
                     read.add(key)
                     yield item
             offset += len(items)
-            total = body.get("total_count")
-            if not items or len(items) < self.orders_page_size or (isinstance(total, int) and offset >= total):
+            if _last_page(items, offset, body.get("total_count"), self.orders_page_size):
                 return
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
@@ -183,9 +195,18 @@ class MiraklClient:
     # -- documents (OR74) --------------------------------------------------------------------------
 
     def upload_document(self, order_id: str, filename: str, content: bytes, type_code: str = INVOICE_TYPE_CODE) -> str:
-        """Attach a document to its order; the document's id (or its file name) when Mirakl took it. A refusal is
-        a MarketplaceRequestError naming Mirakl's reasons."""
+        """Attach a document to its order; its (US-ASCII) file name when Mirakl took it. A document of the same name
+        already on the order (OR72) is that one: it is not attached twice. A refusal is a MarketplaceRequestError
+        naming Mirakl's reasons."""
         name = ascii_file_name(filename)
+        existing = self.order_documents(order_id)
+        if name in existing:
+            return name
+        if len(existing) >= MAX_DOCUMENTS_PER_ORDER:
+            raise MarketplaceRequestError(
+                f"{self.name} order {order_id} already holds {MAX_DOCUMENTS_PER_ORDER} documents, "
+                f"the most OR74 accepts: {name} was not sent"
+            )
         documents = {"order_documents": [{"file_name": name, "type_code": type_code}]}
         response = self._call(
             "POST",
@@ -200,9 +221,24 @@ class MiraklClient:
         if errors or _count(body.get("errors_count")):
             reasons = "; ".join(errors) or f"errors_count {body.get('errors_count')}"
             raise MarketplaceRequestError(f"{self.name} refused the document {name} of order {order_id}: {reasons}")
-        details = body.get("document_details") or body.get("order_documents") or []
-        first = details[0] if isinstance(details, list) and details and isinstance(details[0], Mapping) else {}
-        return text(first.get("id")) or name
+        return name
+
+    def order_documents(self, order_id: str) -> dict[str, str]:
+        """{file name: document id} of the documents attached to the order (OR72); empty when the instance cannot
+        tell (OR72 refused or unreadable): the upload then goes ahead, as it would without this check."""
+        try:
+            body = self._get_json("/orders/documents", params={"order_ids": _identifier(order_id)})
+        except CredentialsRejected:
+            raise
+        except MarketplaceError as error:
+            logger.warning("%s OR72 unavailable before an upload to order %s: %s", self.name, order_id, error.message)
+            return {}
+        items = body.get("order_documents") if isinstance(body, Mapping) else None
+        return {
+            text(item.get("file_name")): text(item.get("id"))
+            for item in _list(items)
+            if text(item.get("order_id")) in ("", order_id)
+        }
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -231,6 +267,16 @@ class MiraklClient:
         return error_class(f"{self.name} {method} /api{path} failed: {failure}", status_code=status)
 
 
+def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
+    """`total_count` says when the listing ends (a server may serve fewer than `max` per page); without it, a short
+    page does."""
+    if not items:
+        return True
+    if isinstance(total, int) and not isinstance(total, bool):
+        return offset >= total
+    return len(items) < page_size
+
+
 # -- reading an order ------------------------------------------------------------------------------
 
 
@@ -251,11 +297,11 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     status = text(data.get("order_state"))
-    tax_included = text(data.get("order_tax_mode")).upper() != "TAX_EXCLUDED"
+    tax_included = _tax_included(data)
     raw_lines = data.get("order_lines")
     if not isinstance(raw_lines, list):
         raise OrderFieldError(f"Lignes de la commande (order_lines) : ce n'est pas une liste ({order_id}).")
-    lines = tuple(_parse_line(index, line, tax_included) for index, line in enumerate(raw_lines))
+    lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
     customer = _mapping(data.get("customer"))
     organization = _mapping(customer.get("organization"))
     billing = _address(_mapping(customer.get("billing_address")), organization, customer)
@@ -267,15 +313,14 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     channel = _mapping(data.get("channel"))
     shipped = _latest(data, raw_lines, "shipped_date")
     delivered = _latest(data, raw_lines, "received_date")
-    total = data.get("total_price")
     return MarketOrder(
         marketplace=MARKETPLACE,
         order_id=order_id,
         seller_reference=text(_mapping(data.get("references")).get("order_reference_for_seller")),
         state=ORDER_STATES.get(status, OrderState.OTHER),
         status=status,
-        # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's sales.
-        sales_channel=CDISCOUNT_CHANNEL,
+        # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's own.
+        sales_channel=MAIN_CHANNEL,
         sales_channel_name=text(channel.get("label")) or text(channel.get("code")),
         business_order=bool(organization) or bool(billing.company_vat_number),
         placed_at=parse_datetime(data.get("created_date"), "created_date"),
@@ -288,12 +333,16 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         delivery_address=delivery,
         buyer_emails=emails,
         lines=lines,
-        total_paid=parse_amount(total, "total_price") if total is not None else None,
+        total_paid=_amount_paid(data, raw_lines, tax_included),
         raw=data,
     )
 
 
-def _parse_line(index: int, line: object, tax_included: bool) -> OrderLine:
+def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine, ...]:
+    """The order line as invoiced: what the buyer pays for it is its `price` (after promotions), plus its `taxes`
+    when the order's prices exclude them. A line whose amount does not split into whole cents per unit becomes two
+    lines of the same product, one cent apart (3 for 10.00 €: 2 x 3.33 and 1 x 3.34), so that the invoice is what
+    was paid, to the cent."""
     where = f"order_lines[{index}]"
     if not isinstance(line, Mapping):
         raise OrderFieldError(f"{where} : ce n'est pas un objet.")
@@ -307,24 +356,61 @@ def _parse_line(index: int, line: object, tax_included: bool) -> OrderLine:
     taxes = _tax_total(line.get("taxes"), f"{where}.taxes")
     shipping_taxes = _tax_total(line.get("shipping_taxes"), f"{where}.shipping_taxes")
     billed = _billed_quantity(line, quantity, unit_price, where)
-    if not tax_included and billed:
-        unit_price = quantize(unit_price + taxes / billed)
+    price = parse_amount(line["price"], f"{where}.price") if line.get("price") is not None else unit_price * billed
+    if not tax_included:
+        price += taxes
         shipping += shipping_taxes
-    rate = _tax_rate(line.get("taxes"))
-    return OrderLine(
-        line_id=line_id,
-        status=state,
-        active=state not in INACTIVE_LINE_STATES and billed > 0,
-        quantity=billed or quantity,
-        title=text(line.get("product_title")),
-        sku=text(line.get("offer_sku")) or text(line.get("product_sku")),
-        ean=_ean(line),
-        unit_price_gross=unit_price,
-        shipping_gross=shipping,
-        tax_rate=rate,
-        tax_amount=taxes + shipping_taxes if line.get("taxes") is not None else None,
-        category=text(line.get("category_label")) or text(line.get("category_code")),
-    )
+    common = {
+        "status": state,
+        "active": state not in INACTIVE_LINE_STATES and billed > 0,
+        "title": text(line.get("product_title")),
+        "sku": text(line.get("offer_sku")) or text(line.get("product_sku")),
+        "ean": _ean(line),
+        "tax_rate": _tax_rate(line.get("taxes")),
+        "category": text(line.get("category_label")) or text(line.get("category_code")),
+    }
+    tax_amount = taxes + shipping_taxes if line.get("taxes") is not None else None
+    if not billed:
+        return (OrderLine(line_id=line_id, quantity=quantity, unit_price_gross=unit_price, shipping_gross=shipping,
+                          tax_amount=tax_amount, **common),)  # fmt: skip
+    unit, odd_cents = _units(quantize(price), billed)
+    first = OrderLine(line_id=line_id, quantity=billed - odd_cents, unit_price_gross=unit, shipping_gross=shipping,
+                      tax_amount=tax_amount, **common)  # fmt: skip
+    if not odd_cents:
+        return (first,)
+    if odd_cents == billed:
+        return (replace(first, quantity=billed, unit_price_gross=unit + CENT),)
+    rest = OrderLine(line_id=f"{line_id}~{unit + CENT}", quantity=odd_cents, unit_price_gross=unit + CENT, **common)
+    return first, rest
+
+
+def _units(amount: Decimal, quantity: int) -> tuple[Decimal, int]:
+    """(unit price rounded down to the cent, how many units take one cent more) so that they add up to `amount`."""
+    cents = int(amount / CENT)
+    return Decimal(cents // quantity) * CENT, cents % quantity
+
+
+def _tax_included(data: Mapping) -> bool:
+    return text(data.get("order_tax_mode")).upper() != TAX_EXCLUDED
+
+
+def _amount_paid(data: Mapping, raw_lines: list, tax_included: bool) -> Decimal | None:
+    """What the buyer paid: `total_price`, plus, when the prices exclude taxes, the order's taxes (`order_taxes` when
+    the instance computes them per order, else the taxes of its lines still sold)."""
+    total = data.get("total_price")
+    if total is None:
+        return None
+    amount = parse_amount(total, "total_price")
+    if tax_included:
+        return amount
+    if isinstance(data.get("order_taxes"), list):
+        taxes = _list(data["order_taxes"])
+        return amount + sum((parse_amount(tax.get("total_amount") or 0, "order_taxes") for tax in taxes), Decimal(0))
+    for index, line in enumerate(_list(raw_lines)):
+        if text(line.get("order_line_state")) not in INACTIVE_LINE_STATES:
+            amount += _tax_total(line.get("taxes"), f"order_lines[{index}].taxes")
+            amount += _tax_total(line.get("shipping_taxes"), f"order_lines[{index}].shipping_taxes")
+    return amount
 
 
 def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: str) -> int:
@@ -347,12 +433,12 @@ def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: s
 
 def refunds_of(order: MarketOrder, data: Mapping, problems: list[str]) -> Iterator[RefundEvent]:
     """Money given back after shipment: refunds paid back, and cancelations made after the line shipped."""
-    tax_included = text(data.get("order_tax_mode")).upper() != "TAX_EXCLUDED"
+    tax_included = _tax_included(data)
     for line in _list(data.get("order_lines")):
         line_id = text(line.get("order_line_id"))
         shipped = _safe_datetime(line.get("shipped_date"))
         for refund in _list(line.get("refunds")):
-            state = text(refund.get("refund_state")) or "REFUNDED"
+            state = text(refund.get("refund_state")) or text(refund.get("state"))  # `state`: deprecated name
             if state in WAITING_REFUND_STATES:
                 continue
             if state not in REFUNDED_STATES:
@@ -497,12 +583,21 @@ def ascii_file_name(filename: str) -> str:
 
 
 def document_errors(body: Mapping) -> list[str]:
+    """OR74 lists the refused documents only: {"input": {"file_name", "type_code"}, "errors": [{code, field, message}]}
+    (a plain list of texts, or a top-level file_name, is read too)."""
     errors = []
-    for document in _list(body.get("order_documents")) + _list(body.get("errors")):
+    for document in _list(body.get("order_documents")):
+        name = text(_mapping(document.get("input")).get("file_name")) or text(document.get("file_name")) or "?"
         reasons = document.get("errors") if isinstance(document.get("errors"), list) else []
-        reasons = reasons or ([document["message"]] if document.get("message") else [])
-        errors.extend(f"{text(document.get('file_name')) or '?'}: {reason}" for reason in reasons)
+        errors.extend(f"{name}: {_error_text(reason)}" for reason in reasons)
     return errors
+
+
+def _error_text(error: object) -> str:
+    if not isinstance(error, Mapping):
+        return text(error)
+    where = f" ({text(error.get('field'))})" if text(error.get("field")) else ""
+    return f"{text(error.get('message')) or text(error.get('code')) or '?'}{where}"
 
 
 def mirakl_failure(response: httpx.Response) -> str:

@@ -7,7 +7,8 @@ account id) and the marketplace as the seller knows it (`connection_name`).
 Delivery: Mirakl hides the buyer's email behind its messaging (`customer_notification_email` is an anonymised
 relay, kept as the order gives it); the document uploaded with OR74 as CUSTOMER_INVOICE is shown in the buyer's
 account, so the upload is the delivery. OR74 is synchronous: a refused document raises at once, an accepted one is
-reported accepted by `get_upload` without another call.
+reported accepted by `get_upload` without another call. Credit notes are uploaded the same way (CUSTOMER_INVOICE,
+the only order document type of the public API), each under its own file name.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class MiraklConnector(ClientBacked):
         CredentialField("connection_name", _("Nom de la marketplace"), help_text=_("Par exemple Fnac, Leroy Merlin.")),
     )  # fmt: skip
     refund_lists: tuple[str, ...] = (REFUND_LIST,)
+    # The public API's only order document type is CUSTOMER_INVOICE (DO01): a credit note goes as one, under a file
+    # name of its own, and an order holds both (OR74 keeps every document, up to 50).
+    takes_credit_notes: ClassVar[bool] = True
 
     def __init__(self, client: MiraklClient):
         self.client = client
@@ -113,6 +117,9 @@ class MiraklConnector(ClientBacked):
     def upload_invoice(self, order_id: str, filename: str, content: bytes) -> str:
         document = self.client.upload_document(order_id, filename, content)
         return f"{ACCEPTED_PREFIX}{order_id}:{document}"
+
+    def upload_credit_note(self, order_id: str, filename: str, content: bytes) -> str:
+        return self.upload_invoice(order_id, filename, content)
 
     def get_upload(self, upload_id: str) -> UploadStatus:
         """OR74 answered at once: an upload id exists only for a document Mirakl took."""

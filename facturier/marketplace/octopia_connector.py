@@ -25,8 +25,15 @@ from .connectors import (
     counting_test,
 )
 from .dto import MalformedOrder, MarketOrder, RefundEvent
-from .errors import CredentialsRejected, MarketplaceError
+from .errors import CredentialsRejected, MarketplaceError, MarketplaceRequestError
 from .octopia import OctopiaClient
+
+# Octopia documents the upload of an order's invoice (PDF, UBL 2.1) and says a new upload replaces the existing
+# one; it says nothing of credit notes. Sent the same way, a credit note would replace the order's invoice in the
+# buyer's account: credit notes stay with the seller and reach the buyer by email.
+CREDIT_NOTES_REFUSED = (
+    "Cdiscount (Octopia) documents no upload of credit notes: one sent as an order invoice would replace the invoice"
+)
 
 UPLOAD_STATES = {
     "Running": UploadState.RUNNING,
@@ -38,6 +45,7 @@ UPLOAD_STATES = {
 
 class OctopiaConnector(ClientBacked):
     kind: ClassVar[str] = "octopia"
+    takes_credit_notes: ClassVar[bool] = False  # see CREDIT_NOTES_REFUSED
     display_name: ClassVar[str] = "Cdiscount"
     account_field: ClassVar[CredentialField] = CredentialField(
         "seller_id", _("Identifiant vendeur (SellerId)"), help_text=_("Le numéro de votre boutique Cdiscount.")
@@ -98,6 +106,9 @@ class OctopiaConnector(ClientBacked):
 
     def upload_invoice(self, order_id: str, filename: str, content: bytes) -> str:
         return self.client.upload_invoice(order_id, filename, content)
+
+    def upload_credit_note(self, order_id: str, filename: str, content: bytes) -> str:
+        raise MarketplaceRequestError(CREDIT_NOTES_REFUSED)
 
     def get_upload(self, upload_id: str) -> UploadStatus:
         result = self.client.get_invoice_import(upload_id)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from facturier.core.money import to_decimal
 from facturier.core.stored_text import Message, message
 
-from .dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, TextDamage
+from .dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, TextDamage
 
 MARKETPLACE = "octopia"
 SHIPPED_STATUSES = frozenset({"Shipped", "Delivered"})
@@ -177,12 +177,12 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
 
 
 def sales_channel(data: object) -> tuple[str, str]:
-    """(channel, its name): Cdiscount's id becomes the neutral CDISCOUNT_CHANNEL; an order that names no channel
+    """(channel, its name): Cdiscount's own site becomes the neutral MAIN_CHANNEL; an order that names no channel
     was sold on Cdiscount (Octopia's sellers sold there before other channels existed)."""
     channel = _mapping(data)
     channel_id, name = text(channel.get("id")), text(channel.get("name"))
     if not channel_id or channel_id.upper() == CDISCOUNT_CHANNEL_ID:
-        return CDISCOUNT_CHANNEL, name or "Cdiscount"
+        return MAIN_CHANNEL, name or "Cdiscount"
     return channel_id, name
 
 

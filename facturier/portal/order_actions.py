@@ -33,8 +33,8 @@ ACTIONS = {
           "la commande sera facturée à la prochaine synchronisation."),
         _("Ouvrir les réglages TVA"), "portal:settings", "#id_default_vat_rate"),
     SalesOrder.OTHER_CHANNEL: ReasonAction(
-        _("Seules les commandes Cdiscount sont facturées. Pour facturer ce canal aussi, ajoutez-le aux autres "
-          "canaux de vente à facturer."),
+        _("Seules les commandes passées sur le site même de la marketplace sont facturées. Pour facturer ce canal "
+          "aussi, ajoutez-le aux autres canaux de vente à facturer."),
         _("Choisir les canaux facturés"), "portal:settings", "#id_extra_sales_channels"),
     SalesOrder.INVALID: ReasonAction(
         _("La marketplace a envoyé des données incomplètes ou incohérentes : vérifiez la commande ; elle sera "

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_noop
 
 from facturier.core.clock import now
 from facturier.core.stored_text import Joined, Message, Moment, message, stored
-from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MalformedOrder, MarketOrder, OrderState, TextDamage
+from facturier.marketplace.connectors import display_name
+from facturier.marketplace.dto import MAIN_CHANNEL, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.sales.models import SalesOrder
 from facturier.sales.order_rows import storable_lines
 
-INVOICE_CURRENCY = "EUR"  # Cdiscount France sells in euros; any other currency is refused, never relabelled
+INVOICE_CURRENCY = "EUR"  # French sales are in euros; any other currency is refused, never relabelled
 # Beyond these, an order is taken for a data error rather than a sale (and would overflow the invoice's columns).
 MAX_LINE_QUANTITY = 100_000
 MAX_UNIT_PRICE = Decimal(1_000_000)
@@ -57,8 +58,8 @@ def date_of_supply(order: MarketOrder, first_seen_shipped_at: datetime | None) -
 def classify(
     order: MarketOrder | MalformedOrder, *, backfill_start: datetime, extra_channels: Collection[str] = ()
 ) -> Verdict:
-    """`extra_channels`: the sales channels the seller opted in besides Cdiscount. The reason is stored as a
-    message (core.stored_text), shown in the language of the page that reads it."""
+    """`extra_channels`: the sales channels the seller opted in besides the marketplace's own storefront. The
+    reason is stored as a message (core.stored_text), shown in the language of the page that reads it."""
     eligibility, reason = judge(order, backfill_start=backfill_start, extra_channels=extra_channels)
     return Verdict(eligibility, stored(reason) if reason else "")
 
@@ -160,8 +161,8 @@ def future_dates_reason(order: MarketOrder) -> Message | None:
 
 
 def invoiced_channel(channel: str, extra_channels: Collection[str]) -> bool:
-    """Cdiscount's, or one the seller opted in (ids compared without case)."""
-    return channel == CDISCOUNT_CHANNEL or channel.upper() in {extra.upper() for extra in extra_channels}
+    """The marketplace's own storefront, or a channel the seller opted in (ids compared without case)."""
+    return channel == MAIN_CHANNEL or channel.upper() in {extra.upper() for extra in extra_channels}
 
 
 def other_channel_reason(order: MarketOrder) -> Message:
@@ -169,10 +170,10 @@ def other_channel_reason(order: MarketOrder) -> Message:
     name = f"{order.sales_channel_name} ({channel})" if order.sales_channel_name else channel
     return message(
         gettext_noop(
-            "Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce "
-            "canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
+            "Vendue sur le canal %(channel)s : seules les commandes passées sur %(marketplace)s même sont facturées. "
+            "Pour facturer ce canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages."
         ),
-        channel=name, id=channel,
+        channel=name, marketplace=display_name(order.marketplace), id=channel,
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ class SalesOrder(models.Model):
         (INVALID, _("Données invalides")),
         (NOT_INVOICEABLE, _("Non facturable (configuration TVA)")),
         (FOREIGN_CURRENCY, _("Devise autre que l'euro")),
-        (OTHER_CHANNEL, _("Vendue sur un autre canal que Cdiscount")),
+        (OTHER_CHANNEL, _("Vendue hors du site de la marketplace")),
     ]
     ORDER_ID_MAX_LENGTH = 64
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from facturier.accounts.models import Seller
-from facturier.marketplace.dto import CDISCOUNT_CHANNEL, MarketOrder
+from facturier.marketplace.dto import MAIN_CHANNEL, MarketOrder
 from facturier.sales.eligibility import classify
 from facturier.sales.models import SalesOrder, SalesOrderLine
 from facturier.sales.order_rows import market_order
@@ -40,7 +40,7 @@ def reclassify_sales_channels(seller: Seller) -> int:
         rows = (
             SalesOrder.objects.select_for_update(of=("self",))
             .filter(seller=seller, eligibility__in=verdicts, invoices__isnull=True)
-            .exclude(sales_channel=CDISCOUNT_CHANNEL)
+            .exclude(sales_channel=MAIN_CHANNEL)
             .exclude(state="")  # never read in full (malformed since first seen)
             .order_by("pk")
         )

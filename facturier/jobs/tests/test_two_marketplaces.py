@@ -28,8 +28,10 @@ class Marketplace:
     seller: object
 
     def uploaded_order_ids(self) -> list[str]:
+        """The orders that received their invoice (`<order>.pdf`; a credit note has a name of its own)."""
         if self.kind == "mirakl":
-            return sorted(upload.order_id for upload in self.simulator.uploads())
+            uploads = self.simulator.uploads()
+            return sorted(upload.order_id for upload in uploads if upload.file_name == f"{upload.order_id}.pdf")
         return sorted(upload.order_id for upload in self.simulator.uploaded_invoices("98979"))
 
 
@@ -78,6 +80,29 @@ def test_refunds_after_shipment_become_credit_notes_of_their_invoice(marketplace
     if marketplace.kind == "mirakl":
         [note] = credit_notes
         assert (note.order.order_id, note.total_gross) == ("MK-REFUND-A", Decimal("20.00"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_credit_notes_are_uploaded_where_the_marketplace_takes_them(marketplace):
+    run_pass(marketplace.seller, "test")
+    for _poll in range(3):
+        follow_uploads()
+
+    credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE)
+    if marketplace.kind == "octopia":
+        assert set(credit_notes.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_DISABLED}
+        assert marketplace.uploaded_order_ids() == sorted(
+            Invoice.objects.filter(kind=Invoice.KIND_INVOICE).values_list("order_reference", flat=True)
+        )
+        return
+    [note] = credit_notes
+    assert (note.upload_status, note.upload_message) == (Invoice.UPLOAD_SUCCESS, "")
+    invoice = note.credited_invoice
+    on_the_order = [(u.file_name, u.type_code, u.content) for u in marketplace.simulator.uploads("MK-REFUND-A")]
+    assert on_the_order == [
+        ("MK-REFUND-A.pdf", "CUSTOMER_INVOICE", invoice.pdf.read()),
+        (f"MK-REFUND-A-{note.number}.pdf", "CUSTOMER_INVOICE", note.pdf.read()),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ import pytest
 
 from facturier.accounts.models import MarketplaceConnection
 from facturier.accounts.samples import connection_fields
+from facturier.core.stored_text import render
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tests.passes import run_pass
 from facturier.jobs.uploads import follow_uploads
@@ -23,7 +24,9 @@ def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, c
     invoices = Invoice.objects.filter(kind=Invoice.KIND_INVOICE)
     assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_PENDING}
 
-    assert follow_uploads() == invoices.count()
+    credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE)
+    assert set(credit_notes.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_PENDING}
+    assert follow_uploads() == invoices.count() + credit_notes.count()
     assert set(invoices.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_RUNNING}
     follow_uploads()  # the simulator reports Running on the first poll
     follow_uploads()
@@ -34,8 +37,12 @@ def test_each_invoice_is_uploaded_once_and_its_import_followed_to_success(sim, c
     first = invoices.order_by("id").first()
     uploaded = next(upload for upload in uploads if upload.order_id == first.order_reference)
     assert uploaded.content == first.pdf.read()
-    credit_notes = Invoice.objects.filter(kind=Invoice.KIND_CREDIT_NOTE)
-    assert set(credit_notes.values_list("upload_status", flat=True)) == {Invoice.UPLOAD_DISABLED}
+    # Octopia documents no credit-note upload (one would replace the invoice): they stay with the seller.
+    outcomes = credit_notes.values_list("upload_status", "upload_message")
+    assert {(status, render(text)) for status, text in outcomes} == {(
+        Invoice.UPLOAD_DISABLED,
+        "Cdiscount ne prend pas les avoirs : celui-ci reste dans votre espace et part par e-mail.",
+    )}  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@ lines, OR74 uploads, connection tests and faults."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -84,6 +85,14 @@ def test_paging_by_offset_reads_every_order_once_even_when_one_changes_mid_pass(
     assert len(seen) == 25 and len(set(seen)) == 25
 
 
+def test_a_server_serving_shorter_pages_than_asked_is_read_to_its_total_count(start_mirakl_simulator):
+    simulator = start_mirakl_simulator(orders=25, page_cap=10)
+    with connect(simulator) as connector:  # asks for 100 a page, gets 10
+        seen = [order.order_id for order in connector.iter_orders()]
+
+    assert len(seen) == 25 and len(set(seen)) == 25
+
+
 def test_refunds_paid_back_become_refund_events_and_waiting_ones_wait(mirakl_simulator):
     with connect(mirakl_simulator) as connector:
         problems: list[str] = []
@@ -111,7 +120,7 @@ def test_a_refused_document_is_reported_at_once_with_mirakls_reason(mirakl_simul
     with connect(mirakl_simulator) as connector, pytest.raises(MarketplaceRequestError) as refused:
         connector.upload_invoice("MK-B2C-A", "FAC-000001.xml", b"<Invoice/>")
 
-    assert "FAC-000001.xml: this file type is not allowed" in refused.value.message
+    assert "FAC-000001.xml: This file type is not supported (file_name)" in refused.value.message
     assert mirakl_simulator.uploads() == []
 
 
@@ -163,7 +172,7 @@ def test_a_malformed_order_is_shown_with_its_reason_and_never_stops_the_others(s
         orders = list(connector.iter_orders())
 
     malformed = [order for order in orders if isinstance(order, MalformedOrder)]
-    assert [(order.order_id, order.marketplace) for order in malformed] == [("MK-1003-A", "mirakl")]
+    assert [(order.order_id, order.marketplace) for order in malformed] == [("MK-1001-A", "mirakl")]
     assert "order_lines[0].price_unit" in malformed[0].reason and "n/a" in malformed[0].reason
     assert sum(isinstance(order, MarketOrder) for order in orders) == 11
 
@@ -197,3 +206,116 @@ def test_a_tax_excluded_order_gets_its_taxes_added_and_its_price_tells_the_quant
         2, Decimal("12.00"), Decimal("6.00"), Decimal("5.00"),
     )  # fmt: skip
     assert order.currency == "EUR"
+
+
+def test_a_tax_excluded_instance_is_paid_its_prices_plus_their_taxes(mirakl_simulator):
+    with connect(mirakl_simulator) as connector:
+        order = connector.get_order("MK-TAXEXCL-A")
+
+    assert order.raw["order_tax_mode"] == "TAX_EXCLUDED" and order.raw["total_price"] == Decimal("153.34")
+    assert order.total_paid == Decimal("184.01")  # 153.34 + 29.67 on the goods + 1.00 on the shipping
+    assert [(line.quantity, line.unit_price_gross, line.shipping_gross) for line in order.lines] == [
+        (1, Decimal("89.00"), Decimal("6.00")), (1, Decimal("89.01"), Decimal("0")),
+    ]  # fmt: skip
+    assert sum(line.unit_price_gross * line.quantity + line.shipping_gross for line in order.lines) == Decimal("184.01")
+
+
+def test_a_promotion_is_invoiced_as_the_line_price_paid_not_the_unit_price(mirakl_simulator):
+    with connect(mirakl_simulator) as connector:
+        order = connector.get_order("MK-PROMO-A")
+
+    assert [(line.line_id, line.quantity, line.unit_price_gross) for line in order.lines] == [
+        ("PR-1", 2, Decimal("33.33")), ("PR-1~33.34", 1, Decimal("33.34")),
+    ]  # fmt: skip
+    assert order.total_paid == Decimal("103.90")
+    assert sum(line.unit_price_gross * line.quantity + line.shipping_gross for line in order.lines) == Decimal("103.90")
+
+
+def test_or11_sorts_by_creation_ascending_by_default_and_reaches_back_before_the_update_bound(mirakl_simulator):
+    headers = {"Authorization": mirakl_simulator.credentials()["api_key"]}
+    url = f"{mirakl_simulator.instance_url}/api/orders"
+    listed = httpx.get(url, headers=headers).json()["orders"]
+    created = [order["created_date"] for order in listed]
+    assert created == sorted(created) and len(listed) == 10  # `max` is 10 by default
+    shipped = listed[0]["last_updated_date"]
+    one_second_after = (datetime.fromisoformat(shipped) + timedelta(seconds=1)).isoformat()
+    body = httpx.get(url, params={"start_update_date": one_second_after, "max": 100}, headers=headers).json()
+    assert listed[0]["order_id"] in [order["order_id"] for order in body["orders"]]  # Mirakl's safety delta
+
+
+def test_or74_answers_only_the_refused_documents_with_coded_errors(mirakl_simulator):
+    headers = {"Authorization": mirakl_simulator.credentials()["api_key"]}
+    documents = {"order_documents": [{"file_name": "avoir.pdf", "type_code": "CUSTOMER_CREDIT_NOTE"},
+                                     {"file_name": "facture.pdf", "type_code": "CUSTOMER_INVOICE"}]}  # fmt: skip
+    answer = httpx.post(
+        f"{mirakl_simulator.instance_url}/api/orders/MK-B2C-A/documents", headers=headers,
+        files=[("files", (name, b"%PDF", "application/pdf")) for name in ("avoir.pdf", "facture.pdf")],
+        data={"order_documents": json.dumps(documents)},
+    ).json()  # fmt: skip
+
+    assert answer == {"errors_count": 1, "order_documents": [{
+        "errors": [{"code": "valid_order_document.type", "field": "type_code",
+                    "message": "Unable to retrieve document's type from the given code"}],
+        "input": {"file_name": "avoir.pdf", "type_code": "CUSTOMER_CREDIT_NOTE"},
+    }]}  # fmt: skip
+    assert [upload.file_name for upload in mirakl_simulator.uploads()] == ["facture.pdf"]
+    types = httpx.get(f"{mirakl_simulator.instance_url}/api/documents", headers=headers).json()["documents"]
+    assert [item["code"] for item in types] == ["CUSTOMER_INVOICE", "SYSTEM_DELIVERY_BILL"]
+    listed = httpx.get(f"{mirakl_simulator.instance_url}/api/orders/documents", headers=headers,
+                       params={"order_ids": "MK-B2C-A"}).json()["order_documents"]  # fmt: skip
+    assert [(item["file_name"], item["type"]) for item in listed] == [("facture.pdf", "CUSTOMER_INVOICE")]
+
+
+def test_a_document_already_on_the_order_is_not_attached_twice(mirakl_simulator):
+    with connect(mirakl_simulator) as connector:
+        first = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
+        again = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
+
+    assert first == again == "or74:MK-B2C-A:FAC-000001.pdf"
+    assert len(mirakl_simulator.uploads("MK-B2C-A")) == 1
+
+
+def test_an_instance_without_or72_still_gets_its_documents(start_mirakl_simulator):
+    simulator = start_mirakl_simulator(orders=10, serves_or72=False)
+    with connect(simulator) as connector:
+        upload_id = connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF-1.7 invoice")
+
+    assert upload_id == "or74:MK-B2C-A:FAC-000001.pdf"
+    assert [upload.file_name for upload in simulator.uploads("MK-B2C-A")] == ["FAC-000001.pdf"]
+
+
+def test_an_order_holding_fifty_documents_takes_no_more(mirakl_simulator):
+    with connect(mirakl_simulator) as connector:
+        for number in range(50):
+            connector.client.upload_document("MK-B2C-A", f"doc-{number}.pdf", b"%PDF")
+        with pytest.raises(MarketplaceRequestError) as refused:
+            connector.upload_invoice("MK-B2C-A", "FAC-000001.pdf", b"%PDF")
+
+    assert refused.value.message == (
+        "Mirakl Démo order MK-B2C-A already holds 50 documents, the most OR74 accepts: FAC-000001.pdf was not sent"
+    )
+    assert len(mirakl_simulator.uploads("MK-B2C-A")) == 50
+
+
+def test_refund_states_of_the_api_and_its_deprecated_names_are_read():
+    from facturier.marketplace.mirakl import parse_order, refunds_of
+
+    def refund(identifier: str, **state: str) -> dict:
+        return {"id": identifier, "amount": "5.00", "created_date": "2026-12-03T10:00:00Z", **state}
+
+    data = {
+        "order_id": "X-2", "order_state": "WAITING_REFUND", "order_tax_mode": "TAX_INCLUDED",
+        "currency_iso_code": "EUR",
+        "order_lines": [{
+            "order_line_id": "L1", "order_line_state": "SHIPPED", "quantity": 1, "price_unit": "30", "price": "30",
+            "shipped_date": "2026-12-01T10:00:00Z",
+            "refunds": [refund("A", refund_state="REFUNDED"), refund("B", state="REFUNDED"),
+                        refund("C", refund_state="WAITING_REFUND_TAX_CONFIRMATION"), refund("D")],
+        }],
+    }  # fmt: skip
+    order = parse_order(data)
+    problems: list[str] = []
+
+    assert order.state == OrderState.SHIPPED  # a deprecated order state of a shipped order
+    assert [event.refund_id for event in refunds_of(order, data, problems)] == ["refund:A", "refund:B"]
+    assert problems == ["refund D of order X-2: refund_state '' not understood"]

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from facturier.marketplace.dto import CDISCOUNT_CHANNEL, Address, MalformedOrder, MarketOrder, OrderState, TextDamage
+from facturier.marketplace.dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderState, TextDamage
 from facturier.marketplace.parse import parse_order
 
 
@@ -68,7 +68,7 @@ def test_it_parses_a_complete_order():
     assert order.business_order is True
     assert order.placed_at == datetime(2026, 9, 2, 9, 15, tzinfo=UTC)
     assert (order.marketplace, order.state, order.status) == ("octopia", OrderState.SHIPPED, "Shipped")
-    assert (order.sales_channel, order.sales_channel_name) == (CDISCOUNT_CHANNEL, "Cdiscount")  # none given
+    assert (order.sales_channel, order.sales_channel_name) == (MAIN_CHANNEL, "Cdiscount")  # none given
     assert order.buyer_emails == ("zoe@example.org",)
     assert order.shipped_at == datetime(2026, 9, 3, 10, 0, tzinfo=UTC)  # earliest Shipped event (line level)
     assert order.total_paid == Decimal("54.89")
@@ -94,7 +94,7 @@ def test_every_field_is_optional_except_what_an_invoice_needs():
         order_id="X1",
         state=OrderState.OTHER,
         status="",
-        sales_channel=CDISCOUNT_CHANNEL,
+        sales_channel=MAIN_CHANNEL,
         sales_channel_name="Cdiscount",
         business_order=False,
         placed_at=None,
@@ -271,9 +271,9 @@ def test_every_email_is_kept_and_one_given_only_on_a_line_shipping_address_is_th
     assert order.buyer_email == "zoe@relay.example"
 
 
-def test_the_sales_channel_is_read_and_cdiscounts_becomes_the_neutral_one():
+def test_the_sales_channel_is_read_and_cdiscounts_own_site_becomes_the_main_one():
     assert parse_order({"orderId": "X1", "salesChannel": {"id": "CDISFR", "name": "Cdiscount"}}).sales_channel == (
-        CDISCOUNT_CHANNEL
+        MAIN_CHANNEL
     )
     other = parse_order({"orderId": "X1", "salesChannel": {"id": "OCTOBE", "name": "Octopia Belgique"}})
     assert (other.sales_channel, other.sales_channel_name) == ("OCTOBE", "Octopia Belgique")

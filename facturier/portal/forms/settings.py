@@ -41,9 +41,9 @@ class SettingsForm(forms.ModelForm):
     default_vat_rate = RateChoiceField()
     extra_sales_channels = ChannelListField(
         label=_("Autres canaux de vente à facturer"), required=False,
-        help_text=_("Seules les commandes Cdiscount sont facturées. Pour facturer aussi celles d'autres canaux de "
-                    "vente, saisissez leurs identifiants (tels que la raison de ces commandes les nomme), séparés "
-                    "par des virgules."),
+        help_text=_("Seules les commandes passées sur le site même de chaque marketplace sont facturées. Pour "
+                    "facturer aussi celles d'autres canaux de vente, saisissez leurs identifiants (tels que la raison "
+                    "de ces commandes les nomme), séparés par des virgules."),
     )  # fmt: skip
     logo = forms.FileField(
         label=_("Logo (PNG ou JPEG, 1 Mo au plus)"), required=False,

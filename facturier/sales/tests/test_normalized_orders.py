@@ -45,7 +45,7 @@ def test_an_order_is_stored_in_typed_columns_and_lines_and_read_back_the_same(se
     row = sales_order(seller_a, order)
 
     assert (row.marketplace, row.state, row.status, row.sales_channel, row.currency, row.business_order) == (
-        "octopia", OrderState.SHIPPED, "Shipped", "cdiscount", "EUR", True,
+        "octopia", OrderState.SHIPPED, "Shipped", "main", "EUR", True,
     )  # fmt: skip
     assert (row.placed_at, row.shipped_at, row.total_paid) == (placed, placed + timedelta(hours=4), Decimal("28.90"))
     assert (row.buyer_name, row.buyer_company, row.buyer_vat_number, row.buyer_siren) == (
@@ -110,8 +110,8 @@ def test_an_order_of_another_channel_waits_with_its_reason_until_the_seller_opts
         SalesOrder.OTHER_CHANNEL, "OCTOBE", "Octopia Belgique",
     )  # fmt: skip
     assert render(other.reason) == (
-        "Vendue sur le canal Octopia Belgique (OCTOBE) : seules les commandes Cdiscount sont facturées. Pour facturer "
-        "ce canal, ajoutez « OCTOBE » à « Autres canaux de vente à facturer » dans Réglages."
+        "Vendue sur le canal Octopia Belgique (OCTOBE) : seules les commandes passées sur Cdiscount même sont "
+        "facturées. Pour facturer ce canal, ajoutez « OCTOBE » à « Autres canaux de vente à facturer » dans Réglages."
     )
     assert list(Invoice.objects.values_list("order__order_id", flat=True)) == [cdiscount_id]
 

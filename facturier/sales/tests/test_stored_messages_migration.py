@@ -1,4 +1,4 @@
-"""Migration sales 0011 rewrites the French texts stored before messages as messages when it knows their wording;
+"""Migration sales 0013 rewrites the French texts stored before messages as messages when it knows their wording;
 what it does not know stays as it was."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from facturier.accounts.models import MarketplaceConnection
 from facturier.core.stored_text import ENCODED_PREFIXES, render
 from facturier.sales.models import SalesOrder, SyncRun
 
-migration = importlib.import_module("facturier.sales.migrations.0011_reasons_and_run_messages_as_messages")
+migration = importlib.import_module("facturier.sales.migrations.0013_reasons_and_run_messages_as_messages")
 
 OLD_REASONS = {
     "A": ("Passée le 05/10/2026 à 10:15, avant le début de la reprise (01/11/2026 à 10:30).",

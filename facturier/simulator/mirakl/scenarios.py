@@ -8,7 +8,12 @@ The named scenarios come first, in this order; seeded ordinary B2C orders fill u
 - MK-CANCEL: two lines, one cancelled before shipment (CANCELED), the other shipped;
 - MK-ABROAD: shipped to Belgium;
 - MK-NOTSHIPPED: accepted, not yet shipped (SHIPPING), addresses not yet given;
-- MK-CANCELLED: the whole order cancelled (CANCELED).
+- MK-CANCELLED: the whole order cancelled (CANCELED);
+- MK-TAXEXCL: an instance whose prices exclude taxes (order_tax_mode TAX_EXCLUDED): the buyer paid the prices plus
+  `taxes` and `shipping_taxes` (178.01 + 6.00 = 184.01 €), shipped;
+- MK-PROMO: 3 kettles with a 4.70 € promotion on the line: `price` 100.00 € is not `price_unit` x `quantity`, shipped.
+The wire follows the public MMP seller OpenAPI (OR11_Response_200): required fields present, addresses null before
+shipping, `customer` without an email (only the anonymised `customer_notification_email`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 SCENARIO_IDS = (
     "MK-B2C-A", "MK-BUSINESS-A", "MK-MULTIRATE-A", "MK-REFUND-A", "MK-CANCEL-A", "MK-ABROAD-A", "MK-NOTSHIPPED-A",
-    "MK-CANCELLED-A",
+    "MK-CANCELLED-A", "MK-TAXEXCL-A", "MK-PROMO-A",
 )  # fmt: skip
 NOTIFICATION_DOMAIN = "customer-notification.mirakl.example"
 PRODUCTS = [
@@ -40,6 +45,10 @@ def money(value: Decimal) -> Decimal:
 
 def tax_of(gross: Decimal, rate: Decimal) -> Decimal:
     return money(gross - gross / (1 + rate / 100))
+
+
+def tax_on(net: Decimal, rate: Decimal) -> Decimal:
+    return money(net * rate / 100)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -65,9 +74,12 @@ def ean_of(title: str, *, book: bool) -> str:
 def line(
     line_id: str, title: str, unit: Decimal, rate: Decimal, quantity: int, shipping: Decimal, state: str,
     shipped_at: datetime | None, *, category: str = "", cancelled: int = 0, cancel_at: datetime | None = None,
+    tax_excluded: bool = False, promotion: Decimal = Decimal(0),
 ) -> dict:  # fmt: skip
+    """One OR11 order line; `unit` and `shipping` as the order's tax mode gives them (net when `tax_excluded`)."""
     kept = quantity - cancelled
-    price = money(unit * kept)
+    price = money(unit * kept) - promotion
+    tax = tax_on if tax_excluded else tax_of
     data = {
         "order_line_id": line_id,
         "order_line_state": state,
@@ -82,12 +94,22 @@ def line(
         "price": price,
         "shipping_price": shipping,
         "total_price": price + shipping,
-        "taxes": [{"code": f"TVA-{rate}", "amount": tax_of(price, rate), "rate": rate}],
-        "shipping_taxes": [{"code": f"TVA-{rate}", "amount": tax_of(shipping, rate), "rate": rate}],
+        "taxes": [{"code": f"TVA-{rate}", "amount": tax(price, rate), "rate": rate, "tax_calculation_rule": "NONE"}],
+        "shipping_taxes": [
+            {"code": f"TVA-{rate}", "amount": tax(shipping, rate), "rate": rate, "tax_calculation_rule": "NONE"}
+        ],
+        "promotions": [_promotion(line_id, promotion)] if promotion else [],
         "shipped_date": iso(shipped_at),
         "received_date": None,
         "refunds": [],
         "cancelations": [],
+        "can_refund": state in ("SHIPPED", "RECEIVED"),
+        "offer_id": zlib.crc32(line_id.encode()) % 100000,
+        "offer_state_code": "11",
+        "description": title,
+        "product_medias": [],
+        "order_line_additional_fields": [],
+        "total_commission": money(price * Decimal("0.12")),
     }
     if cancelled:
         data["cancelations"].append({
@@ -98,23 +120,34 @@ def line(
     return data
 
 
+def _promotion(line_id: str, amount: Decimal) -> dict:
+    return {
+        "id": f"PROMO-{line_id}", "apportioned": False, "deduced_amount": amount,
+        "configuration": {"type": "AMOUNT_OFF", "amount_off": amount, "internal_description": "Remise boutique"},
+    }  # fmt: skip
+
+
 def order(
     order_id: str, state: str, lines: list[dict], *, created: datetime, updated: datetime,
     billing: dict | None, shipping: dict | None, organization: dict | None = None, channel: str = "FR",
+    tax_mode: str = "TAX_INCLUDED",
 ) -> dict:  # fmt: skip
     customer = {
         "customer_id": f"CUST-{order_id}", "firstname": (billing or {}).get("firstname", "Client"),
-        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": "", "locale": "fr_FR",
+        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": None, "locale": "fr_FR",
         "billing_address": billing, "shipping_address": shipping,
     }  # fmt: skip
     if organization:
         customer["organization"] = organization
     active = [item for item in lines if item["order_line_state"] not in ("CANCELED", "REFUSED")]
+    for index, item in enumerate(lines):
+        item.update(order_line_index=index, created_date=iso(created), last_updated_date=iso(updated))
+    deduced = sum((promotion["deduced_amount"] for item in lines for promotion in item["promotions"]), Decimal(0))
     return {
         "order_id": order_id,
         "commercial_id": order_id.rsplit("-", 1)[0],
         "order_state": state,
-        "order_tax_mode": "TAX_INCLUDED",
+        "order_tax_mode": tax_mode,
         "currency_iso_code": "EUR",
         "created_date": iso(created),
         "last_updated_date": iso(updated),
@@ -127,7 +160,15 @@ def order(
         "price": sum((item["price"] for item in active), Decimal(0)),
         "shipping_price": sum((item["shipping_price"] for item in active), Decimal(0)),
         "total_price": sum((item["total_price"] for item in active), Decimal(0)),
-    }
+        "total_commission": sum((item["total_commission"] for item in active), Decimal(0)),
+        "promotions": {"applied_promotions": [p for item in lines for p in item["promotions"]],
+                       "total_deduced_amount": deduced},
+        "can_cancel": False, "can_shop_ship": state == "SHIPPING", "has_customer_message": False,
+        "has_incident": False, "has_invoice": False, "fully_refunded": False, "leadtime_to_ship": 2,
+        "fulfillment": {"center": {"code": "DEFAULT"}}, "paymentType": "CB", "payment_type": "CB",
+        "payment_workflow": "PAY_ON_ACCEPTANCE", "shipping_type_code": "STD", "shipping_type_label": "Standard",
+        "shipping_zone_code": channel, "shipping_zone_label": channel, "order_additional_fields": [],
+    }  # fmt: skip
 
 
 def build_orders(now: datetime, count: int, seed: int | str) -> list[dict]:
@@ -175,6 +216,14 @@ def build_orders(now: datetime, count: int, seed: int | str) -> list[dict]:
               [line("CD-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 1, Decimal("0"), "CANCELED", None,
                     cancelled=1, cancel_at=start + day)],
               created=start, updated=start + day, billing=None, shipping=None),
+        order("MK-TAXEXCL-A", "SHIPPED",
+              [line("TX-1", "Perceuse visseuse 18 V", Decimal("74.17"), Decimal("20"), 2, Decimal("5.00"), "SHIPPED",
+                    shipped, category="Outillage", tax_excluded=True)],
+              created=start, updated=shipped, billing=home, shipping=home, tax_mode="TAX_EXCLUDED"),
+        order("MK-PROMO-A", "SHIPPED",
+              [line("PR-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 3, Decimal("3.90"), "SHIPPED",
+                    shipped, category="Petit électroménager", promotion=Decimal("4.70"))],
+              created=start, updated=shipped, billing=home, shipping=home),
     ]  # fmt: skip
     rng = random.Random(f"{seed}:mirakl")
     for number in range(max(0, count - len(orders))):
@@ -202,12 +251,12 @@ def _refunded(start: datetime, shipped: datetime, home: dict) -> dict:
         "id": "R-RF-1", "amount": Decimal("20.00"), "shipping_amount": Decimal("0"), "quantity": 0,
         "created_date": iso(refunded_at), "refund_state": "REFUNDED", "reason_code": "DAMAGED",
         "reason_label": "Produit abîmé", "taxes": [{"code": "TVA-20", "amount": Decimal("3.33"), "rate": 20}],
-        "shipping_taxes": [],
+        "shipping_taxes": [], "state": "REFUNDED", "order_refund_id": "OR-R-RF-1",
     })  # fmt: skip
     items[1]["refunds"].append({
         "id": "R-RF-2", "amount": Decimal("34.90"), "shipping_amount": Decimal("4.90"), "quantity": 1,
         "created_date": iso(refunded_at), "refund_state": "WAITING_REFUND", "reason_code": "RETURN",
-        "taxes": [], "shipping_taxes": [],
+        "taxes": [], "shipping_taxes": [], "state": "WAITING_REFUND", "order_refund_id": "OR-R-RF-2",
     })  # fmt: skip
     return order("MK-REFUND-A", "SHIPPED", items, created=start, updated=refunded_at, billing=home, shipping=home)
 
@@ -218,7 +267,7 @@ def refund_waiting_line(orders: dict[str, dict], order_id: str, now: datetime) -
     for item in data["order_lines"]:
         for refund in item["refunds"]:
             if refund["refund_state"] == "WAITING_REFUND":
-                refund["refund_state"] = "REFUNDED"
+                refund["refund_state"] = refund["state"] = "REFUNDED"
                 refund["created_date"] = iso(now)
     data["last_updated_date"] = iso(now)
 

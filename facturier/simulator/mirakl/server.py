@@ -1,10 +1,15 @@
 """MiraklSimulatorServer: a fake Mirakl instance on stdlib HTTP, for tests and `make run`.
 
 Seller API (what Facturier calls), as the public MMP seller OpenAPI describes it:
-- `GET /api/orders` (OR11): `start_update_date`, `end_update_date`, `order_ids`, `offset`, `max` (<= 100), `sort`
-  (dateCreated) and `order` (asc/desc, desc by default); answers {"orders": [...], "total_count": n};
+- `GET /api/orders` (OR11): `start_update_date` (less a safety delta, as Mirakl does: `update_date_delta`),
+  `end_update_date`, `order_ids`, `offset`, `max` (<= 100, 10 by default), `sort` (dateCreated) and `order` (asc by
+  default, or desc); answers {"orders": [...], "total_count": n};
 - `POST /api/orders/{order_id}/documents` (OR74): multipart `files` + `order_documents` (JSON); synchronous, answers
-  {"errors_count": n, "order_documents": [...]} (xml refused, 50 documents per order at most, US-ASCII names);
+  {"errors_count": n, "order_documents": [refused ones only: {"errors": [{code, field, message}], "input": {...}}]}
+  (the documented file types only, distinct names, US-ASCII names, 50 documents per order at most, the types DO01
+  lists, SYSTEM_* ones refused to a shop); an accepted CUSTOMER_INVOICE sets the order's `has_invoice`;
+- `GET /api/orders/documents` (OR72): the documents of `order_ids`;
+- `GET /api/documents` (DO01): the document types;
 - `GET /api/account` (A01): the shop of the key.
 Every call needs `Authorization: <api key>` (401 otherwise) and, when given, a `shop_id` the key may act for (403).
 Control (tests, demo): `POST /_simulator/orders/{id}/ship`, `POST /_simulator/orders/{id}/refund` (the waiting
@@ -21,7 +26,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
@@ -35,6 +40,7 @@ from .scenarios import (
     awaiting_shipment,
     bought_by_business,
     build_orders,
+    iso,
     refund_waiting_line,
     ship,
 )
@@ -44,8 +50,15 @@ DEFAULT_SHOP_ID = "2001"
 DEFAULT_API_KEY = "mirakl-key-2001"
 MAX_PAGE = 100
 MAX_DOCUMENTS_PER_ORDER = 50
-DOCUMENT_TYPES = frozenset({"CUSTOMER_INVOICE", "CUSTOMER_CREDIT_NOTE", "SYSTEM_DELIVERY_BILL", "RETURN_LABEL"})
-REFUSED_EXTENSIONS = (".xml",)
+# DO01's example for orders: the operator configures the list; the public API names no credit-note type.
+DOCUMENT_TYPES = {"CUSTOMER_INVOICE": "Invoice", "SYSTEM_DELIVERY_BILL": "Delivery slip"}
+OPERATOR_ONLY_PREFIX = "SYSTEM_"
+ALLOWED_EXTENSIONS = frozenset({
+    "csv", "doc", "xls", "xlsx", "ppt", "pdf", "odt", "ods", "odp", "txt", "rtf", "png", "jpg", "gif", "zpl", "mov",
+    "mp4",
+})  # OR74's list; fmt: skip
+DEFAULT_PAGE = 10
+UPDATE_DATE_DELTA_SECONDS = 60
 ORDER_DOCUMENTS_PATH = re.compile(r"^/api/orders/([^/]+)/documents$")
 CONTROL_ORDER_PATH = re.compile(r"^/_simulator/orders/([^/]+)/(ship|refund)$")
 
@@ -57,12 +70,19 @@ class Upload:
     type_code: str
     content: bytes
     document_id: int
-    accepted_at: float = field(default_factory=time.time)  # when the document was accepted (time.time())
+    uploaded_at: str = ""  # as OR72 shows it
+    accepted_at: float = field(default_factory=time.time)  # for the continuous bench's latency (time.time())
 
 
 class MiraklState:
-    def __init__(self, *, seed: int | str, orders: int, faults: FaultConfig, now: datetime | None, api_keys: dict):
+    def __init__(
+        self, *, seed: int | str, orders: int, faults: FaultConfig, now: datetime | None, api_keys: dict,
+        update_date_delta: int = UPDATE_DATE_DELTA_SECONDS, serves_or72: bool = True, page_cap: int = 0,
+    ):  # fmt: skip
+        self.page_cap = page_cap  # > 0: pages hold at most this many orders, whatever `max` asked
         self.lock = threading.Lock()
+        self.serves_or72 = serves_or72  # False: an instance (or a third-party server) without OR72, answering 404
+        self.update_date_delta = timedelta(seconds=update_date_delta)
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.orders = {data["order_id"]: data for data in build_orders(self.now, orders, seed)}
         self.api_keys = api_keys  # key -> shop ids it may act for
@@ -139,6 +159,12 @@ class _Server(StateServer):
             return 403, {"status": 403, "message": f"Access denied to shop {shop_id}"}, {}
         if method == "GET" and path == "/api/orders":
             return list_orders(self.state, query)
+        if method == "GET" and path == "/api/orders/documents" and self.state.serves_or72:
+            return list_documents(self.state, query)
+        if method == "GET" and path == "/api/documents":
+            documents = [{"code": code, "label": label, "description": label, "entity": "ORDER"}
+                         for code, label in DOCUMENT_TYPES.items()]  # fmt: skip
+            return 200, {"documents": documents}, {}
         if method == "GET" and path == "/api/account":
             return 200, {"shop_id": int(shop_id) if shop_id.isdigit() else shop_id, "shop_name": "Boutique démo"}, {}
         if method == "POST" and (match := ORDER_DOCUMENTS_PATH.match(path)):
@@ -149,8 +175,9 @@ class _Server(StateServer):
 def list_orders(state: MiraklState, query: dict):
     try:
         offset = int(query.get("offset") or 0)
-        size = int(query.get("max") or 10)
+        size = int(query.get("max") or DEFAULT_PAGE)
         low = _date(query.get("start_update_date"))
+        low = low - state.update_date_delta if low else None
         high = _date(query.get("end_update_date"))
     except ValueError as error:
         return 400, {"status": 400, "message": f"Invalid parameter: {error}"}, {}
@@ -164,10 +191,24 @@ def list_orders(state: MiraklState, query: dict):
             and (low is None or _date(data["last_updated_date"]) >= low)
             and (high is None or _date(data["last_updated_date"]) <= high)
         ]  # fmt: skip
-        selected.sort(key=lambda data: (data["created_date"], data["order_id"]), reverse=query.get("order") != "asc")
-        page = [state.wire(data) for data in selected[offset : offset + size]]
+        selected.sort(key=lambda data: (data["created_date"], data["order_id"]), reverse=query.get("order") == "desc")
+        served = min(size, state.page_cap) if state.page_cap else size
+        page = [state.wire(data) for data in selected[offset : offset + served]]
         body = json.loads(to_json({"orders": page, "total_count": len(selected)}))
     return 200, body, {}
+
+
+def list_documents(state: MiraklState, query: dict):
+    wanted = {item for item in (query.get("order_ids") or "").split(",") if item}
+    if not wanted:
+        return 400, {"status": 400, "message": "order_ids is required"}, {}
+    with state.lock:
+        documents = [
+            {"id": u.document_id, "order_id": u.order_id, "file_name": u.file_name, "file_size": len(u.content),
+             "type": u.type_code, "date_uploaded": u.uploaded_at}
+            for u in state.uploads if u.order_id in wanted
+        ]  # fmt: skip
+    return 200, {"order_documents": documents, "total_count": len(documents)}, {}
 
 
 def upload_documents(state: MiraklState, order_id: str, headers, body: bytes):
@@ -176,35 +217,48 @@ def upload_documents(state: MiraklState, order_id: str, headers, body: bytes):
     files, documents = _multipart(headers.get("Content-Type", ""), body)
     if not files or documents is None:
         return 400, {"status": 400, "message": "files and order_documents are required"}, {}
-    described = {item.get("file_name"): item.get("type_code") for item in documents.get("order_documents") or []}
-    results, errors = [], 0
+    listed = documents.get("order_documents") or []
+    described = {item.get("file_name"): item for item in listed if isinstance(item, dict)}
+    names = [name for name, _content in files]
+    refused = []
     with state.lock:
+        held = sum(1 for upload in state.uploads if upload.order_id == order_id)
         for name, content in files:
-            problems = _document_problems(state, order_id, name, described.get(name))
+            document = described.get(name) or {"file_name": name}
+            problems = _document_problems(name, document.get("type_code"), names.count(name), held)
             if problems:
-                errors += 1
-                results.append({"file_name": name, "errors": problems})
+                refused.append({"errors": problems, "input": document})
                 continue
-            upload = Upload(order_id, name, described[name], content, len(state.uploads) + 1)
-            state.uploads.append(upload)
-            results.append({"file_name": name, "id": upload.document_id, "type_code": upload.type_code})
-    if errors:
-        return 200, {"errors_count": errors, "order_documents": [item for item in results if "errors" in item]}, {}
-    return 200, {"errors_count": 0, "document_details": results}, {}
+            held += 1
+            moment = datetime.now(UTC).replace(microsecond=0)
+            state.uploads.append(Upload(order_id, name, document["type_code"], content, len(state.uploads) + 1,
+                                        iso(moment)))  # fmt: skip
+            if document["type_code"] == "CUSTOMER_INVOICE":
+                state.orders[order_id]["has_invoice"] = True
+    return 200, {"errors_count": len(refused), "order_documents": refused}, {}
 
 
-def _document_problems(state: MiraklState, order_id: str, name: str, type_code: str | None) -> list[str]:
+def _document_problems(name: str, type_code: str | None, copies: int, held: int) -> list[dict]:
     problems = []
     if type_code not in DOCUMENT_TYPES:
-        problems.append(f"unknown document type {type_code!r}")
+        problems.append(_error("valid_order_document.type", "type_code",
+                               "Unable to retrieve document's type from the given code"))  # fmt: skip
+    elif type_code.startswith(OPERATOR_ONLY_PREFIX):
+        problems.append(_error("valid_order_document.type", "type_code", "This document type is restricted"))
     if not name.isascii():
-        problems.append("the file name must be US-ASCII")
-    if name.lower().endswith(REFUSED_EXTENSIONS):
-        problems.append("this file type is not allowed")
-    existing = [upload for upload in state.uploads if upload.order_id == order_id]
-    if len(existing) >= MAX_DOCUMENTS_PER_ORDER:
-        problems.append(f"an order holds at most {MAX_DOCUMENTS_PER_ORDER} documents")
+        problems.append(_error("valid_order_document.file_name", "file_name", "The file name must be US-ASCII"))
+    if name.rsplit(".", 1)[-1].lower() not in ALLOWED_EXTENSIONS or "." not in name:
+        problems.append(_error("valid_order_document.file_type", "file_name", "This file type is not supported"))
+    if copies > 1:
+        problems.append(_error("valid_order_document.file_name", "file_name", "Documents filenames must be distinct"))
+    if held >= MAX_DOCUMENTS_PER_ORDER:
+        problems.append(_error("valid_order_document.max", "files",
+                               f"An order can have a maximum of {MAX_DOCUMENTS_PER_ORDER} documents"))  # fmt: skip
     return problems
+
+
+def _error(code: str, field: str, message: str) -> dict:
+    return {"code": code, "field": field, "message": message}
 
 
 def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, bytes]], dict | None]:
@@ -272,12 +326,18 @@ class MiraklSimulatorServer(LocalServer):
         faults: FaultConfig | str | dict | None = None,
         now: datetime | None = None,
         api_keys: dict[str, list[str]] | None = None,
+        update_date_delta: int = UPDATE_DATE_DELTA_SECONDS,
+        serves_or72: bool = True,
+        page_cap: int = 0,
     ):
         """api_keys: {key: [shop ids]}; by default one key, DEFAULT_API_KEY, for shop DEFAULT_SHOP_ID."""
         super().__init__(host, port)
         config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults or "")
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: [DEFAULT_SHOP_ID]}
-        self.state = MiraklState(seed=seed, orders=orders, faults=config, now=now, api_keys=keys)
+        self.state = MiraklState(
+            seed=seed, orders=orders, faults=config, now=now, api_keys=keys, update_date_delta=update_date_delta,
+            serves_or72=serves_or72, page_cap=page_cap,
+        )
 
     def make_server(self) -> _Server:
         self.state.stopping.clear()

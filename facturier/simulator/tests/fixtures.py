@@ -89,8 +89,12 @@ def start_mirakl_simulator() -> Iterator:
 
     started: list[MiraklSimulatorServer] = []
 
-    def start(*, seed: int = 0, orders: int = 20, faults: FaultConfig | None = None) -> MiraklSimulatorServer:
-        server = MiraklSimulatorServer("127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig())
+    def start(
+        *, seed: int = 0, orders: int = 20, faults: FaultConfig | None = None, **options: object
+    ) -> MiraklSimulatorServer:
+        server = MiraklSimulatorServer(
+            "127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig(), **options  # type: ignore[arg-type]
+        )
         server.start()
         started.append(server)
         return server
@@ -102,5 +106,5 @@ def start_mirakl_simulator() -> Iterator:
 
 @pytest.fixture
 def mirakl_simulator(start_mirakl_simulator):
-    """A Mirakl simulator with its 8 scenarios and 4 more orders, no faults (shop 2001)."""
+    """A Mirakl simulator with its 10 scenarios and 2 more orders, no faults (shop 2001)."""
     return start_mirakl_simulator(orders=12)

@@ -58,5 +58,7 @@ def test_or74_keeps_at_most_50_documents_per_order(mirakl_simulator):
     refused = upload("one-too-many.pdf")
 
     assert refused["errors_count"] == 1
-    assert refused["order_documents"][0]["errors"] == ["an order holds at most 50 documents"]
+    assert refused["order_documents"][0]["errors"] == [{
+        "code": "valid_order_document.max", "field": "files", "message": "An order can have a maximum of 50 documents",
+    }]  # fmt: skip
     assert len(mirakl_simulator.uploads("MK-B2C-A")) == MAX_DOCUMENTS_PER_ORDER

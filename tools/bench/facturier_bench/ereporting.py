@@ -87,7 +87,7 @@ ORDERS_SQL = """
                                   first_seen_at, last_seen_at, sync_notes, unworkable_digest,
                                   full_order_id, state, sales_channel, currency)
     SELECT %(seller)s, 'EB' || lpad(g::text, 10, '0'), 'Shipped', m, m, 'eligible', '', '{}'::jsonb, m, m,
-           '[]'::jsonb, '', 'EB' || lpad(g::text, 10, '0'), 'shipped', 'cdiscount', 'EUR'
+           '[]'::jsonb, '', 'EB' || lpad(g::text, 10, '0'), 'shipped', 'main', 'EUR'
     FROM generate_series(1, %(n)s) AS g
     CROSS JOIN LATERAL (SELECT timestamptz '2027-11-01 09:00+01' + ((g %% 30) || ' days')::interval AS m) AS t
 """

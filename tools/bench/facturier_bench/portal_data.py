@@ -91,7 +91,7 @@ ORDERS_SQL = f"""
                                   full_order_id, state, sales_channel, currency)
     SELECT r.seller_id, '26' || lpad(r.g::text, 10, '0'), 'Shipped', t.moment - interval '2 days',
            t.moment - interval '1 day', 'eligible', '', '{{}}'::jsonb, t.moment, t.moment, '[]'::jsonb, '',
-           '26' || lpad(r.g::text, 10, '0'), 'shipped', 'cdiscount', 'EUR'
+           '26' || lpad(r.g::text, 10, '0'), 'shipped', 'main', 'EUR'
     FROM ({ROWS}) AS r
     CROSS JOIN LATERAL (SELECT %(end)s::timestamptz - %(period)s::interval
                                + %(period)s::interval * r.position / r.seller_total AS moment) AS t

@@ -55,9 +55,10 @@ REASONS = [
                    "cette commande ne peut pas être facturée automatiquement.", currency=m["currency"])),
     (re.compile(r"Vendue sur le canal (?P<channel>.+) : seules les commandes Cdiscount sont facturées\. Pour facturer "
                 r"ce canal, ajoutez « (?P<id>.+) » à « Autres canaux de vente à facturer » dans Réglages\."),
-     lambda m: msg("Vendue sur le canal %(channel)s : seules les commandes Cdiscount sont facturées. Pour facturer ce "
-                   "canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » dans Réglages.",
-                   channel=m["channel"], id=m["id"])),
+     # Every order stored before named Cdiscount, the only marketplace then.
+     lambda m: msg("Vendue sur le canal %(channel)s : seules les commandes passées sur %(marketplace)s même sont "
+                   "facturées. Pour facturer ce canal, ajoutez « %(id)s » à « Autres canaux de vente à facturer » "
+                   "dans Réglages.", channel=m["channel"], marketplace="Cdiscount", id=m["id"])),
     (re.compile(r"La facture n'a pas pu être établie : erreur interne « (?P<error>.*) »\. Elle sera tentée à nouveau "
                 r"dès que la marketplace enverra d'autres données pour cette commande\.", re.DOTALL),
      lambda m: msg("La facture n'a pas pu être établie : erreur interne « %(error)s ». Elle sera tentée à nouveau dès "
@@ -176,7 +177,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0010_search_text"),
+        ("sales", "0012_other_channel_label"),
         ("accounts", "0007_user_terms_acceptance"),
     ]
 
