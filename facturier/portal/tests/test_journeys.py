@@ -453,7 +453,7 @@ def test_unsubscribe(journey, make_seller, settings):
     until = localized_date(today_in_paris() + timedelta(days=settings.FACTURIER_DOWNLOAD_WINDOW_DAYS), language)
     last_fee = journey.says(
         f"Dernière facture d'abonnement : {localized_date(month, language, 'F Y')}, 1 facture émise (palier 0-100), "
-        f"soit 9,99 € HT, facturée le {billed_on}.",
+        f"soit 9,99\u00a0€ HT, facturée le {billed_on}.",
         f"Last subscription invoice: {localized_date(month, language, 'F Y')}, 1 invoice issued (tier 0-100), that "
         f"is €9.99 excl. VAT, billed on {billed_on}.")
 
