@@ -187,7 +187,8 @@ def test_a_malformed_order_is_shown_with_its_reason_and_never_stops_the_others(s
 @pytest.mark.parametrize(
     ("data", "french", "english"),
     [
-        (["not", "an", "order"], "La commande reçue n'est pas un objet JSON.", "The order received is not a JSON object."),
+        (["not", "an", "order"], "La commande reçue n'est pas un objet JSON.",
+         "The order received is not a JSON object."),
         ({"order_state": "SHIPPED"}, "Identifiant de commande (order_id) : valeur absente.",
          "Order id (order_id): missing."),
         ({"order_id": "MK-1-A", "order_lines": "none"},
