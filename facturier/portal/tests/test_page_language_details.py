@@ -124,11 +124,11 @@ def test_a_failed_email_without_an_address_says_so_with_the_link_to_enter_it(sel
 def test_a_failed_email_with_an_address_names_it_before_the_reason(seller_a):
     invoice = issue(seller_a)
     email = OutgoingEmail.objects.get(related_key=f"invoice:{invoice.pk}")
-    failure = stored(message(gettext_noop("aucune adresse e-mail sur la commande")))
+    failure = stored(message(gettext_noop("destinataire refusé : %(detail)s"), detail="550 5.1.1 mailbox unknown"))
     OutgoingEmail.objects.filter(pk=email.pk).update(state=OutgoingEmail.STATE_FAILED, last_error=failure)
     french, english = in_both_languages(seller_a, "/")
-    assert f"<li>{email.subject} → {email.to}{NBSP}: aucune adresse e-mail sur la commande</li>" in french
-    assert f"<li>{email.subject} → {email.to}: no email address on the order</li>" in english
+    assert f"<li>{email.subject} → {email.to}{NBSP}: destinataire refusé : 550 5.1.1 mailbox unknown</li>" in french
+    assert f"<li>{email.subject} → {email.to}: recipient refused: 550 5.1.1 mailbox unknown</li>" in english
 
 
 @pytest.mark.django_db
