@@ -181,7 +181,7 @@ def test_detail_shows_unit_prices_to_the_cent(seller_a):
     page = logged_in(seller_a).get(f"/factures/{invoice.pk}/").content.decode()
 
     unit = invoice.lines.get(position=1).unit_net_price
-    assert f'<td class="num">{unit:.2f}</td>'.replace(".", ",") in page
+    assert f'<td class="num" data-label="PU HT"><span>{unit:.2f}</span></td>'.replace(".", ",") in page
     assert f"{unit:.4f}".replace(".", ",") not in page
 
 
