@@ -32,8 +32,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from facturier.core.money import quantize
+from facturier.core.stored_text import message
 
 from .dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
 from .errors import (
@@ -45,6 +47,7 @@ from .errors import (
 )
 from .parse import (
     OrderFieldError,
+    label,
     missing,
     parse_amount,
     parse_datetime,
@@ -285,14 +288,16 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
     data = repaired(data, "", damage)
     damaged = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder("", "La commande reçue n'est pas un objet JSON.", {"value": data}, damaged, MARKETPLACE)
+        reason = label(gettext_noop("La commande reçue n'est pas un objet JSON."))
+        return MalformedOrder("", reason, {"value": data}, damaged, MARKETPLACE)
     order_id = text(data.get("order_id"))
     if not order_id:
-        return MalformedOrder("", str(missing("Identifiant de commande (order_id)")), data, damaged, MARKETPLACE)
+        reason = missing(label(gettext_noop("Identifiant de commande (order_id)"))).reason
+        return MalformedOrder("", reason, data, damaged, MARKETPLACE)
     try:
         return replace(_parse_valid_order(order_id, data), damaged_text=damaged)
     except OrderFieldError as error:
-        return MalformedOrder(order_id, str(error), data, damaged, MARKETPLACE)
+        return MalformedOrder(order_id, error.reason, data, damaged, MARKETPLACE)
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
@@ -300,7 +305,9 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     tax_included = _tax_included(data)
     raw_lines = data.get("order_lines")
     if not isinstance(raw_lines, list):
-        raise OrderFieldError(f"Lignes de la commande (order_lines) : ce n'est pas une liste ({order_id}).")
+        raise OrderFieldError(
+            message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field="order_lines")
+        )
     lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
     customer = _mapping(data.get("customer"))
     organization = _mapping(customer.get("organization"))
@@ -345,7 +352,7 @@ def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine
     was paid, to the cent."""
     where = f"order_lines[{index}]"
     if not isinstance(line, Mapping):
-        raise OrderFieldError(f"{where} : ce n'est pas un objet.")
+        raise OrderFieldError(message(gettext_noop("%(field)s : ce n'est pas un objet JSON."), field=where))
     line_id = text(line.get("order_line_id"))
     if not line_id:
         raise missing(f"{where}.order_line_id")

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
-from django.views.i18n import set_language
 
 from facturier.portal.views import (
     account,
@@ -40,7 +39,7 @@ urlpatterns = [
     path("deconnexion/", auth.logout_view, name="logout"),
     path("inscription/", auth.signup_view, name="signup"),
     path("inscription/confirmer/<str:token>/", auth.verify_email_view, name="verify_email"),
-    path("langue/", set_language, name="set_language"),
+    path("langue/", account.language_view, name="set_language"),
     path("conditions/", auth.terms_view, name="terms"),
     *password_reset,
     path("inscription/entreprise/", onboarding.company_view, name="onboarding_company"),
