@@ -173,70 +173,115 @@ def order(
 
 def build_orders(now: datetime, count: int, seed: int | str) -> list[dict]:
     """The scenarios, then seeded B2C orders, oldest created first; all changed within the last days."""
-    day = timedelta(days=1)
-    start = now - 6 * day
-    home = address("Zoé", "Martin", "12 rue des Lilas", "75011", "Paris", "FRA")
-    shipped = start + day
-    orders = [
-        order("MK-B2C-A", "SHIPPED", [line("B2C-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1,
-                                           Decimal("4.90"), "SHIPPED", shipped, category="Petit électroménager")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        order("MK-BUSINESS-A", "SHIPPED",
-              [line("BUS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 2, Decimal("0"), "SHIPPED",
-                    shipped, category="Outillage")],
-              created=start, updated=shipped,
-              billing=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA", company="Atelier Bernard"),
-              shipping=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA"),
-              organization={"name": "Atelier Bernard SARL", "identification_number": "732829320",
-                            "tax_identification_number": "FR40732829320"}),
-        order("MK-MULTIRATE-A", "SHIPPED",
-              [line("MR-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 3, Decimal("2.99"), "SHIPPED", shipped,
-                    category="Livres"),
-               line("MR-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 1, Decimal("3.50"), "SHIPPED",
-                    shipped, category="Luminaire")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        _refunded(start, shipped, home),
-        order("MK-CANCEL-A", "SHIPPED",
-              [line("CA-1", "Tente 2 places", Decimal("59.99"), Decimal("20"), 1, Decimal("0"), "CANCELED", None,
-                    category="Camping", cancelled=1, cancel_at=start + timedelta(hours=2)),
-               line("CA-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 2, Decimal("3.50"), "SHIPPED",
-                    shipped, category="Luminaire")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        order("MK-ABROAD-A", "SHIPPED",
-              [line("AB-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1, Decimal("9.90"), "SHIPPED",
-                    shipped)],
-              created=start, updated=shipped,
-              billing=address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL"),
-              shipping=address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL"), channel="BE"),
-        order("MK-NOTSHIPPED-A", "SHIPPING",
-              [line("NS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 1, Decimal("0"), "SHIPPING",
-                    None)],
-              created=start + 2 * day, updated=start + 2 * day, billing=None, shipping=None),
-        order("MK-CANCELLED-A", "CANCELED",
-              [line("CD-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 1, Decimal("0"), "CANCELED", None,
-                    cancelled=1, cancel_at=start + day)],
-              created=start, updated=start + day, billing=None, shipping=None),
-        order("MK-TAXEXCL-A", "SHIPPED",
-              [line("TX-1", "Perceuse visseuse 18 V", Decimal("74.17"), Decimal("20"), 2, Decimal("5.00"), "SHIPPED",
-                    shipped, category="Outillage", tax_excluded=True)],
-              created=start, updated=shipped, billing=home, shipping=home, tax_mode="TAX_EXCLUDED"),
-        order("MK-PROMO-A", "SHIPPED",
-              [line("PR-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 3, Decimal("3.90"), "SHIPPED",
-                    shipped, category="Petit électroménager", promotion=Decimal("4.70"))],
-              created=start, updated=shipped, billing=home, shipping=home),
-    ]  # fmt: skip
-    rng = random.Random(f"{seed}:mirakl")
-    for number in range(max(0, count - len(orders))):
-        title, unit, rate, category = rng.choice(PRODUCTS)
-        created = start + timedelta(minutes=10 * (number + 1))
-        sent = created + timedelta(hours=rng.randint(2, 30))
-        buyer = address(rng.choice(["Anne", "Paul", "Inès", "Marc"]), rng.choice(["Durand", "Petit", "Roux"]),
-                        f"{rng.randint(1, 99)} rue de la Gare", "33000", "Bordeaux", "FRA")  # fmt: skip
-        lines = [line(f"G{number}-1", title, unit, rate, rng.randint(1, 3), Decimal("3.90"), "SHIPPED", sent,
-                      category=category)]  # fmt: skip
-        orders.append(order(f"MK-{1000 + number}-A", "SHIPPED", lines, created=created, updated=sent,
-                            billing=buyer, shipping=buyer))  # fmt: skip
+    start = now - 6 * timedelta(days=1)
+    orders = _scenario_orders(start)
+    orders += _seeded_orders(start, max(0, count - len(orders)), seed)
     return orders[:count] if count < len(SCENARIO_IDS) else orders
+
+
+def _home() -> dict:
+    return address("Zoé", "Martin", "12 rue des Lilas", "75011", "Paris", "FRA")
+
+
+def _scenario_orders(start: datetime) -> list[dict]:
+    """The named scenarios, in the order of SCENARIO_IDS."""
+    shipped = start + timedelta(days=1)
+    return [
+        _b2c(start, shipped), _business(start, shipped), _multirate(start, shipped), _refunded(start, shipped, _home()),
+        _partly_cancelled(start, shipped), _abroad(start, shipped), _not_shipped(start), _cancelled(start),
+        _tax_excluded(start, shipped), _promotion_order(start, shipped),
+    ]  # fmt: skip
+
+
+def _b2c(start: datetime, shipped: datetime) -> dict:
+    return order("MK-B2C-A", "SHIPPED", [line("B2C-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1,
+                                             Decimal("4.90"), "SHIPPED", shipped, category="Petit électroménager")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _business(start: datetime, shipped: datetime) -> dict:
+    return order("MK-BUSINESS-A", "SHIPPED",
+                 [line("BUS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 2, Decimal("0"), "SHIPPED",
+                       shipped, category="Outillage")],
+                 created=start, updated=shipped,
+                 billing=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA", company="Atelier Bernard"),
+                 shipping=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA"),
+                 organization={"name": "Atelier Bernard SARL", "identification_number": "732829320",
+                               "tax_identification_number": "FR40732829320"})  # fmt: skip
+
+
+def _multirate(start: datetime, shipped: datetime) -> dict:
+    return order("MK-MULTIRATE-A", "SHIPPED",
+                 [line("MR-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 3, Decimal("2.99"), "SHIPPED",
+                       shipped, category="Livres"),
+                  line("MR-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 1, Decimal("3.50"), "SHIPPED",
+                       shipped, category="Luminaire")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _partly_cancelled(start: datetime, shipped: datetime) -> dict:
+    return order("MK-CANCEL-A", "SHIPPED",
+                 [line("CA-1", "Tente 2 places", Decimal("59.99"), Decimal("20"), 1, Decimal("0"), "CANCELED", None,
+                       category="Camping", cancelled=1, cancel_at=start + timedelta(hours=2)),
+                  line("CA-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 2, Decimal("3.50"), "SHIPPED",
+                       shipped, category="Luminaire")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _abroad(start: datetime, shipped: datetime) -> dict:
+    brussels = address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL")
+    return order("MK-ABROAD-A", "SHIPPED",
+                 [line("AB-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1, Decimal("9.90"), "SHIPPED",
+                       shipped)],
+                 created=start, updated=shipped, billing=brussels, shipping=dict(brussels), channel="BE")  # fmt: skip
+
+
+def _not_shipped(start: datetime) -> dict:
+    accepted = start + timedelta(days=2)
+    return order("MK-NOTSHIPPED-A", "SHIPPING",
+                 [line("NS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 1, Decimal("0"), "SHIPPING",
+                       None)],
+                 created=accepted, updated=accepted, billing=None, shipping=None)  # fmt: skip
+
+
+def _cancelled(start: datetime) -> dict:
+    return order("MK-CANCELLED-A", "CANCELED",
+                 [line("CD-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 1, Decimal("0"), "CANCELED", None,
+                       cancelled=1, cancel_at=start + timedelta(days=1))],
+                 created=start, updated=start + timedelta(days=1), billing=None, shipping=None)  # fmt: skip
+
+
+def _tax_excluded(start: datetime, shipped: datetime) -> dict:
+    return order("MK-TAXEXCL-A", "SHIPPED",
+                 [line("TX-1", "Perceuse visseuse 18 V", Decimal("74.17"), Decimal("20"), 2, Decimal("5.00"), "SHIPPED",
+                       shipped, category="Outillage", tax_excluded=True)],
+                 created=start, updated=shipped, billing=_home(), shipping=_home(),
+                 tax_mode="TAX_EXCLUDED")  # fmt: skip
+
+
+def _promotion_order(start: datetime, shipped: datetime) -> dict:
+    return order("MK-PROMO-A", "SHIPPED",
+                 [line("PR-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 3, Decimal("3.90"), "SHIPPED",
+                       shipped, category="Petit électroménager", promotion=Decimal("4.70"))],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _seeded_orders(start: datetime, how_many: int, seed: int | str) -> list[dict]:
+    """Ordinary B2C orders, one every 10 minutes from `start`, drawn from the seed."""
+    rng = random.Random(f"{seed}:mirakl")
+    return [_seeded_order(rng, start, number) for number in range(how_many)]
+
+
+def _seeded_order(rng: random.Random, start: datetime, number: int) -> dict:
+    title, unit, rate, category = rng.choice(PRODUCTS)
+    created = start + timedelta(minutes=10 * (number + 1))
+    sent = created + timedelta(hours=rng.randint(2, 30))
+    buyer = address(rng.choice(["Anne", "Paul", "Inès", "Marc"]), rng.choice(["Durand", "Petit", "Roux"]),
+                    f"{rng.randint(1, 99)} rue de la Gare", "33000", "Bordeaux", "FRA")  # fmt: skip
+    lines = [line(f"G{number}-1", title, unit, rate, rng.randint(1, 3), Decimal("3.90"), "SHIPPED", sent,
+                  category=category)]  # fmt: skip
+    return order(f"MK-{1000 + number}-A", "SHIPPED", lines, created=created, updated=sent, billing=buyer,
+                 shipping=buyer)  # fmt: skip
 
 
 def _refunded(start: datetime, shipped: datetime, home: dict) -> dict:
