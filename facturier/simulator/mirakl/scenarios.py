@@ -94,10 +94,8 @@ def line(
         "price": price,
         "shipping_price": shipping,
         "total_price": price + shipping,
-        "taxes": [{"code": f"TVA-{rate}", "amount": tax(price, rate), "rate": rate, "tax_calculation_rule": "NONE"}],
-        "shipping_taxes": [
-            {"code": f"TVA-{rate}", "amount": tax(shipping, rate), "rate": rate, "tax_calculation_rule": "NONE"}
-        ],
+        "taxes": [_tax(tax(price, rate), rate)],
+        "shipping_taxes": [_tax(tax(shipping, rate), rate)],
         "promotions": [_promotion(line_id, promotion)] if promotion else [],
         "shipped_date": iso(shipped_at),
         "received_date": None,
@@ -112,12 +110,20 @@ def line(
         "total_commission": money(price * Decimal("0.12")),
     }
     if cancelled:
-        data["cancelations"].append({
-            "id": f"C-{line_id}", "amount": money(unit * cancelled), "shipping_amount": Decimal("0"),
-            "quantity": cancelled, "created_date": iso(cancel_at), "reason_code": "OUT_OF_STOCK",
-            "reason_label": "Rupture de stock", "taxes": [], "shipping_taxes": [],
-        })  # fmt: skip
+        data["cancelations"].append(_cancelation(line_id, money(unit * cancelled), cancelled, cancel_at))
     return data
+
+
+def _tax(amount: Decimal, rate: Decimal) -> dict:
+    return {"code": f"TVA-{rate}", "amount": amount, "rate": rate, "tax_calculation_rule": "NONE"}
+
+
+def _cancelation(line_id: str, amount: Decimal, quantity: int, cancel_at: datetime | None) -> dict:
+    return {
+        "id": f"C-{line_id}", "amount": amount, "shipping_amount": Decimal("0"), "quantity": quantity,
+        "created_date": iso(cancel_at), "reason_code": "OUT_OF_STOCK", "reason_label": "Rupture de stock",
+        "taxes": [], "shipping_taxes": [],
+    }  # fmt: skip
 
 
 def _promotion(line_id: str, amount: Decimal) -> dict:
