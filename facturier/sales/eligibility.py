@@ -78,6 +78,8 @@ def judge(
         return SalesOrder.CANCELLED, message(
             gettext_noop("Commande au statut %(status)s sur la marketplace."), status=order.status
         )
+    if order.invoiced_elsewhere:
+        return SalesOrder.INVOICED_ELSEWHERE, invoiced_elsewhere_reason()
     if order.state not in OrderState.GONE_OUT:
         status = order.status or message(gettext_noop("inconnu"))
         return SalesOrder.NOT_SHIPPED, message(gettext_noop("Pas encore expédiée (statut %(status)s)."), status=status)
@@ -175,6 +177,15 @@ def other_channel_reason(order: MarketOrder) -> Message:
         ),
         channel=name, marketplace=display_name(order.marketplace), id=channel,
     )  # fmt: skip
+
+
+def invoiced_elsewhere_reason() -> Message:
+    return message(
+        gettext_noop(
+            "La marketplace montre déjà une facture client pour cette commande, qui ne vient pas de Facturier "
+            "(émise par la marketplace elle-même, ou déposée par vous) : Facturier n'en émet pas une seconde."
+        )
+    )
 
 
 def currency_reason(currency: str) -> Message:

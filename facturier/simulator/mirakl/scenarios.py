@@ -345,6 +345,12 @@ def bought_by_business(data: dict) -> None:
         data["customer"]["billing_address"] = {**billing, "company": "Atelier Bernard"}  # orders share addresses
 
 
+def invoiced_by_operator(data: dict, now: datetime) -> None:
+    """The operator invoices the buyer itself: the order shows `has_invoice` without a document of the shop."""
+    data["has_invoice"] = True
+    data["last_updated_date"] = iso(now)
+
+
 def ship(data: dict, now: datetime) -> None:
     """The seller ships the order: every open line leaves now, the addresses are revealed."""
     for item in data["order_lines"]:
