@@ -354,14 +354,7 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     if not isinstance(raw_lines, list):
         raise OrderFieldError(f"Lignes de la commande (order_lines) : ce n'est pas une liste ({order_id}).")
     lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
-    customer = _mapping(data.get("customer"))
-    organization = _mapping(customer.get("organization"))
-    billing = _address(_mapping(customer.get("billing_address")), organization, customer)
-    shipping = customer.get("shipping_address")
-    delivery = _address(shipping, {}, customer) if isinstance(shipping, Mapping) else None
-    emails = tuple(
-        email for email in (text(customer.get("email")), text(data.get("customer_notification_email"))) if email
-    )
+    billing, delivery, emails, organization = _buyer(data)
     channel = _mapping(data.get("channel"))
     shipped = _latest(data, raw_lines, "shipped_date")
     delivered = _latest(data, raw_lines, "received_date")
@@ -389,6 +382,19 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         invoiced_elsewhere=data.get("has_invoice") is True,  # until OR72 shows the invoice is ours
         raw=data,
     )
+
+
+def _buyer(data: Mapping) -> tuple[Address, Address | None, tuple[str, ...], Mapping]:
+    """The billing address, the delivery address (None before shipping), the e-mails and the organization."""
+    customer = _mapping(data.get("customer"))
+    organization = _mapping(customer.get("organization"))
+    billing = _address(_mapping(customer.get("billing_address")), organization, customer)
+    shipping = customer.get("shipping_address")
+    delivery = _address(shipping, {}, customer) if isinstance(shipping, Mapping) else None
+    emails = tuple(
+        email for email in (text(customer.get("email")), text(data.get("customer_notification_email"))) if email
+    )
+    return billing, delivery, emails, organization
 
 
 def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine, ...]:

@@ -83,12 +83,7 @@ def line(
     data = {
         "order_line_id": line_id,
         "order_line_state": state,
-        "offer_sku": f"SKU-{line_id}",
-        "product_sku": f"P-{line_id}",
-        "product_title": title,
-        "product_references": [{"reference_type": "EAN", "reference": ean_of(title, book=category == "Livres")}],
-        "category_code": category.lower().replace(" ", "-"),
-        "category_label": category,
+        **_product(line_id, title, category),
         "quantity": quantity,
         "price_unit": unit,
         "price": price,
@@ -112,6 +107,17 @@ def line(
     if cancelled:
         data["cancelations"].append(_cancelation(line_id, money(unit * cancelled), cancelled, cancel_at))
     return data
+
+
+def _product(line_id: str, title: str, category: str) -> dict:
+    return {
+        "offer_sku": f"SKU-{line_id}",
+        "product_sku": f"P-{line_id}",
+        "product_title": title,
+        "product_references": [{"reference_type": "EAN", "reference": ean_of(title, book=category == "Livres")}],
+        "category_code": category.lower().replace(" ", "-"),
+        "category_label": category,
+    }
 
 
 def _tax(amount: Decimal, rate: Decimal) -> dict:
@@ -138,13 +144,7 @@ def order(
     billing: dict | None, shipping: dict | None, organization: dict | None = None, channel: str = "FR",
     tax_mode: str = "TAX_INCLUDED",
 ) -> dict:  # fmt: skip
-    customer = {
-        "customer_id": f"CUST-{order_id}", "firstname": (billing or {}).get("firstname", "Client"),
-        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": None, "locale": "fr_FR",
-        "billing_address": billing, "shipping_address": shipping,
-    }  # fmt: skip
-    if organization:
-        customer["organization"] = organization
+    customer = _customer(order_id, billing, shipping, organization)
     active = [item for item in lines if item["order_line_state"] not in ("CANCELED", "REFUSED")]
     for index, item in enumerate(lines):
         item.update(order_line_index=index, created_date=iso(created), last_updated_date=iso(updated))
@@ -175,6 +175,17 @@ def order(
         "payment_workflow": "PAY_ON_ACCEPTANCE", "shipping_type_code": "STD", "shipping_type_label": "Standard",
         "shipping_zone_code": channel, "shipping_zone_label": channel, "order_additional_fields": [],
     }  # fmt: skip
+
+
+def _customer(order_id: str, billing: dict | None, shipping: dict | None, organization: dict | None) -> dict:
+    customer = {
+        "customer_id": f"CUST-{order_id}", "firstname": (billing or {}).get("firstname", "Client"),
+        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": None, "locale": "fr_FR",
+        "billing_address": billing, "shipping_address": shipping,
+    }  # fmt: skip
+    if organization:
+        customer["organization"] = organization
+    return customer
 
 
 def build_orders(now: datetime, count: int, seed: int | str) -> list[dict]:
