@@ -45,6 +45,7 @@ urlpatterns = [
     path("inscription/entreprise/", onboarding.company_view, name="onboarding_company"),
     path("inscription/tva/", onboarding.vat_view, name="onboarding_vat"),
     path("inscription/mandat/", onboarding.mandate_view, name="onboarding_mandate"),
+    path("reglages/conditions/", onboarding.terms_acceptance_view, name="terms_acceptance"),
     path("marketplace/", onboarding.connection_view, name="connection"),
     path("marketplace/<int:pk>/", onboarding.connection_edit_view, name="connection_edit"),
     path("marketplace/<int:pk>/tester/", onboarding.test_connection_view, name="connection_test"),

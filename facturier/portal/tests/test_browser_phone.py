@@ -32,6 +32,7 @@ SELLER_PAGES = {
     "unsubscribe": "/compte/desinscription/",
     "onboarding_company": "/inscription/entreprise/", "onboarding_vat": "/inscription/tva/",
     "onboarding_mandate": "/inscription/mandat/", "connection": "/marketplace/",
+    "numbering": "/reglages/numerotation/", "terms_acceptance": "/reglages/conditions/",
 }  # fmt: skip
 NOT_PAGES = {"invoice_archive", "invoice_selection_archive", "invoice_lines_csv", "full_export", "sync_status",
              "fec_export"}

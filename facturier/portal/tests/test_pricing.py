@@ -38,7 +38,7 @@ def test_the_tier_table_is_shown_before_sign_up_and_on_the_terms_page(client: Cl
     assert TIER_TABLE in client.get("/inscription/").content.decode()
     terms = client.get("/conditions/").content.decode()
     assert TIER_TABLE in terms
-    assert '<p class="muted" id="terms-version">Version 2026-12</p>' in terms
+    assert '<p class="muted" id="terms-version">Version 2026-12-07</p>' in terms
 
 
 @pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_sign_up_needs_the_terms_and_records_their_version_and_time(client: Clie
     before = now()
     assert sign_up(client, accept_terms="on").status_code == 200
     user = User.objects.get(email="nouveau@example.com")
-    assert user.terms_version == "2026-12"
+    assert user.terms_version == "2026-12-07"
     assert before <= user.terms_accepted_at <= now()
 
 

@@ -21,6 +21,7 @@ from facturier.jobs.tasks import sync_seller_task
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.fees import projected_fee
+from facturier.portal.terms import pending_versions
 from facturier.portal.views.onboarding import checklist, next_step
 from facturier.sales.connections import label
 from facturier.sales.models import SalesOrder, SyncRun
@@ -87,6 +88,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "next_sync": next_scheduled_sync(moment) if seller.is_active else None,
         "attention": attention(seller),
         "missing_step": next_step(seller),
+        "pending_versions": pending_versions(request.user, seller),
         "today": today_in_paris(),
     })  # fmt: skip
 
