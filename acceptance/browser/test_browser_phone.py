@@ -27,10 +27,10 @@ SELLER_PAGES = {
     "fee_invoices": "/mes-factures-facturier/", "reform": "/reforme/", "settings": "/reglages/",
     "sku_rates": "/reglages/taux-sku/", "rates_used": "/reglages/taux-appliques/", "api_tokens": "/reglages/api/",
     "two_factor": "/reglages/double-authentification/", "accounting": "/reglages/comptabilite/",
-    "numbering": "/reglages/numerotation/",
     "unsubscribe": "/compte/desinscription/",
     "onboarding_company": "/inscription/entreprise/", "onboarding_vat": "/inscription/tva/",
     "onboarding_mandate": "/inscription/mandat/", "connection": "/marketplace/",
+    "numbering": "/reglages/numerotation/", "terms_acceptance": "/reglages/conditions/",
 }  # fmt: skip
 NOT_PAGES = {"invoice_archive", "invoice_selection_archive", "invoice_lines_csv", "full_export", "sync_status",
              "fec_export"}
@@ -99,6 +99,31 @@ def test_every_page_fits_a_phone_and_passes_axe(page, live_server, seller_with_d
     for name, path in pages.items():
         problems += check(page, base + path, f"{language}-{name}", phone=phone)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_invoice_lines_and_totals_are_in_sight_without_scrolling(page, live_server, seller_with_documents,
+                                                                    language):
+    """At 1280 px the lines table fits its column (no inner scroll hides the totals); at 390 px nothing is wider than
+    the screen."""
+    seller, invoice = seller_with_documents
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, seller.owner.email)
+    if language == "en":
+        page.click("button[name=language][value=en]")
+        page.wait_for_selector("html[lang=en]")
+    page.goto(f"{live_server.url}/factures/{invoice.pk}/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(SCREENSHOTS / f"{language}-invoice-lines-{viewport['width']}.png"), full_page=True)
+        lines = page.locator("#invoice-lines")
+        card = page.locator("#invoice-lines").locator("xpath=ancestor::section[1]").bounding_box()
+        total = page.locator("#total-gross").bounding_box()
+        assert lines.evaluate("table => table.scrollWidth - table.clientWidth") == 0, viewport
+        assert card["x"] <= total["x"] and total["x"] + total["width"] <= card["x"] + card["width"], viewport
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page.inner_text("#total-gross") == {"fr": "28,80\u00a0€", "en": "€28.80"}[language]
 
 
 def test_the_menu_folds_on_a_phone_and_opens_with_its_button(page, live_server, seller_with_documents):

@@ -31,7 +31,7 @@ def create_seller(*, index: int, connection: dict | None = None, **overrides) ->
     fields.update(overrides)
     seller = Seller.objects.create(owner=user, **fields)
     BillingMandate.objects.create(
-        seller=seller, version="2026-11", accepted_by=user, text_sha256=hashlib.sha256(b"mandate").hexdigest()
+        seller=seller, version="2026-12-07", accepted_by=user, text_sha256=hashlib.sha256(b"mandate").hexdigest()
     )
     if connection is not None:
         MarketplaceConnection.objects.create(seller=seller, **connection)

@@ -1,12 +1,16 @@
-"""The seller's e-mail carrying its monthly fee invoice (French): queued (held) in the issuing transaction,
-released with the PDF attached once the document is rendered, as a seller's invoice email is."""
+"""The seller's e-mail carrying its monthly fee invoice, in the seller's chosen language (the PDF stays French):
+queued (held) in the issuing transaction, released with the PDF attached once the document is rendered, as a
+seller's invoice email is."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from facturier.billing.fee_document import month_name
+from facturier.accounts.models import Seller
 from facturier.billing.models import FeeInvoice
 from facturier.core.money import format_eur
 from facturier.documents.labels import french_number
@@ -19,20 +23,27 @@ def related_key(fee: FeeInvoice) -> str:
     return f"{KEY_PREFIX}{fee.pk}"
 
 
+def seller_language(seller: Seller) -> str:
+    return seller.owner.preferred_language or "fr"
+
+
 def subject_for(fee: FeeInvoice) -> str:
-    return f"Votre facture Facturier {fee.number} – {month_name(fee.month)}"
+    """In the active language (the caller chooses it)."""
+    return _("Votre facture Facturier %(number)s – %(month)s") % {
+        "number": fee.number, "month": date_format(fee.month, "F Y"),
+    }  # fmt: skip
 
 
-def _context(fee: FeeInvoice) -> dict:
+def _context(fee: FeeInvoice, language: str) -> dict:
     return {
         "number": fee.number,
-        "month_name": month_name(fee.month),
+        "month_name": date_format(fee.month, "F Y"),
         "invoice_count": fee.invoice_count,
         "tier_label": fee.tier_label,
-        "excl_vat": format_eur(fee.amount_excl_vat),
-        "vat": format_eur(fee.vat_amount),
-        "vat_rate": french_number(fee.vat_rate),
-        "total": format_eur(fee.total_incl_vat),
+        "excl_vat": format_eur(fee.amount_excl_vat, language=language),
+        "vat": format_eur(fee.vat_amount, language=language),
+        "vat_rate": french_number(fee.vat_rate) if language == "fr" else f"{fee.vat_rate.normalize():f}",
+        "total": format_eur(fee.total_incl_vat, language=language),
         "due_date": fee.due_date,
         "reverse_charge": fee.vat_case == FeeInvoice.VAT_REVERSE_CHARGE,
         "operator_name": settings.FACTURIER_OPERATOR["name"],
@@ -41,13 +52,18 @@ def _context(fee: FeeInvoice) -> dict:
 
 def queue_fee_email(fee: FeeInvoice):
     """Queued inside the issuing transaction, held until the PDF is rendered: a crash loses nothing."""
-    context = _context(fee)
+    language = seller_language(fee.seller)
+    with translation.override(language):
+        context = _context(fee, language)
+        subject = subject_for(fee)
+        text_body = render_to_string("billing/email/fee_invoice.txt", context)
+        html_body = render_to_string("billing/email/fee_invoice.html", context)
     email = outbox.new_email(
         seller=fee.seller,
         to=fee.seller.owner.email,
-        subject=subject_for(fee),
-        text_body=render_to_string("billing/email/fee_invoice.txt", context),
-        html_body=render_to_string("billing/email/fee_invoice.html", context),
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
         reply_to=settings.FACTURIER_OPERATOR["email"],
         from_name=settings.FACTURIER_OPERATOR["name"],
         related_key=related_key(fee),

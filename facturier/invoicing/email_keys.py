@@ -17,6 +17,12 @@ def related_key(invoice_id: int) -> str:
     return f"{KEY_PREFIX}{invoice_id}"
 
 
+def invoice_id_of(key: str) -> int | None:
+    """The invoice's id in a key built by `related_key`; None for an e-mail tied to something else."""
+    prefix, _sep, rest = key.partition(KEY_PREFIX)
+    return int(rest) if not prefix and rest.isdigit() else None
+
+
 def related_key_expression(invoice_id: Combinable) -> Concat:
     """The same key in SQL, from an expression giving the invoice's id (e.g. OuterRef("pk"))."""
     return Concat(Value(KEY_PREFIX), Cast(invoice_id, CharField()), output_field=CharField())

@@ -19,7 +19,7 @@ MIRAKL_KIND = "mirakl"
 DEMO_MIRAKL_SHOP_ID = "2001"  # the shop of the built-in Mirakl simulator (simulator/mirakl/server.py)
 DEMO_MIRAKL_API_KEY = "mirakl-key-2001"
 DEMO_MIRAKL_NAME = "Mirakl Démo"
-MANDATE_VERSION = "2026-11"
+MANDATE_VERSION = "2026-12-07"  # portal.terms.MANDATE_VERSION (the portal sits above jobs)
 
 
 def ensure_demo_seller() -> Seller:

@@ -32,6 +32,7 @@ class OrderState:
 # sells a seller's offers on partner sites, its other sales channels).
 MAIN_CHANNEL = "main"
 
+
 @dataclass(frozen=True)
 class Address:
     civility: str = ""
@@ -114,6 +115,9 @@ class MarketOrder:
     buyer_emails: tuple[str, ...] = ()  # every address the marketplace gives, billing first
     lines: tuple[OrderLine, ...] = ()
     total_paid: Decimal | None = None
+    # The marketplace already shows a customer invoice that Facturier did not send (one the operator issues itself,
+    # or one the seller put there): a second one from us would invoice the sale twice.
+    invoiced_elsewhere: bool = False
     raw: Mapping = field(default_factory=dict, repr=False, compare=False)  # as received, for audit only
     damaged_text: tuple[TextDamage, ...] = ()
 

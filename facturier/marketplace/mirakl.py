@@ -32,8 +32,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from facturier.core.money import quantize
+from facturier.core.stored_text import message
 
 from .dto import MAIN_CHANNEL, Address, MalformedOrder, MarketOrder, OrderLine, OrderState, RefundEvent
 from .errors import (
@@ -45,6 +47,7 @@ from .errors import (
 )
 from .parse import (
     OrderFieldError,
+    label,
     missing,
     parse_amount,
     parse_datetime,
@@ -125,13 +128,20 @@ class MiraklClient:
     def iter_orders(
         self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
     ) -> Iterator[MarketOrder | MalformedOrder]:
-        for item in self.iter_raw_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max):
-            yield parse_order(item)
+        for page in self.iter_raw_pages(updated_at_min=updated_at_min, updated_at_max=updated_at_max):
+            yield from self.with_invoice_origin([parse_order(item) for item in page])
 
     def iter_raw_orders(
         self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
     ) -> Iterator[object]:
         """The OR11 items changed within the bounds, oldest created first, each once per pass."""
+        for page in self.iter_raw_pages(updated_at_min=updated_at_min, updated_at_max=updated_at_max):
+            yield from page
+
+    def iter_raw_pages(
+        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
+    ) -> Iterator[list[object]]:
+        """The OR11 items changed within the bounds, page by page, oldest created first, each once per pass."""
         params = {"sort": "dateCreated", "order": "asc", "max": str(self.orders_page_size)}
         if updated_at_min is not None:
             params["start_update_date"] = format_datetime(updated_at_min)
@@ -144,15 +154,7 @@ class MiraklClient:
             items = body.get("orders") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
-            for item in items:
-                key = (
-                    (text(item.get("order_id")), text(item.get("last_updated_date")))
-                    if isinstance(item, Mapping)
-                    else ("", "")
-                )
-                if key == ("", "") or key not in read:
-                    read.add(key)
-                    yield item
+            yield _unread(items, read)
             offset += len(items)
             if _last_page(items, offset, body.get("total_count"), self.orders_page_size):
                 return
@@ -164,7 +166,25 @@ class MiraklClient:
             raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
         if not items:
             raise OrderNotFound(f"{self.name} does not know order {order_id}", status_code=404)
-        return parse_order(items[0])
+        return self.with_invoice_origin([parse_order(items[0])])[0]
+
+    def with_invoice_origin(self, orders: list[MarketOrder | MalformedOrder]) -> list[MarketOrder | MalformedOrder]:
+        """`has_invoice` is also set by our own upload: an order holding a document of ours (OR72, one call for the
+        page) is not invoiced elsewhere. When OR72 cannot tell, `has_invoice` stands: an order we invoiced keeps its
+        invoice in our books whatever the marketplace says, so only an order we never invoiced is left alone."""
+        flagged = [order.order_id for order in orders if isinstance(order, MarketOrder) and order.invoiced_elsewhere]
+        if not flagged:
+            return orders
+        ours = {
+            order_id for order_id, names in self.documents_of(flagged).items()
+            if any(is_ours(order_id, name) for name in names)
+        }  # fmt: skip
+        return [
+            replace(order, invoiced_elsewhere=False)
+            if isinstance(order, MarketOrder) and order.order_id in ours
+            else order
+            for order in orders
+        ]
 
     def count_orders(self) -> int:
         body = self._get_json("/orders", params={"max": "1"})
@@ -226,19 +246,32 @@ class MiraklClient:
     def order_documents(self, order_id: str) -> dict[str, str]:
         """{file name: document id} of the documents attached to the order (OR72); empty when the instance cannot
         tell (OR72 refused or unreadable): the upload then goes ahead, as it would without this check."""
+        items = self._documents_listing([order_id])
+        return {
+            text(item.get("file_name")): text(item.get("id"))
+            for item in items
+            if text(item.get("order_id")) in ("", order_id)
+        }
+
+    def documents_of(self, order_ids: list[str]) -> dict[str, list[str]]:
+        """{order id: the file names of its documents} (OR72, one call); no names when the instance cannot tell."""
+        names: dict[str, list[str]] = {order_id: [] for order_id in order_ids}
+        for item in self._documents_listing(order_ids):
+            order_id = text(item.get("order_id")) or (order_ids[0] if len(order_ids) == 1 else "")
+            if order_id in names:
+                names[order_id].append(text(item.get("file_name")))
+        return names
+
+    def _documents_listing(self, order_ids: list[str]) -> list[Mapping]:
+        wanted = ",".join(_identifier(order_id) for order_id in order_ids)
         try:
-            body = self._get_json("/orders/documents", params={"order_ids": _identifier(order_id)})
+            body = self._get_json("/orders/documents", params={"order_ids": wanted})
         except CredentialsRejected:
             raise
         except MarketplaceError as error:
-            logger.warning("%s OR72 unavailable before an upload to order %s: %s", self.name, order_id, error.message)
-            return {}
-        items = body.get("order_documents") if isinstance(body, Mapping) else None
-        return {
-            text(item.get("file_name")): text(item.get("id"))
-            for item in _list(items)
-            if text(item.get("order_id")) in ("", order_id)
-        }
+            logger.warning("%s OR72 unavailable for orders %s: %s", self.name, wanted, error.message)
+            return []
+        return _list(body.get("order_documents") if isinstance(body, Mapping) else None)
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -267,6 +300,28 @@ class MiraklClient:
         return error_class(f"{self.name} {method} /api{path} failed: {failure}", status_code=status)
 
 
+def _unread(items: list, read: set[tuple[str, str]]) -> list[object]:
+    """The page's items not read yet in this pass (by order id and update date)."""
+    unread = []
+    for item in items:
+        key = (
+            (text(item.get("order_id")), text(item.get("last_updated_date"))) if isinstance(item, Mapping) else ("", "")
+        )
+        if key == ("", "") or key not in read:
+            read.add(key)
+            unread.append(item)
+    return unread
+
+
+def is_ours(order_id: str, file_name: str) -> bool:
+    """Our documents are named `<order>.pdf` (the invoice) and `<order>-<number>.pdf` (credit notes), as OR74 took
+    them (US-ASCII)."""
+    invoice = ascii_file_name(f"{order_id}.pdf")
+    return file_name == invoice or (
+        file_name.startswith(invoice.removesuffix(".pdf") + "-") and file_name.endswith(".pdf")
+    )
+
+
 def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
     """`total_count` says when the listing ends (a server may serve fewer than `max` per page); without it, a short
     page does."""
@@ -285,14 +340,16 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
     data = repaired(data, "", damage)
     damaged = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder("", "La commande reçue n'est pas un objet JSON.", {"value": data}, damaged, MARKETPLACE)
+        reason = label(gettext_noop("La commande reçue n'est pas un objet JSON."))
+        return MalformedOrder("", reason, {"value": data}, damaged, MARKETPLACE)
     order_id = text(data.get("order_id"))
     if not order_id:
-        return MalformedOrder("", str(missing("Identifiant de commande (order_id)")), data, damaged, MARKETPLACE)
+        reason = missing(label(gettext_noop("Identifiant de commande (order_id)"))).reason
+        return MalformedOrder("", reason, data, damaged, MARKETPLACE)
     try:
         return replace(_parse_valid_order(order_id, data), damaged_text=damaged)
     except OrderFieldError as error:
-        return MalformedOrder(order_id, str(error), data, damaged, MARKETPLACE)
+        return MalformedOrder(order_id, error.reason, data, damaged, MARKETPLACE)
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
@@ -300,16 +357,11 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     tax_included = _tax_included(data)
     raw_lines = data.get("order_lines")
     if not isinstance(raw_lines, list):
-        raise OrderFieldError(f"Lignes de la commande (order_lines) : ce n'est pas une liste ({order_id}).")
+        raise OrderFieldError(
+            message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field="order_lines")
+        )
     lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
-    customer = _mapping(data.get("customer"))
-    organization = _mapping(customer.get("organization"))
-    billing = _address(_mapping(customer.get("billing_address")), organization, customer)
-    shipping = customer.get("shipping_address")
-    delivery = _address(shipping, {}, customer) if isinstance(shipping, Mapping) else None
-    emails = tuple(
-        email for email in (text(customer.get("email")), text(data.get("customer_notification_email"))) if email
-    )
+    billing, delivery, emails, organization = _buyer(data)
     channel = _mapping(data.get("channel"))
     shipped = _latest(data, raw_lines, "shipped_date")
     delivered = _latest(data, raw_lines, "received_date")
@@ -334,8 +386,22 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         buyer_emails=emails,
         lines=lines,
         total_paid=_amount_paid(data, raw_lines, tax_included),
+        invoiced_elsewhere=data.get("has_invoice") is True,  # until OR72 shows the invoice is ours
         raw=data,
     )
+
+
+def _buyer(data: Mapping) -> tuple[Address, Address | None, tuple[str, ...], Mapping]:
+    """The billing address, the delivery address (None before shipping), the e-mails and the organization."""
+    customer = _mapping(data.get("customer"))
+    organization = _mapping(customer.get("organization"))
+    billing = _address(_mapping(customer.get("billing_address")), organization, customer)
+    shipping = customer.get("shipping_address")
+    delivery = _address(shipping, {}, customer) if isinstance(shipping, Mapping) else None
+    emails = tuple(
+        email for email in (text(customer.get("email")), text(data.get("customer_notification_email"))) if email
+    )
+    return billing, delivery, emails, organization
 
 
 def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine, ...]:
@@ -345,7 +411,7 @@ def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine
     was paid, to the cent."""
     where = f"order_lines[{index}]"
     if not isinstance(line, Mapping):
-        raise OrderFieldError(f"{where} : ce n'est pas un objet.")
+        raise OrderFieldError(message(gettext_noop("%(field)s : ce n'est pas un objet JSON."), field=where))
     line_id = text(line.get("order_line_id"))
     if not line_id:
         raise missing(f"{where}.order_line_id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -128,30 +128,20 @@ class OctopiaClient:
         page_index = 1
         read: set[tuple[str, str]] = set()
         while True:
-            query = {**params, "pageIndex": str(page_index)}
-            if low is not None:
-                query["updatedAtMin"] = format_datetime(low)
-            body = self._get_json("/orders", params=query)
-            items = body.get("items") if isinstance(body, Mapping) else None
-            if not isinstance(items, list):
-                raise UnexpectedResponse("Octopia GET /orders answered without an items list")
-            seconds: set[datetime] = set()  # the updatedAt seconds of the page
-            for item in items:
-                order = parse_order(item)
-                moment = getattr(order, "updated_at", None)
-                if moment is not None:
-                    seconds.add(moment.astimezone(UTC).replace(microsecond=0))
-                key = (order.order_id, str(item.get("updatedAt")) if isinstance(item, Mapping) else "")
-                if key not in read:
-                    read.add(key)
-                    yield order
+            items = self._orders_page({**params, "pageIndex": str(page_index)}, low)
+            seconds = yield from _unread_orders(items, read)
             if len(items) < page_size:
                 return
-            newest = max(seconds, default=None)
-            if len(seconds) > 1 and newest is not None and (low is None or newest > low):
-                low, page_index = newest, 1
-            else:
-                page_index += 1
+            low, page_index = _next_page(seconds, low, page_index)
+
+    def _orders_page(self, query: dict[str, str], low: datetime | None) -> list:
+        if low is not None:
+            query["updatedAtMin"] = format_datetime(low)
+        body = self._get_json("/orders", params=query)
+        items = body.get("items") if isinstance(body, Mapping) else None
+        if not isinstance(items, list):
+            raise UnexpectedResponse("Octopia GET /orders answered without an items list")
+        return items
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
         return parse_order(self._get_json(f"/orders/{_segment(order_id)}"))
@@ -329,6 +319,33 @@ class OctopiaClient:
             return CredentialsRejected(message, status_code=status, problem=problem)
         error_class = OrderNotFound if status == 404 else MarketplaceRequestError
         return error_class(f"Octopia {method} {path} failed: {failure}", status_code=status, problem=problem)
+
+
+def _unread_orders(
+    items: list, read: set[tuple[str, str]]
+) -> Generator[MarketOrder | MalformedOrder, None, set[datetime]]:
+    """Yields the page's orders not read yet in this state (id and updatedAt); returns the page's updatedAt
+    seconds."""
+    seconds: set[datetime] = set()
+    for item in items:
+        order = parse_order(item)
+        moment = getattr(order, "updated_at", None)
+        if moment is not None:
+            seconds.add(moment.astimezone(UTC).replace(microsecond=0))
+        key = (order.order_id, str(item.get("updatedAt")) if isinstance(item, Mapping) else "")
+        if key not in read:
+            read.add(key)
+            yield order
+    return seconds
+
+
+def _next_page(seconds: set[datetime], low: datetime | None, page_index: int) -> tuple[datetime | None, int]:
+    """Ask again from the page's newest second, unless the whole page shares one second (or brought nothing
+    newer): then the next page index."""
+    newest = max(seconds, default=None)
+    if len(seconds) > 1 and newest is not None and (low is None or newest > low):
+        return newest, 1
+    return low, page_index + 1
 
 
 def order_filters(**filters: object) -> dict[str, str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from facturier.accounts.models import Seller
 from facturier.core import clock
@@ -43,7 +43,7 @@ def problems_since(since: datetime) -> dict[Seller, list[DigestLine]]:
     )
     grouped: dict[Seller, list[DigestLine]] = {}
     for email in emails:
-        with override("fr"):  # the digest is written in French
+        with override(seller_language(email.seller)):
             line = DigestLine(
                 email.subject, email.to, str(email.get_state_display()), render(email.last_error), email.related_key
             )
@@ -51,15 +51,28 @@ def problems_since(since: datetime) -> dict[Seller, list[DigestLine]]:
     return grouped
 
 
+def seller_language(seller: Seller) -> str:
+    """The language the seller chose in the portal: the digest is written in it."""
+    return seller.owner.preferred_language or "fr"
+
+
 def send_digest(seller: Seller, lines: list[DigestLine], since: datetime, digest_key: str) -> None:
     context = {"seller": seller, "lines": lines, "since": since, "site_url": settings.SITE_URL}
     count = len(lines)
+    with override(seller_language(seller)):
+        subject = ngettext(
+            "Facturier : %(count)s e-mail de facture non remis",
+            "Facturier : %(count)s e-mails de facture non remis",
+            count,
+        ) % {"count": count}
+        text_body = render_to_string("outbox/failed_digest.txt", context)
+        html_body = render_to_string("outbox/failed_digest.html", context)
     enqueue(
         seller=seller,
         to=seller.support_email or seller.owner.email,
-        subject=f"Facturier : {count} e-mail{'s' if count > 1 else ''} de facture non remis",
-        text_body=render_to_string("outbox/failed_digest.txt", context),
-        html_body=render_to_string("outbox/failed_digest.html", context),
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
         reply_to=settings.FACTURIER_OPERATOR["email"],
         from_name="Facturier",
         related_key=digest_key,

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
-from django.views.i18n import set_language
 
 from facturier.portal.views import (
     account,
@@ -40,12 +39,13 @@ urlpatterns = [
     path("deconnexion/", auth.logout_view, name="logout"),
     path("inscription/", auth.signup_view, name="signup"),
     path("inscription/confirmer/<str:token>/", auth.verify_email_view, name="verify_email"),
-    path("langue/", set_language, name="set_language"),
+    path("langue/", account.language_view, name="set_language"),
     path("conditions/", auth.terms_view, name="terms"),
     *password_reset,
     path("inscription/entreprise/", onboarding.company_view, name="onboarding_company"),
     path("inscription/tva/", onboarding.vat_view, name="onboarding_vat"),
     path("inscription/mandat/", onboarding.mandate_view, name="onboarding_mandate"),
+    path("reglages/conditions/", onboarding.terms_acceptance_view, name="terms_acceptance"),
     path("marketplace/", onboarding.connection_view, name="connection"),
     path("marketplace/<int:pk>/", onboarding.connection_edit_view, name="connection_edit"),
     path("marketplace/<int:pk>/tester/", onboarding.test_connection_view, name="connection_test"),

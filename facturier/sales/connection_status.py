@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from facturier.accounts.models import MarketplaceConnection
@@ -56,15 +57,19 @@ def marketplace_name(connection: MarketplaceConnection) -> str:
 
 def _email_rejection(connection: MarketplaceConnection, message: Message | str) -> None:
     seller = connection.seller
-    with override("fr"):  # the e-mail is written in French
-        text = str(message)
-    context = {"seller": seller, "message": text, "site_url": settings.SITE_URL}
+    with override(seller.owner.preferred_language or "fr"):  # the seller's chosen language
+        context = {"seller": seller, "message": str(message), "site_url": settings.SITE_URL}
+        subject = _("Facturier : vos identifiants %(marketplace)s ont été refusés") % {
+            "marketplace": marketplace_name(connection),
+        }
+        text_body = render_to_string("sales/email/credentials_rejected.txt", context)
+        html_body = render_to_string("sales/email/credentials_rejected.html", context)
     outbox.enqueue(
         seller=seller,
         to=seller.support_email or seller.owner.email,
-        subject=f"Facturier : vos identifiants {marketplace_name(connection)} ont été refusés",
-        text_body=render_to_string("sales/email/credentials_rejected.txt", context),
-        html_body=render_to_string("sales/email/credentials_rejected.html", context),
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
         reply_to="",
         from_name="Facturier",
         related_key=f"connection:{connection.pk}",

@@ -74,13 +74,9 @@ def judge(
     refusal = damage or overlong_id_reason(order.order_id) or future_dates_reason(order)
     if refusal:
         return SalesOrder.INVALID, refusal
-    if order.state == OrderState.CANCELLED:
-        return SalesOrder.CANCELLED, message(
-            gettext_noop("Commande au statut %(status)s sur la marketplace."), status=order.status
-        )
-    if order.state not in OrderState.GONE_OUT:
-        status = order.status or message(gettext_noop("inconnu"))
-        return SalesOrder.NOT_SHIPPED, message(gettext_noop("Pas encore expédiée (statut %(status)s)."), status=status)
+    by_state = state_verdict(order)
+    if by_state:
+        return by_state
     if not invoiced_channel(order.sales_channel, extra_channels):
         return SalesOrder.OTHER_CHANNEL, other_channel_reason(order)
     placed = order.placed_at
@@ -103,6 +99,20 @@ def judge(
         country = destination or message(gettext_noop("pays inconnu"))
         return SalesOrder.OUTSIDE_FRANCE, message(gettext_noop("Livrée hors de France (%(country)s)."), country=country)
     return SalesOrder.ELIGIBLE, None
+
+
+def state_verdict(order: MarketOrder) -> tuple[str, Message] | None:
+    """Cancelled, invoiced by someone else, or not shipped yet: no invoice from us, whatever the rest says."""
+    if order.state == OrderState.CANCELLED:
+        return SalesOrder.CANCELLED, message(
+            gettext_noop("Commande au statut %(status)s sur la marketplace."), status=order.status
+        )
+    if order.invoiced_elsewhere:
+        return SalesOrder.INVOICED_ELSEWHERE, invoiced_elsewhere_reason()
+    if order.state not in OrderState.GONE_OUT:
+        status = order.status or message(gettext_noop("inconnu"))
+        return SalesOrder.NOT_SHIPPED, message(gettext_noop("Pas encore expédiée (statut %(status)s)."), status=status)
+    return None
 
 
 def damaged_text_reason(damage: tuple[TextDamage, ...]) -> Message | None:
@@ -175,6 +185,15 @@ def other_channel_reason(order: MarketOrder) -> Message:
         ),
         channel=name, marketplace=display_name(order.marketplace), id=channel,
     )  # fmt: skip
+
+
+def invoiced_elsewhere_reason() -> Message:
+    return message(
+        gettext_noop(
+            "La marketplace montre déjà une facture client pour cette commande, qui ne vient pas de Facturier "
+            "(émise par la marketplace elle-même, ou déposée par vous) : Facturier n'en émet pas une seconde."
+        )
+    )
 
 
 def currency_reason(currency: str) -> Message:

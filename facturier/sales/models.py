@@ -22,6 +22,7 @@ class SalesOrder(models.Model):
     NOT_INVOICEABLE = "not_invoiceable"
     FOREIGN_CURRENCY = "foreign_currency"
     OTHER_CHANNEL = "other_channel"
+    INVOICED_ELSEWHERE = "invoiced_elsewhere"
     ELIGIBILITY_CHOICES = [
         (ELIGIBLE, _("À facturer")),
         (NOT_SHIPPED, _("Pas encore expédiée")),
@@ -32,6 +33,7 @@ class SalesOrder(models.Model):
         (NOT_INVOICEABLE, _("Non facturable (configuration TVA)")),
         (FOREIGN_CURRENCY, _("Devise autre que l'euro")),
         (OTHER_CHANNEL, _("Vendue hors du site de la marketplace")),
+        (INVOICED_ELSEWHERE, _("Déjà facturée sur la marketplace")),
     ]
     ORDER_ID_MAX_LENGTH = 64
 

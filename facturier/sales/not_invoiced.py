@@ -14,7 +14,10 @@ from facturier.sales.models import SalesOrder
 # The seller can do something: fix the VAT set-up, opt a channel in, check the order, invoice it by hand.
 NEEDS_ACTION = (SalesOrder.NOT_INVOICEABLE, SalesOrder.OTHER_CHANNEL, SalesOrder.INVALID, SalesOrder.FOREIGN_CURRENCY)
 # Expected: the service does not invoice these, by design.
-EXPECTED = (SalesOrder.NOT_SHIPPED, SalesOrder.BEFORE_BACKFILL, SalesOrder.OUTSIDE_FRANCE, SalesOrder.CANCELLED)
+EXPECTED = (
+    SalesOrder.NOT_SHIPPED, SalesOrder.BEFORE_BACKFILL, SalesOrder.OUTSIDE_FRANCE, SalesOrder.CANCELLED,
+    SalesOrder.INVOICED_ELSEWHERE,
+)  # fmt: skip
 NOT_INVOICED = NEEDS_ACTION + EXPECTED
 SORTS = {
     "recent": ("-last_seen_at", "-id"),

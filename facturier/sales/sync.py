@@ -260,10 +260,20 @@ def store_page(
 
 def tag_connection(seller: Seller, connection: MarketplaceConnection, order_ids: list[str]) -> None:
     """The stored orders were read through this connection: their invoices are uploaded there."""
-    if order_ids:
-        SalesOrder.objects.filter(seller=seller, order_id__in=order_ids).exclude(connection=connection).update(
-            connection=connection
+    if not order_ids:
+        return
+    with transaction.atomic():
+        # Locked in order_id order first, like the page upsert: a bare UPDATE locks rows in scan order and
+        # deadlocks against a concurrent sync of the same seller.
+        retagged = list(
+            SalesOrder.objects.select_for_update()
+            .filter(seller=seller, order_id__in=order_ids)
+            .exclude(connection=connection)
+            .order_by("order_id")
+            .values_list("pk", flat=True)
         )
+        if retagged:
+            SalesOrder.objects.filter(pk__in=retagged).update(connection=connection)
 
 
 def invalid_orders_again(

@@ -39,22 +39,9 @@ def variant(
     and `unit_price` change the first line (and keep only it)."""
     order = copy.deepcopy(sim.scenario_order(scenario))
     order.update({"orderId": order_id, "reference": None, "updatedAt": _when(updated_at or sim.state.clock())})
-    if placed_at is not KEEP:
-        order["purchasedAt"] = placed_at
-    if currency is None:
-        del order["currencyCode"]
-    elif currency is not KEEP:
-        order["currencyCode"] = currency
-    if ship_by is not None:
-        order["shippedAtMax"] = iso(ship_by)
-    if not shipping_events:
-        order["statusEvents"] = []
-        for line in order["lines"]:
-            line.update(statusEvents=[], parcels=[])
-    if first_line_only or quantity is not KEEP or unit_price is not KEEP:
-        order["lines"] = [order["lines"][0]]
-    if twin_lines:  # two lines under one line id: the order reads fine, but its invoice cannot be worked out
-        order["lines"] = [copy.deepcopy(order["lines"][0]), copy.deepcopy(order["lines"][0])]
+    _change_dates_and_currency(order, placed_at, currency, ship_by)
+    only_first = first_line_only or quantity is not KEEP or unit_price is not KEEP
+    _change_lines(order, shipping_events=shipping_events, first_line_only=only_first, twin_lines=twin_lines)
     _change_first_line(order, quantity, unit_price)
     if billing_last_name is not None:
         order["billingAddress"] = {**order["billingAddress"], "lastName": billing_last_name}
@@ -63,6 +50,28 @@ def variant(
     if email_on_lines_only:
         order = with_email_on_lines_only(order)
     return order
+
+
+def _change_dates_and_currency(order: dict, placed_at: object, currency: object, ship_by: datetime | None) -> None:
+    if placed_at is not KEEP:
+        order["purchasedAt"] = placed_at
+    if currency is None:
+        del order["currencyCode"]
+    elif currency is not KEEP:
+        order["currencyCode"] = currency
+    if ship_by is not None:
+        order["shippedAtMax"] = iso(ship_by)
+
+
+def _change_lines(order: dict, *, shipping_events: bool, first_line_only: bool, twin_lines: bool) -> None:
+    if not shipping_events:
+        order["statusEvents"] = []
+        for line in order["lines"]:
+            line.update(statusEvents=[], parcels=[])
+    if first_line_only:
+        order["lines"] = [order["lines"][0]]
+    if twin_lines:  # two lines under one line id: the order reads fine, but its invoice cannot be worked out
+        order["lines"] = [copy.deepcopy(order["lines"][0]), copy.deepcopy(order["lines"][0])]
 
 
 def _change_first_line(order: dict, quantity: object, unit_price: object) -> None:

@@ -9,11 +9,14 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.utils import translation
 
+from facturier.core.stored_text import render, stored
 from facturier.marketplace import connectors
 from facturier.marketplace.connectors import ConnectionFailure, UploadState
 from facturier.marketplace.dto import MalformedOrder, MarketOrder, OrderState
 from facturier.marketplace.errors import CredentialsRejected, MarketplaceRequestError, MarketplaceUnavailable
+from facturier.marketplace.mirakl import parse_order
 from facturier.simulator.faults import FaultConfig
 
 TEST_TIMEOUT = httpx.Timeout(connect=2.0, read=1.0, write=2.0, pool=2.0)
@@ -173,8 +176,37 @@ def test_a_malformed_order_is_shown_with_its_reason_and_never_stops_the_others(s
 
     malformed = [order for order in orders if isinstance(order, MalformedOrder)]
     assert [(order.order_id, order.marketplace) for order in malformed] == [("MK-1001-A", "mirakl")]
-    assert "order_lines[0].price_unit" in malformed[0].reason and "n/a" in malformed[0].reason
+    reason = stored(malformed[0].reason)  # a message, as Octopia's: read in the page's language
+    with translation.override("fr"):
+        assert render(reason) == "order_lines[0].price_unit : « n/a » n'est pas un nombre."
+    with translation.override("en"):
+        assert render(reason) == "order_lines[0].price_unit: “n/a” is not a number."
     assert sum(isinstance(order, MarketOrder) for order in orders) == 11
+
+
+@pytest.mark.parametrize(
+    ("data", "french", "english"),
+    [
+        (["not", "an", "order"], "La commande reçue n'est pas un objet JSON.",
+         "The order received is not a JSON object."),
+        ({"order_state": "SHIPPED"}, "Identifiant de commande (order_id) : valeur absente.",
+         "Order id (order_id): missing."),
+        ({"order_id": "MK-1-A", "order_lines": "none"},
+         "Lignes de la commande (order_lines) : ce n'est pas une liste.", "Order lines (order_lines): not a list."),
+        ({"order_id": "MK-1-A", "order_lines": ["a line"]},
+         "order_lines[0] : ce n'est pas un objet JSON.", "order_lines[0]: not a JSON object."),
+        ({"order_id": "MK-1-A", "order_lines": [{"quantity": 1}]},
+         "order_lines[0].order_line_id : valeur absente.", "order_lines[0].order_line_id: missing."),
+    ],
+)  # fmt: skip
+def test_the_reasons_mirakl_orders_cannot_be_read_are_messages_in_the_page_language(data, french, english):
+    malformed = parse_order(data)
+    assert isinstance(malformed, MalformedOrder)
+    reason = stored(malformed.reason)
+    with translation.override("fr"):
+        assert render(reason) == french
+    with translation.override("en"):
+        assert render(reason) == english
 
 
 def test_the_connection_names_its_marketplace_and_its_instance_scopes_the_account(mirakl_simulator):

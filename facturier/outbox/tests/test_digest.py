@@ -49,6 +49,38 @@ def test_it_sends_one_digest_per_seller_listing_its_failed_and_bounced_emails(
     assert OutgoingEmail.objects.filter(related_key__startswith="digest:").count() == 1
 
 
+def test_a_seller_who_chose_english_gets_the_digest_in_english(
+    settings, smtp_server, outbox_seller, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://app.facturier.example"
+    outbox_seller.owner.preferred_language = "en"
+    outbox_seller.owner.save(update_fields=["preferred_language"])
+    since = clock.now() - timedelta(days=1)
+    enqueue_invoice_email(outbox_seller, related_key="invoice:1", to="")
+    services.deliver_due()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.failed_digest(since=since) == 1
+
+    digest = smtp_server.received[-1].message
+    assert str(digest["Subject"]).lstrip() == "Facturier: 1 invoice e-mail not delivered"
+    assert digest.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+        "Hello,\n\n"
+        f"1 e-mail could not be delivered to your buyer since "
+        f"{clock.paris_date(since):%d/%m/%Y} {since.astimezone(clock.PARIS):%H:%M}:\n\n"
+        "- Votre facture FAC-2026-0001 — commande 2604151234ABC\n"
+        "  Recipient: (no address)\n"
+        "  Failed: no email address on the order\n\n"
+        "You can send them again, to a corrected address if need be, from your Facturier account: "
+        "https://app.facturier.example\n\n"
+        "The Facturier team\n"
+    )
+    html = digest.get_body(("html",)).get_content()
+    assert '<html lang="en">' in html
+    assert "<th>Subject</th><th>Recipient</th><th>State</th><th>Reason</th>" in html
+    assert "<td>(no address)</td><td>Failed</td><td>no email address on the order</td>" in html
+
+
 def test_it_sends_no_digest_when_nothing_failed_since(smtp_server, outbox_seller):
     enqueue_invoice_email(outbox_seller, to="")
 

@@ -161,6 +161,13 @@ class MandateForm(forms.Form):
     )
 
 
+class TermsForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("J'ai lu et j'accepte cette version des conditions générales d'utilisation."),
+        error_messages={"required": _("Cochez la case pour accepter cette version des conditions générales.")},
+    )
+
+
 class ConnectionForm(forms.Form):
     """A marketplace connection: the account id and the credential fields the chosen backend declares. Editing a
     connection, a secret left empty keeps the stored one."""

@@ -86,7 +86,7 @@ def test_detail_shows_lines_totals_history_and_inline_pdf(seller_a):
     assert response.status_code == 200
     assert f'<iframe src="/factures/{invoice.pk}/pdf/"' in page
     assert invoice.lines.get(position=1).description in page
-    assert f"{invoice.total_gross} €".replace(".", ",") in page  # French number format
+    assert '<td class="num" id="total-gross"><strong>28,80\u00a0€</strong></td>' in page  # French money format
     assert [entry.kind for entry in response.context["history"]][:2] == ["held", "queued"]
     inline = logged_in(seller_a).get(f"/factures/{invoice.pk}/pdf/")
     assert inline["Content-Disposition"] == 'inline; filename="FAC-000001.pdf"'
@@ -181,7 +181,7 @@ def test_detail_shows_unit_prices_to_the_cent(seller_a):
     page = logged_in(seller_a).get(f"/factures/{invoice.pk}/").content.decode()
 
     unit = invoice.lines.get(position=1).unit_net_price
-    assert f'<td class="num">{unit:.2f}</td>'.replace(".", ",") in page
+    assert f'<td class="num" data-label="PU HT"><span>{unit:.2f}</span></td>'.replace(".", ",") in page
     assert f"{unit:.4f}".replace(".", ",") not in page
 
 

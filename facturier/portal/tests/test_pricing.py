@@ -17,10 +17,10 @@ from facturier.core.clock import now, today_in_paris
 from facturier.portal.tests.helpers import issue, logged_in
 from facturier.portal.tests.test_i18n import switched_to
 
-TIER_TABLE = ('<tr><td>0 – 100</td><td class="num">9,99 €</td></tr>'
-              '<tr><td>101 – 200</td><td class="num">19,99 €</td></tr>'
-              '<tr><td>201 – 300</td><td class="num">29,99 €</td></tr>'
-              '<tr><td>301 et plus</td><td class="num">39,99 €</td></tr>')
+TIER_TABLE = ('<tr><td>0 – 100</td><td class="num">9,99\u00a0€</td></tr>'
+              '<tr><td>101 – 200</td><td class="num">19,99\u00a0€</td></tr>'
+              '<tr><td>201 – 300</td><td class="num">29,99\u00a0€</td></tr>'
+              '<tr><td>301 et plus</td><td class="num">39,99\u00a0€</td></tr>')
 
 
 def french(day: date, pattern: str = "DATE_FORMAT") -> str:
@@ -38,7 +38,7 @@ def test_the_tier_table_is_shown_before_sign_up_and_on_the_terms_page(client: Cl
     assert TIER_TABLE in client.get("/inscription/").content.decode()
     terms = client.get("/conditions/").content.decode()
     assert TIER_TABLE in terms
-    assert '<p class="muted" id="terms-version">Version 2026-12</p>' in terms
+    assert '<p class="muted" id="terms-version">Version 2026-12-07</p>' in terms
 
 
 @pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_sign_up_needs_the_terms_and_records_their_version_and_time(client: Clie
     before = now()
     assert sign_up(client, accept_terms="on").status_code == 200
     user = User.objects.get(email="nouveau@example.com")
-    assert user.terms_version == "2026-12"
+    assert user.terms_version == "2026-12-07"
     assert before <= user.terms_accepted_at <= now()
 
 
@@ -64,7 +64,7 @@ def test_the_subscription_page_shows_the_month_its_tier_fee_and_the_fee_invoices
     html = logged_in(seller_a).get("/mes-factures-facturier/").content.decode()
     assert '<strong id="month-count">2</strong>' in html
     assert '<strong id="month-tier">0-100</strong>' in html
-    assert '<strong id="month-fee">9,99 € HT</strong>' in html
+    assert '<strong id="month-fee">9,99\u00a0€ HT</strong>' in html
     assert TIER_TABLE.replace("<tr><td>0 – 100</td>", '<tr class="current"><td>0 – 100 <span class="tag">ce mois-ci'
                               "</span></td>") in html
     assert html.count('data-label="Numéro">') == 1
@@ -96,7 +96,7 @@ def test_unsubscribing_says_what_is_billed_and_needs_a_confirmation(seller_a, se
     with translation.override("fr"):
         month_name = formats.date_format(month, "F Y")
     page = client.get("/compte/desinscription/").content.decode()
-    assert (f"Dernière facture d'abonnement : {month_name}, 1 facture émise (palier 0-100), soit 9,99 € HT, "
+    assert (f"Dernière facture d'abonnement : {month_name}, 1 facture émise (palier 0-100), soit 9,99\u00a0€ HT, "
             f"facturée le {french(next_month(month))}.") in page
     until = today + timedelta(days=settings.FACTURIER_DOWNLOAD_WINDOW_DAYS)
     assert (f"Vos factures et avoirs restent téléchargeables jusqu'au {french(until)} ; "
@@ -112,7 +112,7 @@ def test_unsubscribing_says_what_is_billed_and_needs_a_confirmation(seller_a, se
     assert seller.status == Seller.STATUS_UNSUBSCRIBED
     after = client.get("/compte/desinscription/").content.decode()
     assert f"restent téléchargeables jusqu'au {french(seller.download_until)}." in after
-    assert f"1 facture émise (palier 0-100), soit 9,99 € HT, facturée le {french(next_month(month))}." in after
+    assert f"1 facture émise (palier 0-100), soit 9,99\u00a0€ HT, facturée le {french(next_month(month))}." in after
 
 
 @pytest.mark.django_db

@@ -111,5 +111,5 @@ def test_the_current_period_shows_its_sales_so_far(make_seller):
     text = logged_in(seller).get(reverse("portal:reform")).content.decode()
 
     start, end = (formats.date_format(day) for day in (period.start, period.end))  # the one French date format
-    assert (f"Période en cours ({start} – {end}) : base 40,00 €, TVA 6,55 € à ce "
+    assert (f"Période en cours ({start} – {end}) : base 40,00\u00a0€, TVA 6,55\u00a0€ à ce "
             "jour ; le rapport est préparé à la fin de la période.") in text

@@ -7,16 +7,18 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from facturier.accounts.models import ApiToken, SkuVatRate, new_api_token
+from facturier.accounts.models import ApiToken, SkuVatRate, User, new_api_token
 from facturier.billing import lifecycle
 from facturier.billing.selectors import fee_invoice_for
 from facturier.core.clock import now
@@ -27,6 +29,15 @@ from facturier.portal.forms.auth import OtpForm, UnsubscribeForm
 from facturier.portal.forms.settings import ApiTokenForm, NumberingForm, SettingsForm, SkuRateImportForm
 from facturier.sales.orders import reclassify_sales_channels
 from facturier.tax.sku_rates import parse_rate_csv
+
+
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account too: the e-mails sent to the seller use it."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+    return response
 
 
 @seller_writable

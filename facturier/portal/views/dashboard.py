@@ -9,16 +9,19 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.core import stored_text
 from facturier.core.clock import PARIS, now, today_in_paris
+from facturier.invoicing.email_keys import invoice_id_of
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tasks import sync_seller_task
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.decorators import seller_required, seller_writable
 from facturier.portal.fees import projected_fee
+from facturier.portal.terms import pending_versions
 from facturier.portal.views.onboarding import checklist, next_step
 from facturier.sales.connections import label
 from facturier.sales.models import SalesOrder, SyncRun
@@ -56,7 +59,10 @@ def attention(seller: Seller) -> dict:
             {"reason": reason, "label": labels[reason], "count": counts[reason]}
             for reason in EXPECTED if counts.get(reason)
         ],
-        "emails": emails.order_by("-created_at")[:ATTENTION_LIMIT],
+        "emails": [
+            {"email": email, "invoice_id": invoice_id_of(email.related_key)}
+            for email in emails.order_by("-created_at")[:ATTENTION_LIMIT]
+        ],
         "uploads": Invoice.objects.filter(seller=seller, upload_status=Invoice.UPLOAD_FAILURE)[:ATTENTION_LIMIT],
         "connections": [
             {"connection": connection, "label": label(connection)}
@@ -82,6 +88,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "next_sync": next_scheduled_sync(moment) if seller.is_active else None,
         "attention": attention(seller),
         "missing_step": next_step(seller),
+        "pending_versions": pending_versions(request.user, seller),
         "today": today_in_paris(),
     })  # fmt: skip
 
@@ -118,11 +125,22 @@ def live_counts(run: SyncRun) -> dict:
     }
 
 
+def progress_text(orders_read: int, invoices_issued: int, emails_sent: int) -> str:
+    """"3 commandes lues, 1 facture émise, 0 e-mail envoyé" in the language of the request."""
+    return ", ".join([
+        ngettext("%(count)s commande lue", "%(count)s commandes lues", orders_read) % {"count": orders_read},
+        ngettext("%(count)s facture émise", "%(count)s factures émises", invoices_issued) % {"count": invoices_issued},
+        ngettext("%(count)s e-mail envoyé", "%(count)s e-mails envoyés", emails_sent) % {"count": emails_sent},
+    ])  # fmt: skip
+
+
 def run_json(run: SyncRun | None) -> dict:
     if run is None:
         return {"status": "none"}
+    counts = live_counts(run)
     return {
-        **live_counts(run),
+        **counts,
+        "progress": progress_text(counts["orders_read"], run.invoices_issued, counts["emails_sent"]),
         "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,

@@ -21,16 +21,14 @@ from facturier.jobs.tasks import sync_seller_task
 from facturier.marketplace import connectors
 from facturier.marketplace.connectors import Connector
 from facturier.portal.decorators import account_required, posted, seller_writable, writable
-from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateForm, VatSetupForm
+from facturier.portal.forms.company import CompanyForm, ConnectionForm, MandateForm, TermsForm, VatSetupForm
+from facturier.portal.terms import MANDATE_TEMPLATE, MANDATE_VERSION, TERMS_TEMPLATE, TERMS_VERSION, pending_versions
 from facturier.portal.throttle import client_ip
 from facturier.sales.connection_status import marketplace_name
 from facturier.sales.connections import check_connection, label
 from facturier.sales.models import SyncRun
 
 FIRST_SYNC_TRIGGER = "first"
-
-MANDATE_VERSION = "2026-11"
-MANDATE_TEMPLATE = f"portal/mandate/mandate-{MANDATE_VERSION}.txt"
 
 
 @dataclass(frozen=True)
@@ -128,6 +126,23 @@ def mandate_view(request: HttpRequest) -> HttpResponse:
                   {"form": form, "text": text, "accepted": accepted, "version": MANDATE_VERSION})
 
 
+@seller_writable
+def terms_acceptance_view(request: HttpRequest) -> HttpResponse:
+    """The version of the terms the seller accepted, and the current one to accept when it is newer."""
+    user = request.user
+    form = TermsForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        user.terms_version, user.terms_accepted_at = TERMS_VERSION, now()
+        user.save(update_fields=["terms_version", "terms_accepted_at"])
+        messages.success(request, _("Conditions générales acceptées."))
+        pending = pending_versions(user, request.seller)
+        return redirect("portal:onboarding_mandate" if pending.mandate else "portal:dashboard")
+    return render(request, "portal/settings/terms.html", {
+        "form": form, "version": TERMS_VERSION, "terms_template": TERMS_TEMPLATE,
+        "accepted_version": user.terms_version, "accepted_at": user.terms_accepted_at,
+    })  # fmt: skip
+
+
 ALREADY_LINKED = gettext_lazy(
     "Ce compte %(marketplace)s est déjà relié à un autre compte Facturier. Un même compte ne peut être relié "
     "qu'une fois (sinon ses acheteurs recevraient deux factures) : écrivez-nous si c'est bien le vôtre."
@@ -145,6 +160,10 @@ def connection_view(request: HttpRequest) -> HttpResponse:
     seller = request.seller
     backend = _chosen_backend(request)
     form = ConnectionForm(posted(request), backend=backend)
+    if request.method == "POST" and pending_versions(request.user, seller).mandate:
+        # The mandate on record names the marketplaces it covers: a new one needs the version naming it.
+        messages.error(request, _("Acceptez d'abord la nouvelle version du mandat de facturation."))
+        return redirect("portal:onboarding_mandate")
     if request.method == "POST" and form.is_valid() and _saved(request, form):
         return redirect("portal:connection")
     return render(request, "portal/onboarding/connection.html", {

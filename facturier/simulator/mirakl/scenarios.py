@@ -83,21 +83,14 @@ def line(
     data = {
         "order_line_id": line_id,
         "order_line_state": state,
-        "offer_sku": f"SKU-{line_id}",
-        "product_sku": f"P-{line_id}",
-        "product_title": title,
-        "product_references": [{"reference_type": "EAN", "reference": ean_of(title, book=category == "Livres")}],
-        "category_code": category.lower().replace(" ", "-"),
-        "category_label": category,
+        **_product(line_id, title, category),
         "quantity": quantity,
         "price_unit": unit,
         "price": price,
         "shipping_price": shipping,
         "total_price": price + shipping,
-        "taxes": [{"code": f"TVA-{rate}", "amount": tax(price, rate), "rate": rate, "tax_calculation_rule": "NONE"}],
-        "shipping_taxes": [
-            {"code": f"TVA-{rate}", "amount": tax(shipping, rate), "rate": rate, "tax_calculation_rule": "NONE"}
-        ],
+        "taxes": [_tax(tax(price, rate), rate)],
+        "shipping_taxes": [_tax(tax(shipping, rate), rate)],
         "promotions": [_promotion(line_id, promotion)] if promotion else [],
         "shipped_date": iso(shipped_at),
         "received_date": None,
@@ -112,12 +105,31 @@ def line(
         "total_commission": money(price * Decimal("0.12")),
     }
     if cancelled:
-        data["cancelations"].append({
-            "id": f"C-{line_id}", "amount": money(unit * cancelled), "shipping_amount": Decimal("0"),
-            "quantity": cancelled, "created_date": iso(cancel_at), "reason_code": "OUT_OF_STOCK",
-            "reason_label": "Rupture de stock", "taxes": [], "shipping_taxes": [],
-        })  # fmt: skip
+        data["cancelations"].append(_cancelation(line_id, money(unit * cancelled), cancelled, cancel_at))
     return data
+
+
+def _product(line_id: str, title: str, category: str) -> dict:
+    return {
+        "offer_sku": f"SKU-{line_id}",
+        "product_sku": f"P-{line_id}",
+        "product_title": title,
+        "product_references": [{"reference_type": "EAN", "reference": ean_of(title, book=category == "Livres")}],
+        "category_code": category.lower().replace(" ", "-"),
+        "category_label": category,
+    }
+
+
+def _tax(amount: Decimal, rate: Decimal) -> dict:
+    return {"code": f"TVA-{rate}", "amount": amount, "rate": rate, "tax_calculation_rule": "NONE"}
+
+
+def _cancelation(line_id: str, amount: Decimal, quantity: int, cancel_at: datetime | None) -> dict:
+    return {
+        "id": f"C-{line_id}", "amount": amount, "shipping_amount": Decimal("0"), "quantity": quantity,
+        "created_date": iso(cancel_at), "reason_code": "OUT_OF_STOCK", "reason_label": "Rupture de stock",
+        "taxes": [], "shipping_taxes": [],
+    }  # fmt: skip
 
 
 def _promotion(line_id: str, amount: Decimal) -> dict:
@@ -132,13 +144,7 @@ def order(
     billing: dict | None, shipping: dict | None, organization: dict | None = None, channel: str = "FR",
     tax_mode: str = "TAX_INCLUDED",
 ) -> dict:  # fmt: skip
-    customer = {
-        "customer_id": f"CUST-{order_id}", "firstname": (billing or {}).get("firstname", "Client"),
-        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": None, "locale": "fr_FR",
-        "billing_address": billing, "shipping_address": shipping,
-    }  # fmt: skip
-    if organization:
-        customer["organization"] = organization
+    customer = _customer(order_id, billing, shipping, organization)
     active = [item for item in lines if item["order_line_state"] not in ("CANCELED", "REFUSED")]
     for index, item in enumerate(lines):
         item.update(order_line_index=index, created_date=iso(created), last_updated_date=iso(updated))
@@ -171,72 +177,128 @@ def order(
     }  # fmt: skip
 
 
+def _customer(order_id: str, billing: dict | None, shipping: dict | None, organization: dict | None) -> dict:
+    customer = {
+        "customer_id": f"CUST-{order_id}", "firstname": (billing or {}).get("firstname", "Client"),
+        "lastname": (billing or {}).get("lastname", "Mirakl"), "civility": None, "locale": "fr_FR",
+        "billing_address": billing, "shipping_address": shipping,
+    }  # fmt: skip
+    if organization:
+        customer["organization"] = organization
+    return customer
+
+
 def build_orders(now: datetime, count: int, seed: int | str) -> list[dict]:
     """The scenarios, then seeded B2C orders, oldest created first; all changed within the last days."""
-    day = timedelta(days=1)
-    start = now - 6 * day
-    home = address("Zoé", "Martin", "12 rue des Lilas", "75011", "Paris", "FRA")
-    shipped = start + day
-    orders = [
-        order("MK-B2C-A", "SHIPPED", [line("B2C-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1,
-                                           Decimal("4.90"), "SHIPPED", shipped, category="Petit électroménager")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        order("MK-BUSINESS-A", "SHIPPED",
-              [line("BUS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 2, Decimal("0"), "SHIPPED",
-                    shipped, category="Outillage")],
-              created=start, updated=shipped,
-              billing=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA", company="Atelier Bernard"),
-              shipping=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA"),
-              organization={"name": "Atelier Bernard SARL", "identification_number": "732829320",
-                            "tax_identification_number": "FR40732829320"}),
-        order("MK-MULTIRATE-A", "SHIPPED",
-              [line("MR-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 3, Decimal("2.99"), "SHIPPED", shipped,
-                    category="Livres"),
-               line("MR-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 1, Decimal("3.50"), "SHIPPED",
-                    shipped, category="Luminaire")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        _refunded(start, shipped, home),
-        order("MK-CANCEL-A", "SHIPPED",
-              [line("CA-1", "Tente 2 places", Decimal("59.99"), Decimal("20"), 1, Decimal("0"), "CANCELED", None,
-                    category="Camping", cancelled=1, cancel_at=start + timedelta(hours=2)),
-               line("CA-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 2, Decimal("3.50"), "SHIPPED",
-                    shipped, category="Luminaire")],
-              created=start, updated=shipped, billing=home, shipping=home),
-        order("MK-ABROAD-A", "SHIPPED",
-              [line("AB-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1, Decimal("9.90"), "SHIPPED",
-                    shipped)],
-              created=start, updated=shipped,
-              billing=address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL"),
-              shipping=address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL"), channel="BE"),
-        order("MK-NOTSHIPPED-A", "SHIPPING",
-              [line("NS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 1, Decimal("0"), "SHIPPING",
-                    None)],
-              created=start + 2 * day, updated=start + 2 * day, billing=None, shipping=None),
-        order("MK-CANCELLED-A", "CANCELED",
-              [line("CD-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 1, Decimal("0"), "CANCELED", None,
-                    cancelled=1, cancel_at=start + day)],
-              created=start, updated=start + day, billing=None, shipping=None),
-        order("MK-TAXEXCL-A", "SHIPPED",
-              [line("TX-1", "Perceuse visseuse 18 V", Decimal("74.17"), Decimal("20"), 2, Decimal("5.00"), "SHIPPED",
-                    shipped, category="Outillage", tax_excluded=True)],
-              created=start, updated=shipped, billing=home, shipping=home, tax_mode="TAX_EXCLUDED"),
-        order("MK-PROMO-A", "SHIPPED",
-              [line("PR-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 3, Decimal("3.90"), "SHIPPED",
-                    shipped, category="Petit électroménager", promotion=Decimal("4.70"))],
-              created=start, updated=shipped, billing=home, shipping=home),
-    ]  # fmt: skip
-    rng = random.Random(f"{seed}:mirakl")
-    for number in range(max(0, count - len(orders))):
-        title, unit, rate, category = rng.choice(PRODUCTS)
-        created = start + timedelta(minutes=10 * (number + 1))
-        sent = created + timedelta(hours=rng.randint(2, 30))
-        buyer = address(rng.choice(["Anne", "Paul", "Inès", "Marc"]), rng.choice(["Durand", "Petit", "Roux"]),
-                        f"{rng.randint(1, 99)} rue de la Gare", "33000", "Bordeaux", "FRA")  # fmt: skip
-        lines = [line(f"G{number}-1", title, unit, rate, rng.randint(1, 3), Decimal("3.90"), "SHIPPED", sent,
-                      category=category)]  # fmt: skip
-        orders.append(order(f"MK-{1000 + number}-A", "SHIPPED", lines, created=created, updated=sent,
-                            billing=buyer, shipping=buyer))  # fmt: skip
+    start = now - 6 * timedelta(days=1)
+    orders = _scenario_orders(start)
+    orders += _seeded_orders(start, max(0, count - len(orders)), seed)
     return orders[:count] if count < len(SCENARIO_IDS) else orders
+
+
+def _home() -> dict:
+    return address("Zoé", "Martin", "12 rue des Lilas", "75011", "Paris", "FRA")
+
+
+def _scenario_orders(start: datetime) -> list[dict]:
+    """The named scenarios, in the order of SCENARIO_IDS."""
+    shipped = start + timedelta(days=1)
+    return [
+        _b2c(start, shipped), _business(start, shipped), _multirate(start, shipped), _refunded(start, shipped, _home()),
+        _partly_cancelled(start, shipped), _abroad(start, shipped), _not_shipped(start), _cancelled(start),
+        _tax_excluded(start, shipped), _promotion_order(start, shipped),
+    ]  # fmt: skip
+
+
+def _b2c(start: datetime, shipped: datetime) -> dict:
+    return order("MK-B2C-A", "SHIPPED", [line("B2C-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1,
+                                             Decimal("4.90"), "SHIPPED", shipped, category="Petit électroménager")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _business(start: datetime, shipped: datetime) -> dict:
+    return order("MK-BUSINESS-A", "SHIPPED",
+                 [line("BUS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 2, Decimal("0"), "SHIPPED",
+                       shipped, category="Outillage")],
+                 created=start, updated=shipped,
+                 billing=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA", company="Atelier Bernard"),
+                 shipping=address("Luc", "Bernard", "5 avenue Foch", "69006", "Lyon", "FRA"),
+                 organization={"name": "Atelier Bernard SARL", "identification_number": "732829320",
+                               "tax_identification_number": "FR40732829320"})  # fmt: skip
+
+
+def _multirate(start: datetime, shipped: datetime) -> dict:
+    return order("MK-MULTIRATE-A", "SHIPPED",
+                 [line("MR-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 3, Decimal("2.99"), "SHIPPED",
+                       shipped, category="Livres"),
+                  line("MR-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 1, Decimal("3.50"), "SHIPPED",
+                       shipped, category="Luminaire")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _partly_cancelled(start: datetime, shipped: datetime) -> dict:
+    return order("MK-CANCEL-A", "SHIPPED",
+                 [line("CA-1", "Tente 2 places", Decimal("59.99"), Decimal("20"), 1, Decimal("0"), "CANCELED", None,
+                       category="Camping", cancelled=1, cancel_at=start + timedelta(hours=2)),
+                  line("CA-2", "Lampe de bureau LED", Decimal("27.50"), Decimal("20"), 2, Decimal("3.50"), "SHIPPED",
+                       shipped, category="Luminaire")],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _abroad(start: datetime, shipped: datetime) -> dict:
+    brussels = address("Lotte", "Peeters", "Rue Haute 10", "1000", "Bruxelles", "BEL")
+    return order("MK-ABROAD-A", "SHIPPED",
+                 [line("AB-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 1, Decimal("9.90"), "SHIPPED",
+                       shipped)],
+                 created=start, updated=shipped, billing=brussels, shipping=dict(brussels), channel="BE")  # fmt: skip
+
+
+def _not_shipped(start: datetime) -> dict:
+    accepted = start + timedelta(days=2)
+    return order("MK-NOTSHIPPED-A", "SHIPPING",
+                 [line("NS-1", "Perceuse visseuse 18 V", Decimal("89.00"), Decimal("20"), 1, Decimal("0"), "SHIPPING",
+                       None)],
+                 created=accepted, updated=accepted, billing=None, shipping=None)  # fmt: skip
+
+
+def _cancelled(start: datetime) -> dict:
+    return order("MK-CANCELLED-A", "CANCELED",
+                 [line("CD-1", "Roman de poche", Decimal("8.40"), Decimal("5.5"), 1, Decimal("0"), "CANCELED", None,
+                       cancelled=1, cancel_at=start + timedelta(days=1))],
+                 created=start, updated=start + timedelta(days=1), billing=None, shipping=None)  # fmt: skip
+
+
+def _tax_excluded(start: datetime, shipped: datetime) -> dict:
+    return order("MK-TAXEXCL-A", "SHIPPED",
+                 [line("TX-1", "Perceuse visseuse 18 V", Decimal("74.17"), Decimal("20"), 2, Decimal("5.00"), "SHIPPED",
+                       shipped, category="Outillage", tax_excluded=True)],
+                 created=start, updated=shipped, billing=_home(), shipping=_home(),
+                 tax_mode="TAX_EXCLUDED")  # fmt: skip
+
+
+def _promotion_order(start: datetime, shipped: datetime) -> dict:
+    return order("MK-PROMO-A", "SHIPPED",
+                 [line("PR-1", "Bouilloire inox 1,7 L", Decimal("34.90"), Decimal("20"), 3, Decimal("3.90"), "SHIPPED",
+                       shipped, category="Petit électroménager", promotion=Decimal("4.70"))],
+                 created=start, updated=shipped, billing=_home(), shipping=_home())  # fmt: skip
+
+
+def _seeded_orders(start: datetime, how_many: int, seed: int | str) -> list[dict]:
+    """Ordinary B2C orders, one every 10 minutes from `start`, drawn from the seed."""
+    rng = random.Random(f"{seed}:mirakl")
+    return [_seeded_order(rng, start, number) for number in range(how_many)]
+
+
+def _seeded_order(rng: random.Random, start: datetime, number: int) -> dict:
+    title, unit, rate, category = rng.choice(PRODUCTS)
+    created = start + timedelta(minutes=10 * (number + 1))
+    sent = created + timedelta(hours=rng.randint(2, 30))
+    buyer = address(rng.choice(["Anne", "Paul", "Inès", "Marc"]), rng.choice(["Durand", "Petit", "Roux"]),
+                    f"{rng.randint(1, 99)} rue de la Gare", "33000", "Bordeaux", "FRA")  # fmt: skip
+    lines = [line(f"G{number}-1", title, unit, rate, rng.randint(1, 3), Decimal("3.90"), "SHIPPED", sent,
+                  category=category)]  # fmt: skip
+    return order(f"MK-{1000 + number}-A", "SHIPPED", lines, created=created, updated=sent, billing=buyer,
+                 shipping=buyer)  # fmt: skip
 
 
 def _refunded(start: datetime, shipped: datetime, home: dict) -> dict:
@@ -292,6 +354,12 @@ def bought_by_business(data: dict) -> None:
     }  # fmt: skip
     if billing := data["customer"]["billing_address"]:
         data["customer"]["billing_address"] = {**billing, "company": "Atelier Bernard"}  # orders share addresses
+
+
+def invoiced_by_operator(data: dict, now: datetime) -> None:
+    """The operator invoices the buyer itself: the order shows `has_invoice` without a document of the shop."""
+    data["has_invoice"] = True
+    data["last_updated_date"] = iso(now)
 
 
 def ship(data: dict, now: datetime) -> None:

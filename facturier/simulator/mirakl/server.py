@@ -13,7 +13,9 @@ Seller API (what Facturier calls), as the public MMP seller OpenAPI describes it
 - `GET /api/account` (A01): the shop of the key.
 Every call needs `Authorization: <api key>` (401 otherwise) and, when given, a `shop_id` the key may act for (403).
 Control (tests, demo): `POST /_simulator/orders/{id}/ship`, `POST /_simulator/orders/{id}/refund` (the waiting
-refund is paid back), `GET /_simulator/uploads`, `PUT /_simulator/faults` (a JSON object of faults.FaultConfig).
+refund is paid back), `POST /_simulator/orders/{id}/operator-invoice` (the operator
+invoices the buyer itself: `has_invoice` becomes true with no document of the shop), `GET /_simulator/uploads`,
+`PUT /_simulator/faults` (a JSON object of faults.FaultConfig).
 Faults (faults.FaultConfig): burst_429, error_5xx_next/error_5xx_rate, timeout_next, latency_ms, malformed_orders.
 """
 
@@ -40,6 +42,7 @@ from .scenarios import (
     awaiting_shipment,
     bought_by_business,
     build_orders,
+    invoiced_by_operator,
     iso,
     refund_waiting_line,
     ship,
@@ -60,7 +63,7 @@ ALLOWED_EXTENSIONS = frozenset({
 DEFAULT_PAGE = 10
 UPDATE_DATE_DELTA_SECONDS = 60
 ORDER_DOCUMENTS_PATH = re.compile(r"^/api/orders/([^/]+)/documents$")
-CONTROL_ORDER_PATH = re.compile(r"^/_simulator/orders/([^/]+)/(ship|refund)$")
+CONTROL_ORDER_PATH = re.compile(r"^/_simulator/orders/([^/]+)/(ship|refund|operator-invoice)$")
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,8 @@ def control(state: MiraklState, method: str, path: str, body: bytes):
             moment = datetime.now(UTC).replace(microsecond=0)
             if action == "ship":
                 ship(state.orders[order_id], moment)
+            elif action == "operator-invoice":
+                invoiced_by_operator(state.orders[order_id], moment)
             else:
                 refund_waiting_line(state.orders, order_id, moment)
         return 200, {"order_id": order_id, "done": action}, {}
@@ -373,6 +378,11 @@ class MiraklSimulatorServer(LocalServer):
             self.state.orders[order_id] = awaiting_shipment(
                 self.state.orders["MK-NOTSHIPPED-A"], order_id, datetime.now(UTC).replace(microsecond=0)
             )
+
+    def invoice_as_operator(self, order_id: str) -> None:
+        """The operator issues the customer invoice itself (marketplaces that invoice in the seller's name)."""
+        with self.state.lock:
+            invoiced_by_operator(self.state.orders[order_id], datetime.now(UTC).replace(microsecond=0))
 
     def make_business(self, order_id: str) -> None:
         with self.state.lock:

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--zip", type=int, default=10_000, help="portal: invoices in the bulk ZIP")
         parser.add_argument("--searches", type=int, default=300, help="portal: searches timed")
         parser.add_argument("--keep", action="store_true", help="portal: keep the generated database")
+        parser.add_argument("--reuse", default="", help="portal: time again a database kept by --keep (its name)")
         parser.add_argument("--orders", type=int, default=500)
         parser.add_argument("--workers", type=int, default=2, help="0 = everything inline in this process")
         parser.add_argument("--sample", type=int, default=200, help="documents re-rendered for the ratios")
@@ -54,7 +55,9 @@ class Command(BaseCommand):
             return
         if mode == "portal":
             invoices = options["invoices"] or 1_000_000
-            result = run_portal(invoices, options["zip"], options["searches"], keep=options["keep"])
+            result = run_portal(
+                invoices, options["zip"], options["searches"], keep=options["keep"], reuse=options["reuse"]
+            )
             report_portal(result, self.stdout.write)
             return
         if mode == "continuous":

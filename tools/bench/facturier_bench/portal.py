@@ -22,10 +22,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 
+from facturier.accounts.models import Seller
 from facturier.invoicing.archive import stream_zip
 from facturier.invoicing.finder import InvoiceFilters, keyset_page, search
 from facturier.invoicing.models import Invoice
+from facturier.portal.views.invoices import ORDERS_SHOWN
+from facturier.sales.not_invoiced import OrderFilters, not_invoiced
 from facturier_bench.environment import fresh_database, override, point_default_database
 from facturier_bench.measure import p50_p95_ms
 from facturier_bench.portal_data import FIRST_NAMES, LAST_NAMES, PERIOD_END, SELLERS, Dataset, generate
@@ -59,6 +63,7 @@ class ZipRun:
 class PortalResult:
     dataset: Dataset
     generation_seconds: float
+    database: str = ""  # named when kept, for --reuse
     search_seconds: dict[str, list[float]] = field(default_factory=dict)
     search_rows: dict[str, list[int]] = field(default_factory=dict)
     zips: list[ZipRun] = field(default_factory=list)
@@ -69,18 +74,25 @@ def require_postgresql() -> None:
         raise CommandError(SQLITE_REFUSAL)
 
 
-def run_portal(invoices: int, zip_size: int, searches: int, *, keep: bool = False) -> PortalResult:
+def run_portal(
+    invoices: int, zip_size: int, searches: int, *, keep: bool = False, reuse: str = ""
+) -> PortalResult:
+    """`reuse`: the name of a database an earlier `--keep` run left, timed again without generating it (so the
+    generation can run while the machine is busy and the timing when it is quiet)."""
     require_postgresql()
     previous_name = settings.DATABASES["default"]["NAME"]
     media_root = Path(tempfile.mkdtemp(prefix="facturier-bench-portal-"))
     override(MEDIA_ROOT=media_root, STORAGES={**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media_root}}})
-    fresh_database()
+    if reuse:
+        point_default_database(reuse)
+    else:
+        fresh_database()
     bench_name = settings.DATABASES["default"]["NAME"]
     try:
         started = time.perf_counter()
-        dataset = generate(invoices)
-        result = PortalResult(dataset, time.perf_counter() - started)
+        dataset = existing_dataset() if reuse else generate(invoices)
+        result = PortalResult(dataset, 0.0 if reuse else time.perf_counter() - started, bench_name if keep else "")
         attach_shared_pdf(dataset, max(zip_size, min(1000, zip_size)))
         time_searches(result, searches)
         small = min(1000, zip_size)
@@ -89,7 +101,7 @@ def run_portal(invoices: int, zip_size: int, searches: int, *, keep: bool = Fals
     finally:
         point_default_database(previous_name)
         shutil.rmtree(media_root, ignore_errors=True)
-        if not keep:
+        if not keep and not reuse:
             drop_database(bench_name)
 
 
@@ -104,16 +116,30 @@ def newest(dataset: Dataset):
     return Invoice.objects.filter(seller=dataset.big_seller).order_by("-issued_at", "-id")
 
 
-def attach_shared_pdf(dataset: Dataset, count: int) -> None:
-    """One real rendered PDF (the newest invoice's), stored once and shared by the `count` newest invoices.
+def existing_dataset() -> Dataset:
+    """The dataset of a kept database: the seller with the most invoices is the searched one."""
+    counts = Invoice.objects.values("seller").annotate(n=Count("id")).order_by("-n")
+    big = counts[0]
+    return Dataset(
+        big_seller=Seller.objects.get(pk=big["seller"]), invoices=Invoice.objects.count(), big_invoices=big["n"]
+    )
 
-    The immutability trigger allows this UPDATE: a PDF may be attached once to an invoice that has none.
+
+def attach_shared_pdf(dataset: Dataset, count: int) -> None:
+    """One real rendered PDF (the newest invoice's), stored in this run's media folder and shared by the `count`
+    newest invoices.
+
+    The immutability trigger allows this UPDATE only for an invoice with no PDF yet; a reused database has them
+    already, so the same file name is written again instead.
     """
     from facturier.documents.render import render_document
     from facturier.invoicing.snapshot import to_snapshot
 
     template = newest(dataset).select_related("seller").first()
     document = render_document(to_snapshot(template, logo=None))
+    if template.pdf:
+        default_storage.save(template.pdf.name, ContentFile(document.pdf))
+        return
     name = default_storage.save("invoices/bench-shared.pdf", ContentFile(document.pdf))
     ids = list(newest(dataset).values_list("pk", flat=True)[:count])
     Invoice.objects.filter(pk__in=ids).update(pdf=name, pdf_sha256=document.sha256)
@@ -155,6 +181,8 @@ def time_searches(result: PortalResult, searches: int) -> None:
         filters, cursor = search_input(kind, result.dataset, rng)  # prepared outside the timed part
         started = time.perf_counter()
         rows = len(keyset_page(search(seller, filters), cursor, PAGE_SIZE).rows)
+        if filters.query:  # the invoice list also shows the orders not invoiced that the text finds
+            len(not_invoiced(seller, OrderFilters(query=filters.query))[:ORDERS_SHOWN])
         result.search_seconds.setdefault(kind, []).append(time.perf_counter() - started)
         result.search_rows.setdefault(kind, []).append(rows)
 
@@ -202,6 +230,8 @@ def report_portal(result: PortalResult, say: Callable[[str], None]) -> None:
     say(f"database: PostgreSQL {server_version()}   invoices: {dataset.invoices}   sellers: {SELLERS}"
         f"   big seller: {dataset.big_invoices} invoices")
     say(f"data generation: {result.generation_seconds:.1f} s (orders, invoices, lines, e-mails, ANALYZE)")
+    if result.database:
+        say(f"database kept: {result.database} (time it again with --reuse {result.database})")
     everything: list[float] = []
     say(f"search (page of {PAGE_SIZE}, big seller), {sum(map(len, result.search_seconds.values()))} searches:")
     for kind, seconds in result.search_seconds.items():

@@ -16,6 +16,7 @@ from facturier.accounts.models import Seller
 from facturier.invoicing import search_columns as invoice_search
 from facturier.invoicing.email_keys import KEY_PREFIX
 from facturier.sales import search_columns as order_search
+from facturier.sales.not_invoiced import NOT_INVOICED
 
 SELLERS = 20
 BIG_SHARE = 0.6
@@ -56,6 +57,7 @@ def generate(invoices: int) -> Dataset:
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(ORDERS_SQL, params)
+        cursor.execute(NOT_INVOICED_SQL, not_invoiced_params(params))
         cursor.execute(INVOICES_SQL, params)
         cursor.execute(LINES_SQL, {})
         cursor.execute(EMAILS_SQL, params)
@@ -72,6 +74,11 @@ def generate(invoices: int) -> Dataset:
     return Dataset(big_seller=sellers[0], invoices=invoices, big_invoices=big_count)
 
 
+def not_invoiced_params(params: dict) -> dict:
+    count = params["n"] // NOT_INVOICED_EVERY
+    return {**params, "n": count, "big_n": int(count * BIG_SHARE), "reasons": list(NOT_INVOICED)}
+
+
 # g → (seller, position inside that seller): the big seller first, then round-robin over the others.
 ROWS = """
     SELECT g,
@@ -85,16 +92,42 @@ ROWS = """
     FROM generate_series(1, %(n)s) AS g
 """
 
+BUYER = """
+    CROSS JOIN LATERAL (
+        SELECT f || ' ' || l AS name,
+               lower(translate(f || '.' || l, 'éèëïçÉ', 'eeeicE')) || r.g || '@example.org' AS email
+        FROM (SELECT (%(first)s::text[])[1 + r.g %% 20] AS f, (%(last)s::text[])[1 + (r.g / 20) %% 30] AS l) AS p
+    ) AS b
+"""
+
 ORDERS_SQL = f"""
     INSERT INTO sales_salesorder (seller_id, order_id, status, placed_at, shipped_at, eligibility, reason, raw,
                                   first_seen_at, last_seen_at, sync_notes, unworkable_digest,
-                                  full_order_id, state, sales_channel, currency)
+                                  full_order_id, state, sales_channel, currency, buyer_name)
     SELECT r.seller_id, '26' || lpad(r.g::text, 10, '0'), 'Shipped', t.moment - interval '2 days',
            t.moment - interval '1 day', 'eligible', '', '{{}}'::jsonb, t.moment, t.moment, '[]'::jsonb, '',
-           '26' || lpad(r.g::text, 10, '0'), 'shipped', 'main', 'EUR'
+           '26' || lpad(r.g::text, 10, '0'), 'shipped', 'main', 'EUR', b.name
     FROM ({ROWS}) AS r
     CROSS JOIN LATERAL (SELECT %(end)s::timestamptz - %(period)s::interval
                                + %(period)s::interval * r.position / r.seller_total AS moment) AS t
+    {BUYER}
+"""
+
+# Orders that were not invoiced, one for NOT_INVOICED_EVERY invoiced ones, spread over the eight reasons the
+# orders page lists: the portal's text search looks for them too (their reason shown under the invoices found).
+NOT_INVOICED_EVERY = 10
+NOT_INVOICED_SQL = f"""
+    INSERT INTO sales_salesorder (seller_id, order_id, status, placed_at, shipped_at, eligibility, reason, raw,
+                                  first_seen_at, last_seen_at, sync_notes, unworkable_digest,
+                                  full_order_id, state, sales_channel, currency, buyer_name)
+    SELECT r.seller_id, '27' || lpad(r.g::text, 10, '0'), 'Shipped', t.moment - interval '2 days',
+           t.moment - interval '1 day', (%(reasons)s::text[])[1 + r.g %% cardinality(%(reasons)s::text[])], '',
+           '{{}}'::jsonb, t.moment, t.moment, '[]'::jsonb, '', '27' || lpad(r.g::text, 10, '0'), 'shipped', 'main',
+           'EUR', b.name
+    FROM ({ROWS}) AS r
+    CROSS JOIN LATERAL (SELECT %(end)s::timestamptz - %(period)s::interval
+                               + %(period)s::interval * r.position / r.seller_total AS moment) AS t
+    {BUYER}
 """
 
 INVOICES_SQL = f"""
@@ -124,11 +157,7 @@ INVOICES_SQL = f"""
                                CASE WHEN r.g %% %(every)s = 0 THEN -1 ELSE 1 END AS sign) AS d
     CROSS JOIN LATERAL (SELECT ((r.g::bigint * 7919) %% 49900 + 100) / 100.0 AS gross) AS a
     CROSS JOIN LATERAL (SELECT a.gross::numeric(14, 2) AS gross, round(a.gross / 1.2, 2) AS net) AS m
-    CROSS JOIN LATERAL (
-        SELECT f || ' ' || l AS name,
-               lower(translate(f || '.' || l, 'éèëïçÉ', 'eeeicE')) || r.g || '@example.org' AS email
-        FROM (SELECT (%(first)s::text[])[1 + r.g %% 20] AS f, (%(last)s::text[])[1 + (r.g / 20) %% 30] AS l) AS p
-    ) AS b
+    {BUYER}
 """
 
 LINES_SQL = """
