@@ -57,29 +57,40 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
     sender.conf.beat_schedule = {
         **sync_schedule(settings.FACTURIER_SYNC_TIMES),
         **incremental_schedule(settings.FACTURIER_INCREMENTAL_SYNC_EVERY),
-        # The sweepers: each finishes what a killed worker left (their periods are settings: tests shorten them).
-        "deliver-due-emails": {
-            "task": "facturier.outbox.tasks.deliver_due_task",
-            "schedule": float(settings.FACTURIER_OUTBOX_SWEEP_EVERY),
-        },
-        "render-missing-documents": {
-            "task": "facturier.invoicing.tasks.render_missing_task",
-            "schedule": float(settings.FACTURIER_RENDER_SWEEP_EVERY),
-        },
-        "render-missing-fee-invoices": {
-            "task": "facturier.billing.tasks.render_missing_fee_invoices_task",
-            "schedule": float(settings.FACTURIER_RENDER_SWEEP_EVERY),
-        },
-        "sweep-abandoned-files": {
-            "task": "facturier.jobs.tasks.sweep_abandoned_files_task",
-            "schedule": float(settings.FACTURIER_STORAGE_SWEEP_EVERY),
-        },
-        "follow-marketplace-uploads": {"task": "facturier.jobs.tasks.follow_uploads_task", "schedule": 60.0},
+        **sweepers_schedule(settings),
+        **calendar_schedule(),
+    }
+
+
+def sweepers_schedule(settings) -> dict:
+    """Each sweeper finishes what a killed worker left (their periods are settings: tests shorten them)."""
+
+    def every(task: str, seconds: float) -> dict:
+        return {"task": task, "schedule": float(seconds)}
+
+    return {
+        "deliver-due-emails": every("facturier.outbox.tasks.deliver_due_task", settings.FACTURIER_OUTBOX_SWEEP_EVERY),
+        "render-missing-documents": every(
+            "facturier.invoicing.tasks.render_missing_task", settings.FACTURIER_RENDER_SWEEP_EVERY
+        ),
+        "render-missing-fee-invoices": every(
+            "facturier.billing.tasks.render_missing_fee_invoices_task", settings.FACTURIER_RENDER_SWEEP_EVERY
+        ),
+        "sweep-abandoned-files": every(
+            "facturier.jobs.tasks.sweep_abandoned_files_task", settings.FACTURIER_STORAGE_SWEEP_EVERY
+        ),
+        "follow-marketplace-uploads": every("facturier.jobs.tasks.follow_uploads_task", 60),
         # Runs whose process died are interrupted and resumed within their lease (sales/runs.py) + this period.
-        "recover-interrupted-syncs": {
-            "task": "facturier.jobs.tasks.recover_interrupted_syncs_task",
-            "schedule": float(settings.FACTURIER_RECOVERY_SWEEP_EVERY),
-        },
+        "recover-interrupted-syncs": every(
+            "facturier.jobs.tasks.recover_interrupted_syncs_task", settings.FACTURIER_RECOVERY_SWEEP_EVERY
+        ),
+        "ereporting-pass": every("facturier.ereporting.tasks.ereporting_pass_task", 600),
+        "pa-einvoicing-pass": every("facturier.ereporting.tasks.einvoicing_pass_task", 60),
+    }
+
+
+def calendar_schedule() -> dict:
+    return {
         "monthly-billing": {
             "task": "facturier.billing.tasks.monthly_billing_task",
             "schedule": crontab(day_of_month=1, hour=6, minute=0),
@@ -88,8 +99,6 @@ def setup_beat_schedule(sender: Celery, **_kwargs) -> None:
             "task": "facturier.billing.tasks.purge_expired_task",
             "schedule": crontab(hour=3, minute=30),
         },
-        "ereporting-pass": {"task": "facturier.ereporting.tasks.ereporting_pass_task", "schedule": 600.0},
-        "pa-einvoicing-pass": {"task": "facturier.ereporting.tasks.einvoicing_pass_task", "schedule": 60.0},
         "daily-failed-email-digest": {
             "task": "facturier.jobs.tasks.failed_digest_task",
             "schedule": crontab(hour=8, minute=0),

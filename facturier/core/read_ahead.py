@@ -30,28 +30,10 @@ def read_ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[T]:
     # The thread works in the caller's language: texts written while producing (the reasons of the orders parsed
     # from a page) are in the language they would have had in a plain loop.
     language = translation.get_language()
-
-    def offer(entry: tuple) -> bool:
-        while not stopped.is_set():
-            try:
-                ready.put(entry, timeout=_POLL_SECONDS)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            with translation.override(language):
-                for item in items:
-                    if not offer((item, None)):
-                        return
-        except BaseException as error:  # handed to the consumer, who raises it where the loop would have
-            offer((_END, error))
-        else:
-            offer((_END, None))
-
-    threading.Thread(target=produce, name="read-ahead", daemon=True).start()
+    producer = threading.Thread(
+        target=_produce, args=(items, ready, stopped, language), name="read-ahead", daemon=True
+    )
+    producer.start()
     try:
         while True:
             item, error = ready.get()
@@ -62,3 +44,26 @@ def read_ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[T]:
             yield item
     finally:
         stopped.set()
+
+
+def _produce(items: Iterable, ready: queue.Queue, stopped: threading.Event, language: str | None) -> None:
+    try:
+        with translation.override(language):
+            for item in items:
+                if not _offer(ready, stopped, (item, None)):
+                    return
+    except BaseException as error:  # handed to the consumer, who raises it where the loop would have
+        _offer(ready, stopped, (_END, error))
+    else:
+        _offer(ready, stopped, (_END, None))
+
+
+def _offer(ready: queue.Queue, stopped: threading.Event, entry: tuple) -> bool:
+    """Put `entry` for the consumer; False once the consumer has left."""
+    while not stopped.is_set():
+        try:
+            ready.put(entry, timeout=_POLL_SECONDS)
+            return True
+        except queue.Full:
+            continue
+    return False

@@ -8,6 +8,7 @@ run the same tasks in their own process (jobs/inline.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
@@ -85,37 +86,47 @@ def fan_out_seller(
     """Sync; as the pages of orders are stored, hand their invoices in batches to `issue_later`, so
     workers issue while later pages are read, and the pending refunds to `credit_later`. The run's counters grow
     as the tasks finish."""
-    scheduled: list[int] = []
-    waiting: list[int] = []
+    handover = _Handover(seller, issue_later, credit_later)
+    # The run closes once everything is handed on: run in this process (jobs/inline.py), its counters are final.
+    return sync_seller(
+        seller, trigger=trigger, client=client, on_eligible=handover.schedule_orders, then=handover.hand_on_the_rest
+    )
 
-    def schedule_orders(run: SyncRun, order_ids: list[int], *, flush: bool = False) -> None:
-        scheduled.extend(order_ids)
-        waiting.extend(order_ids)
+
+@dataclass
+class _Handover:
+    """What one sync pass has handed to the issuing and crediting tasks so far."""
+
+    seller: Seller
+    issue_later: ScheduleBatch
+    credit_later: ScheduleBatch
+    scheduled: list[int] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)
+
+    def schedule_orders(self, run: SyncRun, order_ids: list[int], *, flush: bool = False) -> None:
+        self.scheduled.extend(order_ids)
+        self.waiting.extend(order_ids)
         # A page brings a fraction of a batch: batches are filled across pages, so every stage downstream runs
         # fewer, fuller tasks (each task has a fixed cost of some 10 ms in queries and messaging).
-        ready = len(waiting) if flush else len(waiting) - len(waiting) % ISSUE_BATCH
-        batches = in_batches(waiting[:ready], ISSUE_BATCH)
-        del waiting[:ready]
-        if batches:
-            for batch in batches:
-                issue_later(batch, run.pk)
+        ready = len(self.waiting) if flush else len(self.waiting) - len(self.waiting) % ISSUE_BATCH
+        batches = in_batches(self.waiting[:ready], ISSUE_BATCH)
+        del self.waiting[:ready]
+        for batch in batches:
+            self.issue_later(batch, run.pk)
 
-    def hand_on_the_rest(run: SyncRun, heartbeat: Callable[[], None]) -> None:
-        if len(scheduled) >= BULK_LOAD:
+    def hand_on_the_rest(self, run: SyncRun, heartbeat: Callable[[], None]) -> None:
+        if len(self.scheduled) >= BULK_LOAD:
             refresh_planner_statistics(SalesOrder, Invoice)
         # Orders left over by an earlier run (a failure, a seller set-up fixed since) go along too.
-        already = set(scheduled)
-        leftovers = [pk for pk in invoicing.orders_to_invoice(seller).values_list("pk", flat=True) if pk not in already]
-        schedule_orders(run, leftovers, flush=True)
+        already = set(self.scheduled)
+        to_invoice = invoicing.orders_to_invoice(self.seller).values_list("pk", flat=True)
+        self.schedule_orders(run, [pk for pk in to_invoice if pk not in already], flush=True)
         # Every pending refund is tried now. One whose invoice is still being issued stays pending and is tried
         # again by the issuing task, after its commit: whichever comes last finds both the invoice and the refund.
-        refund_ids = list(invoicing.refunds_to_credit(seller).values_list("pk", flat=True))
+        refund_ids = list(invoicing.refunds_to_credit(self.seller).values_list("pk", flat=True))
         for batch in in_batches(refund_ids, ISSUE_BATCH):
-            credit_later(batch, run.pk)
+            self.credit_later(batch, run.pk)
         heartbeat()
-
-    # The run closes once everything is handed on: run in this process (jobs/inline.py), its counters are final.
-    return sync_seller(seller, trigger=trigger, client=client, on_eligible=schedule_orders, then=hand_on_the_rest)
 
 
 def credit_refunds(refund_ids: list[int], run_id: int | None) -> int:

@@ -415,27 +415,11 @@ def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine
     line_id = text(line.get("order_line_id"))
     if not line_id:
         raise missing(f"{where}.order_line_id")
-    state = text(line.get("order_line_state"))
     quantity = parse_quantity(line.get("quantity"), f"{where}.quantity")
     unit_price = _required_amount(line, "price_unit", where)
-    shipping = parse_amount(line.get("shipping_price") or 0, f"{where}.shipping_price")
-    taxes = _tax_total(line.get("taxes"), f"{where}.taxes")
-    shipping_taxes = _tax_total(line.get("shipping_taxes"), f"{where}.shipping_taxes")
     billed = _billed_quantity(line, quantity, unit_price, where)
-    price = parse_amount(line["price"], f"{where}.price") if line.get("price") is not None else unit_price * billed
-    if not tax_included:
-        price += taxes
-        shipping += shipping_taxes
-    common = {
-        "status": state,
-        "active": state not in INACTIVE_LINE_STATES and billed > 0,
-        "title": text(line.get("product_title")),
-        "sku": text(line.get("offer_sku")) or text(line.get("product_sku")),
-        "ean": _ean(line),
-        "tax_rate": _tax_rate(line.get("taxes")),
-        "category": text(line.get("category_label")) or text(line.get("category_code")),
-    }
-    tax_amount = taxes + shipping_taxes if line.get("taxes") is not None else None
+    price, shipping, tax_amount = _line_amounts(line, where, unit_price, billed, tax_included)
+    common = _line_common(line, billed)
     if not billed:
         return (OrderLine(line_id=line_id, quantity=quantity, unit_price_gross=unit_price, shipping_gross=shipping,
                           tax_amount=tax_amount, **common),)  # fmt: skip
@@ -448,6 +432,35 @@ def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine
         return (replace(first, quantity=billed, unit_price_gross=unit + CENT),)
     rest = OrderLine(line_id=f"{line_id}~{unit + CENT}", quantity=odd_cents, unit_price_gross=unit + CENT, **common)
     return first, rest
+
+
+def _line_amounts(
+    line: Mapping, where: str, unit_price: Decimal, billed: int, tax_included: bool
+) -> tuple[Decimal, Decimal, Decimal | None]:
+    """(what the buyer pays for the billed units, for their shipping, the taxes given or None), taxes included."""
+    shipping = parse_amount(line.get("shipping_price") or 0, f"{where}.shipping_price")
+    taxes = _tax_total(line.get("taxes"), f"{where}.taxes")
+    shipping_taxes = _tax_total(line.get("shipping_taxes"), f"{where}.shipping_taxes")
+    price = parse_amount(line["price"], f"{where}.price") if line.get("price") is not None else unit_price * billed
+    if not tax_included:
+        price += taxes
+        shipping += shipping_taxes
+    tax_amount = taxes + shipping_taxes if line.get("taxes") is not None else None
+    return price, shipping, tax_amount
+
+
+def _line_common(line: Mapping, billed: int) -> dict:
+    """What every part of the line says of the product and its state."""
+    state = text(line.get("order_line_state"))
+    return {
+        "status": state,
+        "active": state not in INACTIVE_LINE_STATES and billed > 0,
+        "title": text(line.get("product_title")),
+        "sku": text(line.get("offer_sku")) or text(line.get("product_sku")),
+        "ean": _ean(line),
+        "tax_rate": _tax_rate(line.get("taxes")),
+        "category": text(line.get("category_label")) or text(line.get("category_code")),
+    }
 
 
 def _units(amount: Decimal, quantity: int) -> tuple[Decimal, int]:

@@ -440,47 +440,63 @@ def _upsert(
     seller: Seller, orders: list, notes: dict[str, list[dict]], failures: list[Message | str]
 ) -> dict[str, str]:
     with transaction.atomic():
-        # The existing rows are locked, so an order cannot be invoiced between the check and the write. Locks and
-        # writes go in order_id order: two syncs of one seller wait for each other instead of deadlocking.
-        keys = sorted(storage_id(order.order_id) for order in orders)
-        existing = {
-            row.order_id: row
-            for row in SalesOrder.objects.select_for_update()
-            .filter(seller=seller, order_id__in=keys)
-            .order_by("order_id")
-            .only("pk", "order_id", "first_seen_shipped_at", "sync_notes", "reason", "unworkable_digest")
-        }
+        existing = _lock_existing(seller, orders)
         invoiced = set(
             SalesOrder.objects.filter(pk__in=[row.pk for row in existing.values()], invoices__isnull=False).values_list(
                 "order_id", flat=True
             )
         )
-        rows: dict[str, SalesOrder] = {}
-        normalized: dict[str, MarketOrder] = {}
-        for order in orders:
-            key = storage_id(order.order_id)
-            try:
-                values = order_values(seller, order, existing.get(key), notes.get(key, []))
-            except Exception as exc:  # one bad order never stops the others
-                _report("order", order.order_id or "?", exc, failures)
-                continue
-            rows[key] = SalesOrder(seller=seller, order_id=key, **values)
-            if isinstance(order, MarketOrder):
-                normalized[key] = order
+        rows, normalized = _page_rows(seller, orders, existing, notes, failures)
         # Once invoiced, an order keeps its data; later changes arrive as refunds (credit notes).
         writable = [
             row for key, row in sorted(rows.items()) if key not in invoiced or row.eligibility == SalesOrder.ELIGIBLE
         ]
-        # A malformed order has no dates or status to offer: what was known of it before is kept.
-        for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):
-            group = [row for row in writable if (row.order_id not in normalized) == is_malformed]
-            if group:
-                SalesOrder.objects.bulk_create(
-                    group, update_conflicts=True, unique_fields=["seller", "order_id"], update_fields=fields
-                )
+        _write_rows(writable, normalized)
         replace_lines(seller, {row.order_id: normalized[row.order_id] for row in writable
                                if row.order_id in normalized and row.order_id not in invoiced})  # fmt: skip
     return {key: row.eligibility for key, row in rows.items()}
+
+
+def _lock_existing(seller: Seller, orders: list) -> dict[str, SalesOrder]:
+    """The page's stored rows, locked so an order cannot be invoiced between the check and the write. Locks (and
+    writes) go in order_id order: two syncs of one seller wait for each other instead of deadlocking."""
+    keys = sorted(storage_id(order.order_id) for order in orders)
+    return {
+        row.order_id: row
+        for row in SalesOrder.objects.select_for_update()
+        .filter(seller=seller, order_id__in=keys)
+        .order_by("order_id")
+        .only("pk", "order_id", "first_seen_shipped_at", "sync_notes", "reason", "unworkable_digest")
+    }
+
+
+def _page_rows(
+    seller: Seller, orders: list, existing: dict[str, SalesOrder], notes: dict[str, list[dict]], failures: list
+) -> tuple[dict[str, SalesOrder], dict[str, MarketOrder]]:
+    """The rows to write, by storage id, and the normalized orders among them (a malformed one has none)."""
+    rows: dict[str, SalesOrder] = {}
+    normalized: dict[str, MarketOrder] = {}
+    for order in orders:
+        key = storage_id(order.order_id)
+        try:
+            values = order_values(seller, order, existing.get(key), notes.get(key, []))
+        except Exception as exc:  # one bad order never stops the others
+            _report("order", order.order_id or "?", exc, failures)
+            continue
+        rows[key] = SalesOrder(seller=seller, order_id=key, **values)
+        if isinstance(order, MarketOrder):
+            normalized[key] = order
+    return rows, normalized
+
+
+def _write_rows(writable: list[SalesOrder], normalized: dict[str, MarketOrder]) -> None:
+    # A malformed order has no dates or status to offer: what was known of it before is kept.
+    for fields, is_malformed in ((UPSERT_FIELDS, False), (MALFORMED_UPSERT_FIELDS, True)):
+        group = [row for row in writable if (row.order_id not in normalized) == is_malformed]
+        if group:
+            SalesOrder.objects.bulk_create(
+                group, update_conflicts=True, unique_fields=["seller", "order_id"], update_fields=fields
+            )
 
 
 def replace_lines(seller: Seller, orders: dict[str, MarketOrder]) -> None:
