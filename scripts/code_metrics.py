@@ -1,8 +1,9 @@
 """The README's code figures (issue #19), from the source alone (standard library only):
 
 - lines of source of the runtime package (`facturier/` and `config/`, what the wheel ships), tests excluded; of the
-  tests (every `tests/` folder and the root conftest.py); of the developer tooling outside the package (`tools/`,
-  its tests excluded): lines that are neither blank nor only a comment (docstrings count);
+  tests (every `tests/` folder, the cross-app `acceptance/` suite and the root conftest.py); of the developer
+  tooling outside the package (`tools/`, its tests excluded): lines that are neither blank nor only a comment
+  (docstrings count);
 - the longest function of the runtime package (from its `def` line to its last line);
 - the import cycles among the runtime package's modules: groups of modules that import one another in a circle
   (strongly connected components of the import graph, every import counted, also those inside functions).
@@ -50,13 +51,13 @@ class Metrics:
 
 def kind_of(path: Path, root: Path) -> str:
     parts = path.relative_to(root).parts
-    if "tests" in parts or parts == ("conftest.py",):
+    if "tests" in parts or parts[0] == "acceptance" or parts == ("conftest.py",):
         return "tests"
     return "tooling" if parts[0] == "tools" else "runtime"
 
 
 def python_files(root: Path) -> Iterator[Path]:
-    for top in (*RUNTIME_PACKAGES, "tools"):
+    for top in (*RUNTIME_PACKAGES, "tools", "acceptance"):
         yield from sorted(path for path in (root / top).rglob("*.py") if ".egg-info" not in str(path))
     if (root / "conftest.py").exists():
         yield root / "conftest.py"
@@ -166,7 +167,8 @@ def report(metrics: Metrics) -> str:
     lines = [
         f"runtime package (facturier/, config/; tests excluded): {metrics.runtime.lines} lines of source"
         f" in {metrics.runtime.files} files",
-        f"tests (tests/ folders, conftest.py): {metrics.tests.lines} lines of source in {metrics.tests.files} files",
+        f"tests (tests/ folders, acceptance/, conftest.py): {metrics.tests.lines} lines of source"
+        f" in {metrics.tests.files} files",
         f"developer tooling outside the package (tools/): {metrics.tooling.lines} lines of source"
         f" in {metrics.tooling.files} files",
         f"longest function: {metrics.longest.name} ({metrics.longest.lines} lines)",

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: lint, import layers, then pytest against SQLite and against PostgreSQL, both passes at once
 # (each has its own database, temporary folder and Redis databases; see facturier/core/tests/redis_dbs.py).
+# Each pass runs every app's tests (facturier/, tools/, scripts/) and the cross-app acceptance suite (acceptance/:
+# browser, real workers, API contract): a plain pytest collects them all from the repository root.
 # Tests marked database_independent (schemathesis on the API's HTTP contract) run in the SQLite pass only.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,6 +6,6 @@ from __future__ import annotations
 import os
 
 BASE = int(os.environ.get("FACTURIER_TEST_REDIS_BASE", "10"))
-WORKERS = BASE  # jobs/tests/workers.py: the fault suite's workers
-RECOVERY = BASE + 1  # jobs/tests/test_recovery.py
-WORKER_THREAD = BASE + 3  # jobs/tests/test_worker.py
+WORKERS = BASE  # acceptance/workers/workers.py: the fault suite's workers
+RECOVERY = BASE + 1  # acceptance/workers/test_recovery.py
+WORKER_THREAD = BASE + 3  # acceptance/workers/test_worker.py

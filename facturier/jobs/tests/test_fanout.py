@@ -76,7 +76,8 @@ def test_issue_orders_task_ignores_an_order_that_is_gone_or_not_eligible(seller_
 
 @pytest.mark.django_db(transaction=True)
 def test_batches_are_filled_across_pages_and_the_rest_goes_when_the_sync_ends(start_simulator, connect_to_simulator):
-    seller = connect_to_simulator(start_simulator(seed=5, orders=1000))  # ten pages of 100 orders
+    # Three pages of 100 orders with about 35 to invoice on each: every full batch takes from two pages.
+    seller = connect_to_simulator(start_simulator(seed=5, orders=300))
 
     run = SyncRun.objects.get(pk=sync_seller_task(seller.pk, "test"))
 
@@ -85,7 +86,7 @@ def test_batches_are_filled_across_pages_and_the_rest_goes_when_the_sync_ends(st
     sizes = Counter(invoices.values_list("issued_at", flat=True))
     batch_sizes = [sizes[moment] for moment in sorted(sizes)]
     eligible = SalesOrder.objects.filter(eligibility=SalesOrder.ELIGIBLE).count()
-    assert eligible == 339
-    assert batch_sizes == [ISSUE_BATCH] * 6 + [39]
+    assert eligible == 106
+    assert batch_sizes == [ISSUE_BATCH] * 2 + [6]
     run.refresh_from_db()
     assert run.invoices_issued == eligible

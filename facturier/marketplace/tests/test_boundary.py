@@ -16,7 +16,9 @@ OCTOPIA_FIELD_NAMES = (
 )  # fmt: skip
 ROOT = Path(facturier.__file__).parent
 ALLOWED = (ROOT / "marketplace", ROOT / "simulator")
-TOOLS = ROOT.parent / "tools"  # the developer tooling kept out of the wheel (tools/bench) keeps the rule too
+# Outside the package, the developer tooling kept out of the wheel (tools/bench) and the cross-app acceptance suite
+# keep the rule too.
+OUTSIDE_THE_PACKAGE = (ROOT.parent / "tools", ROOT.parent / "acceptance")
 SCANNED_SUFFIXES = {".py", ".html", ".txt", ".md"}  # the message catalogue holds marketplace/'s messages too
 
 
@@ -24,7 +26,7 @@ def test_no_octopia_field_name_outside_the_marketplace_code_and_the_simulator():
     pattern = re.compile("|".join(OCTOPIA_FIELD_NAMES))
     found = [
         f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}"
-        for path in sorted([*ROOT.rglob("*"), *TOOLS.rglob("*")])
+        for path in sorted([*ROOT.rglob("*"), *(path for folder in OUTSIDE_THE_PACKAGE for path in folder.rglob("*"))])
         if path.suffix in SCANNED_SUFFIXES and not any(path.is_relative_to(allowed) for allowed in ALLOWED)
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
         if pattern.search(line)

@@ -15,7 +15,8 @@ from facturier.portal.tests.helpers import logged_in
 
 @pytest.fixture
 def seller(start_simulator, start_mirakl_simulator, connect_to_simulator):
-    seller = connect_to_simulator(start_simulator(seed=42, orders=16), upload_to_marketplace=True)
+    # Three Cdiscount orders (the b2c, business and relay scenarios) are enough beside the Mirakl ones.
+    seller = connect_to_simulator(start_simulator(seed=42, orders=3), upload_to_marketplace=True)
     mirakl = start_mirakl_simulator(orders=8)
     MarketplaceConnection.objects.create(seller=seller, **mirakl_connection_fields(mirakl.credentials()))
     run_pass(seller, "test")

@@ -16,7 +16,7 @@ from facturier.sales.models import RefundRecord, SalesOrder, SyncRun
 from facturier.simulator.tests.fixtures import make_client
 from facturier.simulator.variants import first_line_id_of, order_id_of
 
-ORDERS = 40
+ORDERS = 3  # the b2c, business and relay scenarios: the refunds under test are on the b2c and relay orders
 GESTURES = "/order-commercial-gesture-requests"
 CANCELLATIONS = "/order-cancellation-requests"
 

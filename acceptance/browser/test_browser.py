@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -11,30 +10,11 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from acceptance.browser.chromium import SCREENSHOTS
 from facturier.accounts.models import Seller
 from facturier.invoicing.models import Invoice
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("FACTURIER_SCREENSHOTS", "/tmp/facturier-screenshots"))
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, locale="fr-FR", viewport={"width": 1360, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def download(page, locator) -> bytes:

@@ -20,6 +20,8 @@ import pytest
 from django.core import mail
 from django.utils import formats, translation
 
+from acceptance.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from acceptance.browser.test_browser_phone import serious_violations
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.accounts.tests.factories import PASSWORD
 from facturier.billing.usage import next_month
@@ -28,8 +30,6 @@ from facturier.invoicing.models import Invoice
 from facturier.jobs.inline import run_pass
 from facturier.outbox.models import OutgoingEmail
 from facturier.portal.tests.helpers import issue
-from facturier.portal.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-from facturier.portal.tests.test_browser_phone import serious_violations
 from facturier.portal.tests.test_orders_not_invoiced import record
 from facturier.sales.models import SalesOrder, SyncRun
 

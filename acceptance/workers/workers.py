@@ -1,7 +1,7 @@
 """A real Celery worker (with its embedded beat) in a subprocess of its own, that a test can SIGKILL.
 
 The worker runs `celery -A config.celery worker -B` on the test database, the test's storage folder, SMTP server,
-simulator and a Redis queue of its own (Redis database 10), with the settings the test chooses (sweeper periods).
+simulator and a Redis queue of its own (redis_dbs.WORKERS), with the settings the test chooses (sweeper periods).
 It is started in a new process group, and killed with it: no pool process outlives its parent.
 """
 
@@ -26,7 +26,7 @@ from facturier.core.tests import redis_dbs
 
 REDIS_DB = redis_dbs.WORKERS
 BROKER_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Copied from this process: the worker must decrypt what the test stored and reach what the test started.
 INHERITED = (
     "SECRET_KEY", "FACTURIER_FERNET_KEYS", "OCTOPIA_API_URL", "OCTOPIA_AUTH_URL", "EMAIL_BACKEND", "EMAIL_HOST",
@@ -79,7 +79,7 @@ class Workers:
         environment = {
             **os.environ,
             "PYTHONPATH": str(PROJECT_ROOT),
-            "DJANGO_SETTINGS_MODULE": "facturier.jobs.tests.fault_worker_settings",
+            "DJANGO_SETTINGS_MODULE": "acceptance.workers.fault_worker_settings",
             "FACTURIER_FAULT_SETTINGS": json.dumps(self.worker_settings()),
         }
         command = [

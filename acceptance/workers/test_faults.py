@@ -3,7 +3,7 @@ while it issues and while it emails; a fresh worker is started and nothing else 
 bring every order to exactly one invoice with its file, every email to the SMTP server once (at most one repeat
 per kill), and every run to an end.
 
-On PostgreSQL + Redis (database 10), with the marketplace simulator over HTTP and a real SMTP server. The
+On PostgreSQL + Redis (redis_dbs.WORKERS), with the marketplace simulator over HTTP and a real SMTP server. The
 sweepers' periods and leases are shortened by settings, so the whole module takes a minute or two.
 
 The kill while syncing runs against each connector (Octopia and Mirakl, each on its simulator): it is the stage
@@ -21,14 +21,14 @@ from itertools import groupby
 import pytest
 from django.db import connection
 
+from acceptance.workers.test_worker import redis_is_up
+from acceptance.workers.workers import Workers, wait_until
 from facturier.accounts.samples import mirakl_connection_fields
 from facturier.core.models import PendingFolder
 from facturier.core.tests.storage import stored_names
 from facturier.invoicing import services as invoicing
 from facturier.invoicing.models import Invoice
 from facturier.jobs.tasks import sync_seller_task
-from facturier.jobs.tests.test_worker import redis_is_up
-from facturier.jobs.tests.workers import Workers, wait_until
 from facturier.outbox.models import OutgoingEmail
 from facturier.sales.models import SalesOrder, SyncRun
 from facturier.simulator.faults import FaultConfig

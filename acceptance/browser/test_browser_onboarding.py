@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from acceptance.browser.chromium import SCREENSHOTS
+from acceptance.browser.test_browser import register_company, sign_up_and_verify
 from facturier.accounts.models import Seller
 from facturier.invoicing.models import Invoice
-from facturier.portal.tests.test_browser import SCREENSHOTS, page, register_company, sign_up_and_verify  # noqa: F401
 from facturier.sales.models import SyncRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_first_sync_starts_by_itself_with_its_progress(page, live_server, simulator, settings):  # noqa: F811
+def test_first_sync_starts_by_itself_with_its_progress(page, live_server, simulator, settings):
     settings.OCTOPIA_API_URL, settings.OCTOPIA_AUTH_URL = simulator.api_url, simulator.auth_url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url

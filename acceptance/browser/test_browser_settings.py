@@ -9,14 +9,13 @@ from django.forms.models import model_to_dict
 
 from facturier.accounts.models import MarketplaceConnection, Seller
 from facturier.accounts.tests.factories import PASSWORD
-from facturier.portal.tests.test_browser import page  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SETTINGS_FORMS = ["/reglages/", "/inscription/entreprise/", "/inscription/tva/", "/marketplace/{connection}/"]
 
 
-def log_in(page, base: str, email: str) -> None:  # noqa: F811
+def log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/connexion/")
     page.fill("#id_email", email)
     page.fill("#id_password", PASSWORD)
@@ -35,7 +34,7 @@ def seller_rows(seller: Seller) -> dict:
 
 @pytest.mark.parametrize("rate", [Decimal("5.50"), Decimal("20.00")])
 @pytest.mark.parametrize("path", SETTINGS_FORMS)
-def test_saving_a_settings_form_unchanged_changes_nothing(page, live_server, make_seller, path, rate):  # noqa: F811
+def test_saving_a_settings_form_unchanged_changes_nothing(page, live_server, make_seller, path, rate):
     seller = make_seller(default_vat_rate=rate, connection={
         "marketplace": "octopia", "account_id": "98979",
         "credentials": {"client_id": "client-1", "client_secret": "secret-1"},

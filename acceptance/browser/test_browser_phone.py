@@ -4,24 +4,22 @@ finds no serious or critical accessibility violation, at 1280 and 390 px, in Fre
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from acceptance.browser.chromium import SCREENSHOTS as ALL_SCREENSHOTS
+from acceptance.browser.test_browser_settings import log_in
 from facturier.billing.fee_invoices import issue_fee_invoice
 from facturier.billing.rendering import render_fee_invoices
 from facturier.portal.tests.helpers import issue
-from facturier.portal.tests.test_browser import page  # noqa: F401 - the Chromium fixture
-from facturier.portal.tests.test_browser_settings import log_in
 from facturier.portal.tests.test_isolation import OBJECT_URLS, POST_ONLY, PUBLIC, portal_names
 from facturier.sales.models import SyncRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(os.environ.get("FACTURIER_SCREENSHOTS", "/tmp/facturier-screenshots")) / "phone"
+SCREENSHOTS = ALL_SCREENSHOTS / "phone"
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 # Every page a seller opens (files, JSON and POST-only addresses are not pages).
 SELLER_PAGES = {
@@ -48,7 +46,7 @@ def test_every_seller_page_is_checked():
     assert pages == set(SELLER_PAGES)
 
 
-def serious_violations(page) -> list[str]:  # noqa: F811
+def serious_violations(page) -> list[str]:
     results = AXE.run(page, options={"resultTypes": ["violations"]})
     return [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
@@ -56,7 +54,7 @@ def serious_violations(page) -> list[str]:  # noqa: F811
     ]  # fmt: skip
 
 
-def check(page, url: str, name: str, *, phone: bool) -> list[str]:  # noqa: F811
+def check(page, url: str, name: str, *, phone: bool) -> list[str]:
     """The problems of one page: sideways scrolling on a phone, serious axe violations."""
     page.goto(url)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{'390' if phone else '1280'}.png"), full_page=True)
@@ -83,7 +81,7 @@ def seller_with_documents(make_seller):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
-def test_every_page_fits_a_phone_and_passes_axe(page, live_server, seller_with_documents, viewport,  # noqa: F811
+def test_every_page_fits_a_phone_and_passes_axe(page, live_server, seller_with_documents, viewport,
                                                  language):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     seller, invoice = seller_with_documents
@@ -104,7 +102,7 @@ def test_every_page_fits_a_phone_and_passes_axe(page, live_server, seller_with_d
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_invoice_lines_and_totals_are_in_sight_without_scrolling(page, live_server, seller_with_documents,  # noqa: F811
+def test_the_invoice_lines_and_totals_are_in_sight_without_scrolling(page, live_server, seller_with_documents,
                                                                     language):
     """At 1280 px the lines table fits its column (no inner scroll hides the totals); at 390 px nothing is wider than
     the screen."""
@@ -128,7 +126,7 @@ def test_the_invoice_lines_and_totals_are_in_sight_without_scrolling(page, live_
     assert page.inner_text("#total-gross") == {"fr": "28,80\u00a0€", "en": "€28.80"}[language]
 
 
-def test_the_menu_folds_on_a_phone_and_opens_with_its_button(page, live_server, seller_with_documents):  # noqa: F811
+def test_the_menu_folds_on_a_phone_and_opens_with_its_button(page, live_server, seller_with_documents):
     seller, _invoice = seller_with_documents
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, seller.owner.email)
