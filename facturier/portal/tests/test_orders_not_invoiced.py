@@ -10,6 +10,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from facturier.core.clock import now
@@ -17,7 +18,13 @@ from facturier.core.stored_text import render
 from facturier.marketplace.parse import parse_order
 from facturier.portal.tests.helpers import issue, logged_in
 from facturier.sales.models import SalesOrder
-from facturier.sales.not_invoiced import OrderFilters, counts_by_reason, not_invoiced
+from facturier.sales.not_invoiced import (
+    NOT_INVOICED,
+    OrderFilters,
+    counts_by_reason,
+    not_invoiced,
+    order_search_condition,
+)
 from facturier.sales.sync import record_order
 from facturier.simulator.catalog import PRODUCTS
 from facturier.simulator.generator import LineSpec, OrderSpec, address, build_order
@@ -137,3 +144,23 @@ def test_reasons_and_advice_in_english(seller_a, orders):
     assert "Choose the invoiced channels" in html
     dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Orders to sort out: 1" in dashboard and "Not invoiced, as expected:" in dashboard
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's (pg_trgm)")
+def test_the_text_search_of_orders_not_invoiced_can_use_their_partial_trigram_index(seller_a, orders):
+    """The index holds only the orders not invoiced (sales 0015): the search's conditions must imply its predicate,
+    or PostgreSQL could not use it and would recheck the text of every order holding the fragment's trigrams.
+    On a few rows the other indexes are cheaper: the plan is asked for without the seller, with the (seller,
+    eligibility) index dropped inside the test's transaction and sequential scans off."""
+    conditions = SalesOrder.objects.filter(eligibility__in=NOT_INVOICED).filter(order_search_condition("dupont"))
+    with connection.cursor() as cursor:
+        for index in SalesOrder._meta.indexes:
+            cursor.execute(f'DROP INDEX "{index.name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = conditions.values_list("order_id").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "salesorder_search_trgm_not_invoiced" in plan
+    found = not_invoiced(seller_a, OrderFilters(query="dupont")).values_list("order_id", flat=True)
+    assert sorted(found) == ["2612010000CHAN", "2612010000WAIT"]

@@ -64,11 +64,11 @@ def generate(invoices: int) -> Dataset:
         # The search columns, as issuing and the sync fill them (folded by the migrations' SQL); the trigram
         # indexes are built after the fill, as the migrations do, rather than updated row by row.
         cursor.execute("DROP INDEX invoice_search_trgm")
-        cursor.execute("DROP INDEX salesorder_search_trgm")
+        cursor.execute(f"DROP INDEX {order_search.NOT_INVOICED_INDEX}")
         cursor.execute(invoice_search.POSTGRES_FILL)
         cursor.execute(order_search.POSTGRES_FILL)
         cursor.execute(invoice_search.POSTGRES_INDEX[-1])
-        cursor.execute(order_search.POSTGRES_INDEX[-1])
+        cursor.execute(order_search.POSTGRES_NOT_INVOICED_INDEX)
         for table in ("sales_salesorder", "invoicing_invoice", "invoicing_invoiceline", "outbox_outgoingemail"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return Dataset(big_seller=sellers[0], invoices=invoices, big_invoices=big_count)
