@@ -245,8 +245,8 @@ def test_sign_up_to_first_invoices(journey, simulator, settings):
 
     page.wait_for_selector("ul.messages")
     assert journey.messages() == [
-        journey.says(f"Connexion à Cdiscount réussie : {run.orders_seen} commandes visibles.",
-                     f"Connected to Cdiscount: {run.orders_seen} orders visible."),
+        journey.says(f"Connexion à Cdiscount réussie (commandes visibles : {run.orders_seen}).",
+                     f"Connected to Cdiscount (orders visible: {run.orders_seen})."),
         journey.says("Première synchronisation lancée : vos factures apparaissent ci-dessous.",
                      "First sync started: your invoices appear below."),
     ]
@@ -298,8 +298,8 @@ def test_connect_with_wrong_then_right_credentials(journey, start_simulator, set
     run = SyncRun.objects.get(seller=seller)
     visible = MarketplaceConnection.objects.get(seller=seller).status_message
     assert journey.messages() == [
-        journey.says(f"Connexion à Cdiscount réussie : {run.orders_seen} commandes visibles.",
-                     f"Connected to Cdiscount: {run.orders_seen} orders visible."),
+        journey.says(f"Connexion à Cdiscount réussie (commandes visibles : {run.orders_seen}).",
+                     f"Connected to Cdiscount (orders visible: {run.orders_seen})."),
         journey.says("Première synchronisation lancée : vos factures apparaissent ci-dessous.",
                      "First sync started: your invoices appear below."),
     ], visible

@@ -223,7 +223,7 @@ def test_message(name: str, test: ConnectionTest) -> Message:
         if test.orders is None:
             return message(gettext_noop("Connexion à %(marketplace)s réussie."), marketplace=name)
         return message(
-            gettext_noop("Connexion à %(marketplace)s réussie : %(count)s commandes visibles."),
+            gettext_noop("Connexion à %(marketplace)s réussie (commandes visibles : %(count)s)."),
             marketplace=name, count=test.orders,
         )  # fmt: skip
     failures = {

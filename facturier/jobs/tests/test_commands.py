@@ -28,7 +28,7 @@ def test_test_connection_reports_good_credentials(start_simulator, connect_to_si
 
     call_command("test_connection", seller=seller.owner.email, stdout=output)
 
-    expected = f"{seller.legal_name} — Cdiscount 98979: Connexion à Cdiscount réussie : 3 commandes visibles.\n"
+    expected = f"{seller.legal_name} — Cdiscount 98979: Connexion à Cdiscount réussie (commandes visibles : 3).\n"
     assert output.getvalue() == expected
     assert MarketplaceConnection.objects.get(seller=seller).status == MarketplaceConnection.STATUS_OK
 

@@ -101,8 +101,10 @@ def test_a_good_connection_counts_the_orders(simulator, octopia_at):
 
 
 @pytest.mark.parametrize(("test", "french", "english"), [
-    (ConnectionTest(ok=True, orders=3), "Connexion à Cdiscount réussie : 3 commandes visibles.",
-     "Connected to Cdiscount: 3 orders visible."),
+    (ConnectionTest(ok=True, orders=3), "Connexion à Cdiscount réussie (commandes visibles : 3).",
+     "Connected to Cdiscount (orders visible: 3)."),
+    (ConnectionTest(ok=True, orders=1), "Connexion à Cdiscount réussie (commandes visibles : 1).",
+     "Connected to Cdiscount (orders visible: 1)."),
     (ConnectionTest(ok=False, failure=ConnectionFailure.CREDENTIALS_REFUSED),
      "Cdiscount refuse ces identifiants d'API. Vérifiez-les dans votre espace vendeur, puis enregistrez-les à "
      "nouveau.", "Cdiscount refuses these API credentials. Check them in your seller area, then save them again."),

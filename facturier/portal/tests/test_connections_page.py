@@ -51,7 +51,7 @@ def test_each_connection_is_tested_on_its_own_with_a_plain_message(seller):
     client = logged_in(seller)
 
     assert outcome_of_testing(client, connection(seller, "98979")) == (
-        "/", ["Connexion à Cdiscount réussie : 30 commandes visibles.",
+        "/", ["Connexion à Cdiscount réussie (commandes visibles : 30).",
               "Première synchronisation lancée : vos factures apparaissent ci-dessous."])  # the seller's first
     location, messages = outcome_of_testing(client, connection(seller, "55555"))
 
@@ -126,7 +126,7 @@ def test_a_mirakl_marketplace_is_linked_with_its_instance_and_tested_under_its_o
     added = connection(seller, "2001")
     assert (added.marketplace, added.credentials["connection_name"]) == ("mirakl", "Fnac")
     assert outcome_of_testing(client, added)[1][-2:] == [
-        "Connexion à Fnac réussie : 12 commandes visibles.",
+        "Connexion à Fnac réussie (commandes visibles : 12).",
         "Première synchronisation lancée : vos factures apparaissent ci-dessous.",
     ]
     assert "<td>Fnac</td>" in client.get("/marketplace/").content.decode()

@@ -38,7 +38,7 @@ def test_a_successful_test_starts_the_first_sync_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/marketplace/{connection.pk}/tester/")
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Connexion à Cdiscount réussie : 30 commandes visibles.",
+        "Connexion à Cdiscount réussie (commandes visibles : 30).",
         "Première synchronisation lancée : vos factures apparaissent ci-dessous.",
     ]
     assert response["Location"] == "/"
@@ -59,7 +59,7 @@ def test_a_successful_test_starts_the_first_sync_once(
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(f"/marketplace/{connection.pk}/tester/")
     assert [str(m) for m in get_messages(again.wsgi_request)] == [
-        "Connexion à Cdiscount réussie : 30 commandes visibles."]
+        "Connexion à Cdiscount réussie (commandes visibles : 30)."]
     assert SyncRun.objects.filter(seller=seller).count() == 1
     assert logged_in(seller_b).get("/synchronisations/etat.json").json() == {"status": "none"}
 

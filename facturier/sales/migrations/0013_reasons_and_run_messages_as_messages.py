@@ -87,7 +87,8 @@ TESTS = [
     (re.compile(r"Connexion à (?P<marketplace>.+) réussie\."),
      lambda m: msg("Connexion à %(marketplace)s réussie.", marketplace=m["marketplace"])),
     (re.compile(r"Connexion à (?P<marketplace>.+) réussie : (?P<count>\d+) commandes visibles\."),
-     lambda m: msg("Connexion à %(marketplace)s réussie : %(count)s commandes visibles.",
+     # One wording for any count since (no plural form in a stored message).
+     lambda m: msg("Connexion à %(marketplace)s réussie (commandes visibles : %(count)s).",
                    marketplace=m["marketplace"], count=int(m["count"]))),
     (re.compile(r"(?P<marketplace>.+) refuse ces identifiants d'API\. Vérifiez-les dans votre espace vendeur, puis "
                 r"enregistrez-les à nouveau\."),
