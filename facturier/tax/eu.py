@@ -90,3 +90,8 @@ def format_rate_fr(rate: Decimal) -> str:
 FRENCH_RATES_TEXT = (
     ", ".join(format_rate_fr(r) for r in FRENCH_RATES[:-1]) + " ou " + format_rate_fr(FRENCH_RATES[-1])
 )
+FRENCH_RATES_TEXT_EN = (
+    ", ".join(format(r.normalize(), "f") for r in FRENCH_RATES[:-1])
+    + " or "
+    + format(FRENCH_RATES[-1].normalize(), "f")
+)

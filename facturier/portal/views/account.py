@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -68,7 +69,7 @@ def sku_rates_view(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         result = parse_rate_csv(form.cleaned_data["file"])
-        errors = result.errors
+        errors = result.problems(get_language())
         if result.rows:
             with transaction.atomic():
                 if form.cleaned_data["replace"]:

@@ -115,3 +115,24 @@ def test_bad_ean():
 )
 def test_header_errors_stop_the_import(_case, text, error):
     assert parse_rate_csv(text) == RateImport(errors=[error])
+
+
+def test_every_problem_is_also_said_in_english_for_an_english_page():
+    text = "sku;taux\nA;7\nB;abc\n;10\nA;10\nE\nF;\n"
+    result = parse_rate_csv(text)
+    assert result.problems("en") == [
+        "line 2: rate 7 not allowed (20, 10, 5.5 or 2.1).",
+        "line 3: rate “abc” unreadable.",
+        "line 4: SKU missing.",
+        "line 6: 1 column, 2 expected (sku, rate).",
+        "line 7: rate missing.",
+    ]
+    assert result.problems("fr") == result.errors
+    assert parse_rate_csv("ref;prix\n").problems("en") == [
+        "line 1: header “ref;prix” not recognised (expected: “sku;rate”, “sku,rate” or “ean;rate”)."
+    ]
+    assert parse_rate_csv("").problems("en") == ["Empty file: header “sku;rate” expected."]
+    assert parse_rate_csv("ean;taux\n4006381333932;20\n4006381333931;20\n4006381333931;10\n").problems("en") == [
+        "line 2: Invalid EAN '4006381333932': wrong check digits.",
+        "line 4: EAN 4006381333931 already on line 3.",
+    ]
