@@ -48,3 +48,25 @@ def fill_search_text(pending, lines, parent_id: str, parts_of: Callable[[object,
         for row in batch:
             row.search_text = search_text(parts_of(row, by_row.get(row.pk, [])))
         pending.model.objects.bulk_update(batch, ["search_text"])
+
+
+def search_text_migration(search_columns, app_label: str, model: str, line_model: str, index: str):
+    """The RunPython of a migration adding a search_text column: on PostgreSQL the extensions, the fill in SQL and
+    the trigram index (`search_columns.POSTGRES_INDEX`, `POSTGRES_FILL`); elsewhere the fill in Python. Reversing
+    drops the index (the column goes with the AddField's own reverse)."""
+    from django.db import migrations
+
+    def fill(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in search_columns.POSTGRES_INDEX[:2]:
+                schema_editor.execute(statement)
+            schema_editor.execute(search_columns.POSTGRES_FILL)
+            schema_editor.execute(search_columns.POSTGRES_INDEX[2])
+        else:
+            search_columns.fill_in_python(apps.get_model(app_label, model), apps.get_model(app_label, line_model))
+
+    def drop_index(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
+
+    return migrations.RunPython(fill, drop_index)

@@ -3,22 +3,8 @@ the unaccent and pg_trgm extensions and a trigram GIN index make `search_text LI
 
 from django.db import migrations, models
 
+from facturier.core.folding import search_text_migration
 from facturier.sales import search_columns
-
-
-def fill(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in search_columns.POSTGRES_INDEX[:2]:
-            schema_editor.execute(statement)
-        schema_editor.execute(search_columns.POSTGRES_FILL)
-        schema_editor.execute(search_columns.POSTGRES_INDEX[2])
-    else:
-        search_columns.fill_in_python(apps.get_model("sales", "SalesOrder"), apps.get_model("sales", "SalesOrderLine"))
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS salesorder_search_trgm")
 
 
 class Migration(migrations.Migration):
@@ -30,5 +16,5 @@ class Migration(migrations.Migration):
             name="search_text",
             field=models.TextField(blank=True, db_default="", default=""),
         ),
-        migrations.RunPython(fill, drop_index),
+        search_text_migration(search_columns, "sales", "SalesOrder", "SalesOrderLine", "salesorder_search_trgm"),
     ]
