@@ -1,4 +1,4 @@
-"""The Chromium page of the browser tests, and the portal's empty cache (as facturier/portal/tests/conftest.py)."""
+"""The Chromium page of the browser tests, and the portal's empty cache (the portal tests' own fixture)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from acceptance.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from facturier.portal.tests.conftest import _empty_cache  # noqa: F401 (an autouse fixture, used by name)
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make beside it are safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(django_db_setup, django_db_blocker):
-    # The cache is a database table that transactional tests commit to and no flush empties.
-    with django_db_blocker.unblock():
-        cache.clear()
-    yield
-    with django_db_blocker.unblock():
-        cache.clear()
 
 
 @pytest.fixture
