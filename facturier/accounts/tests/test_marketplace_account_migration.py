@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from facturier.accounts.models import MarketplaceConnection, marketplace_account_key
+from facturier.core.tests.migrations import latest, latest_schema_after, migrate  # noqa: F401 (a fixture)
 from facturier.sales.models import SalesOrder
 
 BEFORE = [("accounts", "0003_reform_profile_pa_connection")]
 AFTER = [("accounts", "0004_one_seller_per_marketplace_account")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor.loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def latest_schema_after():
-    """The tests after this one run on the latest schema, whatever migrations came after those tested."""
-    yield
-    migrate(latest())
 
 
 @pytest.mark.django_db(transaction=True)

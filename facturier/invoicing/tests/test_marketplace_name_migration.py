@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
+from facturier.core.tests.migrations import latest, migrate
 from facturier.invoicing.models import Invoice
 from facturier.invoicing.tests.orders import issue_invoice, market_order, order_line, sales_order
 
 BEFORE = [("invoicing", "0009_search_text")]
 AFTER = [("invoicing", "0010_invoice_marketplace_name")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-def latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor.loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,28 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from facturier.core.tests.migrations import latest_schema_after, migrate  # noqa: F401 (a fixture)
 from facturier.sales.models import SalesOrder
 
 BEFORE = [("sales", "0010_search_text")]
 AFTER = [("sales", "0011_main_sales_channel")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,9 +6,8 @@ import importlib
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from facturier.core.tests.migrations import latest_schema_after, migrate  # noqa: F401 (a fixture)
 from facturier.marketplace.parse import parse_order
 from facturier.marketplace.tests.test_parse import order_json
 from facturier.sales.eligibility import content_digest
@@ -19,22 +18,6 @@ FILL = importlib.import_module("facturier.sales.migrations.0009_fill_normalized_
 BEFORE = [("sales", "0008_normalized_order_columns_and_lines")]
 AFTER = [("sales", "0009_fill_normalized_orders")]
 LATEST = [("sales", "0010_search_text")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_after():
-    """The tests after this one run on the latest schema, whatever migrations came after AFTER."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
