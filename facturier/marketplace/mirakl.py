@@ -47,12 +47,11 @@ from .errors import (
 )
 from .parse import (
     OrderFieldError,
-    label,
     missing,
     parse_amount,
     parse_datetime,
     parse_quantity,
-    repaired,
+    read_order,
     text,
 )
 from .transport import RetryingSender, RetryPolicy, describe_http_failure
@@ -336,20 +335,9 @@ def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
 
 
 def parse_order(data: object) -> MarketOrder | MalformedOrder:
-    damage = []
-    data = repaired(data, "", damage)
-    damaged = tuple(damage)
-    if not isinstance(data, Mapping):
-        reason = label(gettext_noop("La commande reçue n'est pas un objet JSON."))
-        return MalformedOrder("", reason, {"value": data}, damaged, MARKETPLACE)
-    order_id = text(data.get("order_id"))
-    if not order_id:
-        reason = missing(label(gettext_noop("Identifiant de commande (order_id)"))).reason
-        return MalformedOrder("", reason, data, damaged, MARKETPLACE)
-    try:
-        return replace(_parse_valid_order(order_id, data), damaged_text=damaged)
-    except OrderFieldError as error:
-        return MalformedOrder(order_id, error.reason, data, damaged, MARKETPLACE)
+    return read_order(
+        data, "order_id", gettext_noop("Identifiant de commande (order_id)"), MARKETPLACE, _parse_valid_order
+    )
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:

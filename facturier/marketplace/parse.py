@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -89,22 +89,34 @@ def label(msgid: str) -> Message:
 
 
 def parse_order(data: object) -> MarketOrder | MalformedOrder:
+    return read_order(
+        data, "orderId", gettext_noop("Identifiant de commande (orderId)"), MARKETPLACE, _parse_valid_order
+    )
+
+
+def read_order(
+    data: object,
+    id_key: str,
+    id_label: str,
+    marketplace: str,
+    parse_valid: Callable[[str, Mapping], MarketOrder],
+) -> MarketOrder | MalformedOrder:
+    """What every marketplace's reading of one order shares around its own fields: text repaired (and the damage
+    kept), a value that is not an order or has no id refused, and whatever `parse_valid` refuses kept as a
+    malformed order with its reason. `id_label`: the id field's name, marked with gettext_noop by the caller."""
     damage: list[TextDamage] = []
     data = repaired(data, "", damage)
     damaged_text = tuple(damage)
     if not isinstance(data, Mapping):
-        return MalformedOrder(
-            "", label(gettext_noop("La commande reçue n'est pas un objet JSON.")), {"value": data}, damaged_text,
-            MARKETPLACE,
-        )
-    order_id = text(data.get("orderId"))
+        reason = label(gettext_noop("La commande reçue n'est pas un objet JSON."))
+        return MalformedOrder("", reason, {"value": data}, damaged_text, marketplace)
+    order_id = text(data.get(id_key))
     if not order_id:
-        reason = missing(label(gettext_noop("Identifiant de commande (orderId)"))).reason
-        return MalformedOrder("", reason, data, damaged_text, MARKETPLACE)
+        return MalformedOrder("", missing(label(id_label)).reason, data, damaged_text, marketplace)
     try:
-        return replace(_parse_valid_order(order_id, data), damaged_text=damaged_text)
+        return replace(parse_valid(order_id, data), damaged_text=damaged_text)
     except OrderFieldError as error:
-        return MalformedOrder(order_id, error.reason, data, damaged_text, MARKETPLACE)
+        return MalformedOrder(order_id, error.reason, data, damaged_text, marketplace)
 
 
 def repaired(value: object, path: str, damage: list[TextDamage]) -> object:
