@@ -92,9 +92,18 @@ def counting_test(count_orders: Callable[[], int], describe: Callable[[int], str
 
 
 class ClientBacked:
-    """A backend over one HTTP client (`self.client`): closing the connector, or leaving its `with`, closes it."""
+    """A backend over one HTTP client (`self.client`): orders are read through the client as it gives them, and
+    closing the connector, or leaving its `with`, closes it."""
 
     client: object
+
+    def iter_orders(
+        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
+    ) -> Iterator[MarketOrder | MalformedOrder]:
+        return self.client.iter_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max)
+
+    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
+        return self.client.get_order(order_id)
 
     def close(self) -> None:
         self.client.close()

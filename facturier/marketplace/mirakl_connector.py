@@ -29,7 +29,7 @@ from .connectors import (
     UploadStatus,
     counting_test,
 )
-from .dto import MalformedOrder, MarketOrder, RefundEvent
+from .dto import RefundEvent
 from .errors import CredentialsRejected, MarketplaceError, RefundListFailed
 from .mirakl import MiraklClient
 
@@ -88,14 +88,6 @@ class MiraklConnector(ClientBacked):
     @classmethod
     def connection_name(cls, account_id: str, credentials: Mapping[str, str]) -> str:
         return str(credentials.get("connection_name") or "").strip() or cls.display_name
-
-    def iter_orders(
-        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
-    ) -> Iterator[MarketOrder | MalformedOrder]:
-        return self.client.iter_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max)
-
-    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
-        return self.client.get_order(order_id)
 
     def iter_refunds(
         self,

@@ -24,7 +24,7 @@ from .connectors import (
     UploadStatus,
     counting_test,
 )
-from .dto import MalformedOrder, MarketOrder, RefundEvent
+from .dto import RefundEvent
 from .errors import CredentialsRejected, MarketplaceError, MarketplaceRequestError
 from .octopia import OctopiaClient
 
@@ -82,14 +82,6 @@ class OctopiaConnector(ClientBacked):
     @classmethod
     def connection_name(cls, account_id: str, credentials: Mapping[str, str]) -> str:
         return cls.display_name
-
-    def iter_orders(
-        self, *, updated_at_min: datetime | None = None, updated_at_max: datetime | None = None
-    ) -> Iterator[MarketOrder | MalformedOrder]:
-        return self.client.iter_orders(updated_at_min=updated_at_min, updated_at_max=updated_at_max)
-
-    def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
-        return self.client.get_order(order_id)
 
     @property
     def refund_lists(self) -> tuple[str, ...]:
