@@ -69,17 +69,11 @@ def make_client(simulator: SimulatorServer, seller_id: str = "98979", **options:
 @pytest.fixture
 def start_simulator() -> Iterator:
     """Start simulators with chosen seed/orders/faults; every one started is stopped after the test."""
-    started: list[SimulatorServer] = []
 
-    def start(*, seed: int, orders: int, faults: FaultConfig | None = None) -> SimulatorServer:
-        server = SimulatorServer("127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig())
-        server.start()
-        started.append(server)
-        return server
+    def make(*, seed: int, orders: int, faults: FaultConfig | None = None) -> SimulatorServer:
+        return SimulatorServer("127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig())
 
-    yield start
-    for server in started:
-        server.stop()
+    yield from _started_servers(make)
 
 
 @pytest.fixture
@@ -87,14 +81,20 @@ def start_mirakl_simulator() -> Iterator:
     """Start Mirakl simulators (facturier/simulator/mirakl) with chosen seed/orders/faults; stopped after the test."""
     from facturier.simulator.mirakl.server import MiraklSimulatorServer
 
-    started: list[MiraklSimulatorServer] = []
-
-    def start(
-        *, seed: int = 0, orders: int = 20, faults: FaultConfig | None = None, **options: object
-    ) -> MiraklSimulatorServer:
-        server = MiraklSimulatorServer(
+    def make(*, seed: int = 0, orders: int = 20, faults: FaultConfig | None = None, **options: object):
+        return MiraklSimulatorServer(
             "127.0.0.1", 0, seed=seed, orders=orders, faults=faults or FaultConfig(), **options  # type: ignore[arg-type]
         )
+
+    yield from _started_servers(make)
+
+
+def _started_servers(make) -> Iterator:
+    """Yields `start`, which makes and starts a server; every server started is stopped after the test."""
+    started = []
+
+    def start(**options):
+        server = make(**options)
         server.start()
         started.append(server)
         return server
