@@ -21,10 +21,10 @@ import json
 import logging
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from facturier.simulator.serving import LocalServer
+from facturier.simulator.serving import LocalHandler, LocalServer
 
 from .state import RULES, SYNTAXES, Flow, PAState, sha256
 
@@ -32,10 +32,8 @@ logger = logging.getLogger(__name__)
 TOKEN_PATH = "/oauth/token"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(LocalHandler):
     server_version = "PASimulator/1"
-    timeout = 10
     server: _Server
 
     def do_GET(self) -> None:
@@ -57,9 +55,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_POST = do_GET
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, dict]:
@@ -163,8 +158,9 @@ def _multipart(body: bytes, content_type: str) -> dict[str, tuple[str, bytes]]:
 class PASimulator(LocalServer):
     thread_name = "pa-simulator"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, clients: dict[str, str] | None = None,
-                 token_ttl: int = 3600):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, clients: dict[str, str] | None = None, token_ttl: int = 3600
+    ):
         super().__init__(host, port)
         self.state = PAState(clients=clients, token_ttl=token_ttl)
 
@@ -177,8 +173,7 @@ class PASimulator(LocalServer):
 
     def credentials(self) -> dict[str, str]:
         client_id, secret = next(iter(self.state.clients.items()))
-        return {"flow_url": self.base_url, "token_url": self.token_url, "client_id": client_id,
-                "client_secret": secret}
+        return {"flow_url": self.base_url, "token_url": self.token_url, "client_id": client_id, "client_secret": secret}
 
     def set_faults(self, **faults: int) -> None:
         with self.state.lock:

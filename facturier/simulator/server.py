@@ -10,13 +10,12 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler
 
 from .api import API_PREFIX, TOKEN_PATH, seller_api, token_endpoint
 from .control import CONTROL_PREFIX, control_api
 from .faults import FaultConfig
 from .scenarios import SCENARIOS
-from .serving import LocalServer, StateServer, read_request, write_response
+from .serving import LocalHandler, LocalServer, StateServer, read_request, write_response
 from .state import DEFAULT_SELLER_ID, SimulatorState, Upload
 from .wire import Request, Response, problem
 
@@ -38,10 +37,8 @@ def route(state: SimulatorState, request: Request) -> Response:
         return problem(500, "Internal Server Error", "The simulator failed; see its log.")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+class _Handler(LocalHandler):
     server_version = "OctopiaSimulator/1"
-    timeout = 10  # idle keep-alive connections end instead of holding a thread forever
     server: _Server
 
     def do_GET(self) -> None:
@@ -49,9 +46,6 @@ class _Handler(BaseHTTPRequestHandler):
         write_response(self, route(self.server.state, Request(self.command, path, query, self.headers, body)))
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
 
 
 class _Server(StateServer):

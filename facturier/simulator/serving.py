@@ -36,6 +36,19 @@ def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:
         handler.close_connection = True  # the client gave up (timeout fault): nothing to answer
 
 
+class LocalHandler(BaseHTTPRequestHandler):
+    """What every simulator's handler shares: keep-alive HTTP/1.1 as httpx expects, and answers sent at once."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle on, the body waits for the client's delayed ACK (up to 40 ms
+    # a request on loopback), which no real server does.
+    disable_nagle_algorithm = True
+    timeout = 10  # idle keep-alive connections end instead of holding a thread forever
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
 class StateServer(ThreadingHTTPServer):
     """A threaded HTTP server holding the simulator's state for its handlers."""
 

@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote
 
 from ..faults import FaultConfig, FaultInjector
-from ..serving import LocalServer, StateServer, read_request, write_response
+from ..serving import LocalHandler, LocalServer, StateServer, read_request, write_response
 from ..wire import json_response, to_json
 from .scenarios import (
     SCENARIO_IDS,
@@ -111,10 +110,8 @@ def hash_seed(seed: int | str) -> int:
     return sum(ord(char) * 31**index for index, char in enumerate(str(seed))) % 2**31
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(LocalHandler):
     server_version = "MiraklSimulator/1"
-    timeout = 10
     server: _Server
 
     def do_GET(self) -> None:
@@ -130,9 +127,6 @@ class _Handler(BaseHTTPRequestHandler):
         write_response(self, json_response(payload, status, headers))
 
     do_POST = do_PUT = do_DELETE = do_GET
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
 
 
 class _Server(StateServer):
