@@ -7,10 +7,11 @@ scheme), `shop_id` as a query parameter. Used here:
   `max` <= 100, `total_count`), sorted by creation date, oldest first: an order updated during the pass keeps its
   place, an order created during the pass comes last, so the offset never skips one. Refunds (`refunds[]`) and
   cancelations (`cancelations[]`) sit on the order lines.
-- OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (file name and type code
-  CUSTOMER_INVOICE, the only order document type of the public API, so credit notes go as CUSTOMER_INVOICE under a
-  file name of their own); synchronous, the answer lists only the refused documents (`errors_count`,
-  `order_documents[].errors[]` of {code, field, message}, `order_documents[].input`).
+- OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (a JSON part, typed so, naming
+  file name and type code CUSTOMER_INVOICE, the only order document type of the public API, so credit notes go as
+  CUSTOMER_INVOICE under a file name of their own); synchronous, the answer lists only the refused documents
+  (`errors_count`, `order_documents[].errors[]` of {code, field, message}, `order_documents[].input`): a 200 naming
+  an error is a refusal, an answer without a body (201, 204) refused nothing.
 - OR72 `GET /api/orders/documents`: the order's documents, read before an upload so that a document already taken
   (a crash after OR74 answered) is not attached twice, and the 50 documents an order holds at most are not passed.
 - A01 `GET /api/account`: the shop the key acts for (its id, when the seller did not give it).
@@ -159,9 +160,10 @@ class MiraklClient:
             items = body.get("orders") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
-            yield _unread(items, read)
+            unread = _unread(items, read)
+            yield unread
             offset += len(items)
-            if _last_page(items, offset, body.get("total_count"), self.orders_page_size):
+            if _last_page(items, unread, offset, body.get("total_count"), self.orders_page_size):
                 return
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
@@ -236,9 +238,11 @@ class MiraklClient:
         response = self._call(
             "POST",
             f"/orders/{_identifier(order_id)}/documents",
-            files={"files": (name, content, "application/pdf")},
-            data={"order_documents": json.dumps(documents)},
-        )
+            files=[("files", (name, content, "application/pdf")),
+                   ("order_documents", (None, json.dumps(documents), "application/json"))],
+        )  # fmt: skip
+        if not response.content.strip():
+            return name  # 201 or 204: nothing refused
         body = _json(response, self.name)
         if not isinstance(body, Mapping):
             raise UnexpectedResponse(f"{self.name} OR74 on order {order_id} is not a JSON object")
@@ -327,14 +331,16 @@ def is_ours(order_id: str, file_name: str) -> bool:
     )
 
 
-def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
-    """`total_count` says when the listing ends (a server may serve fewer than `max` per page); without it, a short
-    page does."""
-    if not items:
+def _last_page(items: list, unread: list, offset: int, total: object, page_size: int) -> bool:
+    """The listing ends on an empty page, or on a short one once `total_count` is reached. A full page is never the
+    last whatever `total_count` says (a wrong count loses no order), and a short page is not either without a count
+    (a server may serve fewer than `max`): one more call finds the end. A page of orders all read already is a
+    server ignoring `offset`: the listing ends rather than loop."""
+    if not items or not unread:
         return True
-    if isinstance(total, int) and not isinstance(total, bool):
-        return offset >= total
-    return len(items) < page_size
+    if len(items) >= page_size:
+        return False
+    return isinstance(total, int) and not isinstance(total, bool) and offset >= total
 
 
 # -- reading an order ------------------------------------------------------------------------------
