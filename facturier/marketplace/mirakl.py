@@ -7,10 +7,11 @@ scheme), `shop_id` as a query parameter. Used here:
   `max` <= 100, `total_count`), sorted by creation date, oldest first: an order updated during the pass keeps its
   place, an order created during the pass comes last, so the offset never skips one. Refunds (`refunds[]`) and
   cancelations (`cancelations[]`) sit on the order lines.
-- OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (file name and type code
-  CUSTOMER_INVOICE, the only order document type of the public API, so credit notes go as CUSTOMER_INVOICE under a
-  file name of their own); synchronous, the answer lists only the refused documents (`errors_count`,
-  `order_documents[].errors[]` of {code, field, message}, `order_documents[].input`).
+- OR74 `POST /api/orders/{order_id}/documents`: multipart `files` + `order_documents` (a JSON part, typed so, naming
+  file name and type code CUSTOMER_INVOICE, the only order document type of the public API, so credit notes go as
+  CUSTOMER_INVOICE under a file name of their own); synchronous, the answer lists only the refused documents
+  (`errors_count`, `order_documents[].errors[]` of {code, field, message}, `order_documents[].input`): a 200 naming
+  an error is a refusal, an answer without a body (201, 204) refused nothing.
 - OR72 `GET /api/orders/documents`: the order's documents, read before an upload so that a document already taken
   (a crash after OR74 answered) is not attached twice, and the 50 documents an order holds at most are not passed.
 - A01 `GET /api/account`: the shop the key acts for (its id, when the seller did not give it).
@@ -47,12 +48,14 @@ from .errors import (
 )
 from .parse import (
     OrderFieldError,
+    label,
     missing,
     parse_amount,
     parse_datetime,
     parse_quantity,
     read_order,
     text,
+    unreadable,
 )
 from .transport import RetryingSender, RetryPolicy, describe_http_failure
 
@@ -64,6 +67,7 @@ ORDERS_PAGE_SIZE = 100  # OR11's maximum `max`
 INVOICE_TYPE_CODE = "CUSTOMER_INVOICE"
 MAX_DOCUMENTS_PER_ORDER = 50  # OR74
 CENT = Decimal("0.01")
+FLOAT_NOISE = Decimal("0.000001")  # a JSON number's binary rounding error, far below a cent
 
 # Order states (OR11 `order_state`) in neutral terms; a state not listed is OTHER, shown as Mirakl says it.
 ORDER_STATES = {
@@ -84,6 +88,9 @@ ORDER_STATES = {
 }
 # Line states whose goods are not (and will not be) delivered: the line is left off the invoice.
 INACTIVE_LINE_STATES = frozenset({"REFUSED", "CANCELED"})
+# Every line state of the API (OR11 `order_line_state`, with its deprecated values): a line in another state is not
+# guessed at, its order is shown to the seller with the state.
+LINE_STATES = frozenset(ORDER_STATES) | {"INCIDENT_OPEN", "REFUNDED"}
 # Refund states (`refund_state`): only a refund paid back is credited; one still waiting comes again with its order.
 REFUNDED_STATES = frozenset({"REFUNDED"})
 WAITING_REFUND_STATES = frozenset({"WAITING_REFUND_TAX_CONFIRMATION", "WAITING_REFUND", "WAITING_REFUND_PAYMENT"})
@@ -153,9 +160,10 @@ class MiraklClient:
             items = body.get("orders") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise UnexpectedResponse(f"{self.name} GET /api/orders (OR11) answered without an orders list")
-            yield _unread(items, read)
+            unread = _unread(items, read)
+            yield unread
             offset += len(items)
-            if _last_page(items, offset, body.get("total_count"), self.orders_page_size):
+            if _last_page(items, unread, offset, body.get("total_count"), self.orders_page_size):
                 return
 
     def get_order(self, order_id: str) -> MarketOrder | MalformedOrder:
@@ -230,9 +238,11 @@ class MiraklClient:
         response = self._call(
             "POST",
             f"/orders/{_identifier(order_id)}/documents",
-            files={"files": (name, content, "application/pdf")},
-            data={"order_documents": json.dumps(documents)},
-        )
+            files=[("files", (name, content, "application/pdf")),
+                   ("order_documents", (None, json.dumps(documents), "application/json"))],
+        )  # fmt: skip
+        if not response.content.strip():
+            return name  # 201 or 204: nothing refused
         body = _json(response, self.name)
         if not isinstance(body, Mapping):
             raise UnexpectedResponse(f"{self.name} OR74 on order {order_id} is not a JSON object")
@@ -321,14 +331,16 @@ def is_ours(order_id: str, file_name: str) -> bool:
     )
 
 
-def _last_page(items: list, offset: int, total: object, page_size: int) -> bool:
-    """`total_count` says when the listing ends (a server may serve fewer than `max` per page); without it, a short
-    page does."""
-    if not items:
+def _last_page(items: list, unread: list, offset: int, total: object, page_size: int) -> bool:
+    """The listing ends on an empty page, or on a short one once `total_count` is reached. A full page is never the
+    last whatever `total_count` says (a wrong count loses no order), and a short page is not either without a count
+    (a server may serve fewer than `max`): one more call finds the end. A page of orders all read already is a
+    server ignoring `offset`: the listing ends rather than loop."""
+    if not items or not unread:
         return True
-    if isinstance(total, int) and not isinstance(total, bool):
-        return offset >= total
-    return len(items) < page_size
+    if len(items) >= page_size:
+        return False
+    return isinstance(total, int) and not isinstance(total, bool) and offset >= total
 
 
 # -- reading an order ------------------------------------------------------------------------------
@@ -341,7 +353,7 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
 
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
-    status = text(data.get("order_state"))
+    status = _known_state(data.get("order_state"), "order_state", ORDER_STATES)
     tax_included = _tax_included(data)
     raw_lines = data.get("order_lines")
     if not isinstance(raw_lines, list):
@@ -349,7 +361,15 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
             message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field="order_lines")
         )
     lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
+    state = ORDER_STATES[status]
+    if not lines:
+        raise missing("order_lines")
     billing, delivery, emails, organization = _buyer(data)
+    total_paid = _amount_paid(data, raw_lines, tax_included)
+    if state in OrderState.GONE_OUT:
+        _check_amounts(lines, total_paid)
+        if not (delivery or billing).country_code:
+            raise missing("customer.shipping_address.country_iso_code")
     channel = _mapping(data.get("channel"))
     shipped = _latest(data, raw_lines, "shipped_date")
     delivered = _latest(data, raw_lines, "received_date")
@@ -357,7 +377,7 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         marketplace=MARKETPLACE,
         order_id=order_id,
         seller_reference=text(_mapping(data.get("references")).get("order_reference_for_seller")),
-        state=ORDER_STATES.get(status, OrderState.OTHER),
+        state=state,
         status=status,
         # Mirakl's channels are the operator's own storefronts (a country, a site): all are the marketplace's own.
         sales_channel=MAIN_CHANNEL,
@@ -373,7 +393,7 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         delivery_address=delivery,
         buyer_emails=emails,
         lines=lines,
-        total_paid=_amount_paid(data, raw_lines, tax_included),
+        total_paid=total_paid,
         invoiced_elsewhere=data.get("has_invoice") is True,  # until OR72 shows the invoice is ours
         raw=data,
     )
@@ -407,7 +427,7 @@ def _parse_line(index: int, line: object, tax_included: bool) -> tuple[OrderLine
     unit_price = _required_amount(line, "price_unit", where)
     billed = _billed_quantity(line, quantity, unit_price, where)
     price, shipping, tax_amount = _line_amounts(line, where, unit_price, billed, tax_included)
-    common = _line_common(line, billed)
+    common = _line_common(line, billed, where)
     if not billed:
         return (OrderLine(line_id=line_id, quantity=quantity, unit_price_gross=unit_price, shipping_gross=shipping,
                           tax_amount=tax_amount, **common),)  # fmt: skip
@@ -434,12 +454,22 @@ def _line_amounts(
         price += taxes
         shipping += shipping_taxes
     tax_amount = taxes + shipping_taxes if line.get("taxes") is not None else None
-    return price, shipping, tax_amount
+    return _cents(price, f"{where}.price"), _cents(shipping, f"{where}.shipping_price"), tax_amount
 
 
-def _line_common(line: Mapping, billed: int) -> dict:
+def _known_state(value: object, field: str, known: Mapping | frozenset) -> str:
+    """The state as Mirakl names it; a state the API does not list (a newer one) is not guessed at."""
+    state = text(value)
+    if not state:
+        raise missing(field)
+    if state not in known:
+        raise unreadable(field, value, label(gettext_noop("n'est pas un état connu")))
+    return state
+
+
+def _line_common(line: Mapping, billed: int, where: str) -> dict:
     """What every part of the line says of the product and its state."""
-    state = text(line.get("order_line_state"))
+    state = _known_state(line.get("order_line_state"), f"{where}.order_line_state", LINE_STATES)
     return {
         "status": state,
         "active": state not in INACTIVE_LINE_STATES and billed > 0,
@@ -469,15 +499,46 @@ def _amount_paid(data: Mapping, raw_lines: list, tax_included: bool) -> Decimal 
         return None
     amount = parse_amount(total, "total_price")
     if tax_included:
-        return amount
+        return _cents(amount, "total_price")
     if isinstance(data.get("order_taxes"), list):
         taxes = _list(data["order_taxes"])
-        return amount + sum((parse_amount(tax.get("total_amount") or 0, "order_taxes") for tax in taxes), Decimal(0))
+        amount += sum((parse_amount(tax.get("total_amount") or 0, "order_taxes") for tax in taxes), Decimal(0))
+        return _cents(amount, "total_price")
     for index, line in enumerate(_list(raw_lines)):
         if text(line.get("order_line_state")) not in INACTIVE_LINE_STATES:
             amount += _tax_total(line.get("taxes"), f"order_lines[{index}].taxes")
             amount += _tax_total(line.get("shipping_taxes"), f"order_lines[{index}].shipping_taxes")
-    return amount
+    return _cents(amount, "total_price")
+
+
+def _cents(amount: Decimal, field: str) -> Decimal:
+    """The amount in whole cents: a JSON number's binary noise (19.990000000000002) is rounded off, a real fraction
+    of a cent (19.994) is not guessed at."""
+    cents = quantize(amount)
+    if abs(amount - cents) > FLOAT_NOISE:
+        raise unreadable(field, str(amount), label(gettext_noop("n'est pas un montant en centimes")))
+    return cents
+
+
+def _check_amounts(lines: tuple[OrderLine, ...], paid: Decimal | None) -> None:
+    """The invoice (the lines still sold, with their shipping) is what the buyer paid: an order whose lines do not add
+    up to its `total_price` (fees, a missing shipping price, taxes given per order that differ from the lines') is
+    shown, not invoiced at another amount. Whether lines refused or cancelled still count in the total is left open
+    by the API: both readings are taken."""
+    if paid is None:
+        return
+    invoiced = sum((_gross(line) for line in lines if line.active), Decimal(0))
+    set_aside = sum((_gross(line) for line in lines if line.status in INACTIVE_LINE_STATES), Decimal(0))
+    if paid not in (invoiced, invoiced + set_aside):
+        raise OrderFieldError(
+            message(gettext_noop("Montants incohérents : total payé %(paid)s (total_price), lignes facturables "
+                                 "%(lines)s (price, shipping_price et leurs taxes)."), paid=f"{paid:.2f}",
+                    lines=f"{invoiced:.2f}")
+        )  # fmt: skip
+
+
+def _gross(line: OrderLine) -> Decimal:
+    return line.unit_price_gross * line.quantity + line.shipping_gross
 
 
 def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: str) -> int:
@@ -571,16 +632,27 @@ def _address(data: Mapping, organization: Mapping, customer: Mapping) -> Address
 
 
 def _country(data: Mapping) -> str:
-    """ISO 3166 alpha-2; Mirakl gives `country_iso_code` as alpha-3 (FRA) on most instances."""
+    """ISO 3166 alpha-2. Mirakl's `country_iso_code` is alpha-3 (FRA); without it, the `country` label is read (a
+    name we cannot tell stays as given, so the seller sees it)."""
     code = text(data.get("country_iso_code")).upper()
+    if not code:
+        name = unicodedata.normalize("NFKD", text(data.get("country"))).encode("ascii", "ignore").decode().upper()
+        code = COUNTRY_NAMES.get(name, name)
     return ALPHA3_TO_ALPHA2.get(code, code)
 
 
+# The EU and EEA states, Switzerland, the UK, Monaco and the French overseas territories (an address outside France
+# is shown under its code: only "FR" is invoiced), and a few far countries.
 ALPHA3_TO_ALPHA2 = {
     "FRA": "FR", "BEL": "BE", "DEU": "DE", "ESP": "ES", "ITA": "IT", "LUX": "LU", "NLD": "NL", "PRT": "PT",
     "AUT": "AT", "CHE": "CH", "GBR": "GB", "IRL": "IE", "POL": "PL", "MCO": "MC", "USA": "US", "CAN": "CA",
     "DNK": "DK", "SWE": "SE", "FIN": "FI", "NOR": "NO", "CZE": "CZ", "GRC": "GR", "ROU": "RO", "HUN": "HU",
+    "BGR": "BG", "HRV": "HR", "CYP": "CY", "EST": "EE", "LVA": "LV", "LTU": "LT", "MLT": "MT", "SVK": "SK",
+    "SVN": "SI", "ISL": "IS", "LIE": "LI", "AND": "AD", "SMR": "SM", "VAT": "VA", "GLP": "GP", "MTQ": "MQ",
+    "GUF": "GF", "REU": "RE", "MYT": "YT", "SPM": "PM", "BLM": "BL", "MAF": "MF", "NCL": "NC", "PYF": "PF",
+    "WLF": "WF", "ATF": "TF", "MAR": "MA", "DZA": "DZ", "TUN": "TN", "CHN": "CN", "JPN": "JP", "AUS": "AU",
 }  # fmt: skip
+COUNTRY_NAMES = {"FRANCE": "FR", "FRANCE METROPOLITAINE": "FR", "BELGIQUE": "BE", "BELGIUM": "BE"}
 
 
 def _ean(line: Mapping) -> str:

@@ -191,11 +191,11 @@ def test_a_malformed_order_is_shown_with_its_reason_and_never_stops_the_others(s
          "The order received is not a JSON object."),
         ({"order_state": "SHIPPED"}, "Identifiant de commande (order_id) : valeur absente.",
          "Order id (order_id): missing."),
-        ({"order_id": "MK-1-A", "order_lines": "none"},
+        ({"order_id": "MK-1-A", "order_state": "SHIPPED", "order_lines": "none"},
          "Lignes de la commande (order_lines) : ce n'est pas une liste.", "Order lines (order_lines): not a list."),
-        ({"order_id": "MK-1-A", "order_lines": ["a line"]},
+        ({"order_id": "MK-1-A", "order_state": "SHIPPED", "order_lines": ["a line"]},
          "order_lines[0] : ce n'est pas un objet JSON.", "order_lines[0]: not a JSON object."),
-        ({"order_id": "MK-1-A", "order_lines": [{"quantity": 1}]},
+        ({"order_id": "MK-1-A", "order_state": "SHIPPED", "order_lines": [{"quantity": 1}]},
          "order_lines[0].order_line_id : valeur absente.", "order_lines[0].order_line_id: missing."),
     ],
 )  # fmt: skip
@@ -225,6 +225,7 @@ def test_a_tax_excluded_order_gets_its_taxes_added_and_its_price_tells_the_quant
 
     order = parse_order({
         "order_id": "X-1", "order_state": "SHIPPED", "order_tax_mode": "TAX_EXCLUDED", "currency_iso_code": "eur",
+        "customer": {"shipping_address": {"country_iso_code": "FRA"}},
         "order_lines": [{
             "order_line_id": "X-1-1", "order_line_state": "SHIPPED", "quantity": 3, "price_unit": "10.00",
             "price": "20.00", "shipping_price": "5.00", "taxes": [{"code": "TVA", "amount": "4.00", "rate": "20"}],
@@ -337,7 +338,7 @@ def test_refund_states_of_the_api_and_its_deprecated_names_are_read():
 
     data = {
         "order_id": "X-2", "order_state": "WAITING_REFUND", "order_tax_mode": "TAX_INCLUDED",
-        "currency_iso_code": "EUR",
+        "currency_iso_code": "EUR", "customer": {"shipping_address": {"country_iso_code": "FRA"}},
         "order_lines": [{
             "order_line_id": "L1", "order_line_state": "SHIPPED", "quantity": 1, "price_unit": "30", "price": "30",
             "shipped_date": "2026-12-01T10:00:00Z",

@@ -3,7 +3,7 @@
 Seller API (what Facturier calls), as the public MMP seller OpenAPI describes it:
 - `GET /api/orders` (OR11): `start_update_date` (less a safety delta, as Mirakl does: `update_date_delta`),
   `end_update_date`, `order_ids`, `offset`, `max` (<= 100, 10 by default), `sort` (dateCreated) and `order` (asc by
-  default, or desc); answers {"orders": [...], "total_count": n};
+  default, or desc); answers {"orders": [...], "total_count": n} (`total_count` left out, or wrong, on demand);
 - `POST /api/orders/{order_id}/documents` (OR74): multipart `files` + `order_documents` (JSON); synchronous, answers
   {"errors_count": n, "order_documents": [refused ones only: {"errors": [{code, field, message}], "input": {...}}]}
   (the documented file types only, distinct names, US-ASCII names, 50 documents per order at most, the types DO01
@@ -35,7 +35,7 @@ from urllib.parse import unquote
 
 from ..faults import FaultConfig, FaultInjector
 from ..serving import LocalHandler, LocalServer, StateServer, read_request, write_response
-from ..wire import json_response, to_json
+from ..wire import Response, json_response, to_json
 from .scenarios import (
     SCENARIO_IDS,
     awaiting_shipment,
@@ -73,6 +73,7 @@ class Upload:
     content: bytes
     document_id: int
     uploaded_at: str = ""  # as OR72 shows it
+    documents_type: str = ""  # the Content-Type of the order_documents part, as sent
     accepted_at: float = field(default_factory=time.time)  # for the continuous bench's latency (time.time())
 
 
@@ -80,8 +81,11 @@ class MiraklState:
     def __init__(
         self, *, seed: int | str, orders: int, faults: FaultConfig, now: datetime | None, api_keys: dict,
         update_date_delta: int = UPDATE_DATE_DELTA_SECONDS, serves_or72: bool = True, page_cap: int = 0,
+        total_count: str = "exact", upload_status: int = 200,
     ):  # fmt: skip
         self.page_cap = page_cap  # > 0: pages hold at most this many orders, whatever `max` asked
+        self.total_count = total_count  # OR11's total_count: "exact", "absent", or "page" (the page's length: wrong)
+        self.upload_status = upload_status  # OR74 taking every document: 200 with its body, 201 or 204 without
         self.lock = threading.Lock()
         self.serves_or72 = serves_or72  # False: an instance (or a third-party server) without OR72, answering 404
         self.update_date_delta = timedelta(seconds=update_date_delta)
@@ -124,7 +128,7 @@ class _Handler(LocalHandler):
         if status is None:
             self.close_connection = True  # a timeout fault: the client gave up long ago
             return
-        write_response(self, json_response(payload, status, headers))
+        write_response(self, json_response(payload, status, headers) if payload is not None else Response(status))
 
     do_POST = do_PUT = do_DELETE = do_GET
 
@@ -191,8 +195,14 @@ def list_orders(state: MiraklState, query: dict):
         selected.sort(key=lambda data: (data["created_date"], data["order_id"]), reverse=query.get("order") == "desc")
         served = min(size, state.page_cap) if state.page_cap else size
         page = [state.wire(data) for data in selected[offset : offset + served]]
-        body = json.loads(to_json({"orders": page, "total_count": len(selected)}))
+        body = json.loads(to_json({"orders": page, **_total_count(state.total_count, len(selected), len(page))}))
     return 200, body, {}
+
+
+def _total_count(mode: str, total: int, page: int) -> dict:
+    if mode == "absent":
+        return {}
+    return {"total_count": page if mode == "page" else total}
 
 
 def list_documents(state: MiraklState, query: dict):
@@ -211,7 +221,7 @@ def list_documents(state: MiraklState, query: dict):
 def upload_documents(state: MiraklState, order_id: str, headers, body: bytes):
     if order_id not in state.orders:
         return 404, {"status": 404, "message": f"Order {order_id} not found"}, {}
-    files, documents = _multipart(headers.get("Content-Type", ""), body)
+    files, documents, documents_type = _multipart(headers.get("Content-Type", ""), body)
     if not files or documents is None:
         return 400, {"status": 400, "message": "files and order_documents are required"}, {}
     listed = documents.get("order_documents") or []
@@ -229,9 +239,11 @@ def upload_documents(state: MiraklState, order_id: str, headers, body: bytes):
             held += 1
             moment = datetime.now(UTC).replace(microsecond=0)
             state.uploads.append(Upload(order_id, name, document["type_code"], content, len(state.uploads) + 1,
-                                        iso(moment)))  # fmt: skip
+                                        iso(moment), documents_type))  # fmt: skip
             if document["type_code"] == "CUSTOMER_INVOICE":
                 state.orders[order_id]["has_invoice"] = True
+    if not refused and state.upload_status != 200:
+        return state.upload_status, None, {}
     return 200, {"errors_count": len(refused), "order_documents": refused}, {}
 
 
@@ -258,21 +270,23 @@ def _error(code: str, field: str, message: str) -> dict:
     return {"code": code, "field": field, "message": message}
 
 
-def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, bytes]], dict | None]:
+def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, bytes]], dict | None, str]:
+    """(files, the order_documents object, the Content-Type its part declared: "" when none)."""
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-    files, documents = [], None
+    files, documents, documents_type = [], None, ""
     if not message.is_multipart():
-        return files, documents
+        return files, documents, documents_type
     for part in message.iter_parts():
         field = part.get_param("name", header="content-disposition")
         if field == "files":
             files.append((part.get_filename() or "", part.get_payload(decode=True) or b""))
         elif field == "order_documents":
+            documents_type = part.get("Content-Type", "").split(";")[0].strip()
             try:
                 documents = json.loads(part.get_payload(decode=True) or b"null")
             except ValueError:
                 documents = None
-    return files, documents if isinstance(documents, dict) else None
+    return files, documents if isinstance(documents, dict) else None, documents_type
 
 
 def control(state: MiraklState, method: str, path: str, body: bytes):
@@ -328,6 +342,8 @@ class MiraklSimulatorServer(LocalServer):
         update_date_delta: int = UPDATE_DATE_DELTA_SECONDS,
         serves_or72: bool = True,
         page_cap: int = 0,
+        total_count: str = "exact",
+        upload_status: int = 200,
     ):
         """api_keys: {key: [shop ids]}; by default one key, DEFAULT_API_KEY, for shop DEFAULT_SHOP_ID."""
         super().__init__(host, port)
@@ -335,7 +351,7 @@ class MiraklSimulatorServer(LocalServer):
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: [DEFAULT_SHOP_ID]}
         self.state = MiraklState(
             seed=seed, orders=orders, faults=config, now=now, api_keys=keys, update_date_delta=update_date_delta,
-            serves_or72=serves_or72, page_cap=page_cap,
+            serves_or72=serves_or72, page_cap=page_cap, total_count=total_count, upload_status=upload_status,
         )
 
     def make_server(self) -> _Server:
