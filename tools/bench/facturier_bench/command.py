@@ -107,8 +107,10 @@ class Command(BaseCommand):
         say(f"peak memory, benchmark process (simulator holding every order, SMTP sink; inline tasks when W = 0):"
             f" {result.peak_rss_kib['bench'] / 1024:.0f} MiB")
         ours, naive, bare = rate(documents.render), rate(documents.naive), rate(documents.bare)
+        end_to_end = result.documents / result.seconds
         say(f"render+embed: {ours:.0f} docs/s   naive baseline: {naive:.0f} docs/s   bare page: {bare:.0f} docs/s")
-        say(f"ratios: render+embed / naive = {ours / naive:.2f}x   render+embed / bare page = {ours / bare:.2f}x")
+        say(f"ratios: render+embed / naive = {ours / naive:.2f}x   render+embed / bare page = {ours / bare:.2f}x"
+            f"   end-to-end / bare page = {end_to_end / bare:.3f}x")
 
     @staticmethod
     def engine() -> str:
