@@ -354,22 +354,13 @@ def parse_order(data: object) -> MarketOrder | MalformedOrder:
 
 def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
     status = _known_state(data.get("order_state"), "order_state", ORDER_STATES)
-    tax_included = _tax_included(data)
-    raw_lines = data.get("order_lines")
-    if not isinstance(raw_lines, list):
-        raise OrderFieldError(
-            message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field="order_lines")
-        )
-    lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
     state = ORDER_STATES[status]
-    if not lines:
-        raise missing("order_lines")
+    tax_included = _tax_included(data)
+    raw_lines, lines = _order_lines(data, tax_included)
     billing, delivery, emails, organization = _buyer(data)
     total_paid = _amount_paid(data, raw_lines, tax_included)
     if state in OrderState.GONE_OUT:
-        _check_amounts(lines, total_paid)
-        if not (delivery or billing).country_code:
-            raise missing("customer.shipping_address.country_iso_code")
+        _check_invoiceable(lines, total_paid, delivery or billing)
     channel = _mapping(data.get("channel"))
     shipped = _latest(data, raw_lines, "shipped_date")
     delivered = _latest(data, raw_lines, "received_date")
@@ -397,6 +388,26 @@ def _parse_valid_order(order_id: str, data: Mapping) -> MarketOrder:
         invoiced_elsewhere=data.get("has_invoice") is True,  # until OR72 shows the invoice is ours
         raw=data,
     )
+
+
+def _order_lines(data: Mapping, tax_included: bool) -> tuple[list, tuple[OrderLine, ...]]:
+    """The order's lines as Mirakl gives them and as read; an order without any line is not guessed at."""
+    raw_lines = data.get("order_lines")
+    if not isinstance(raw_lines, list):
+        raise OrderFieldError(
+            message(gettext_noop("Lignes de la commande (%(field)s) : ce n'est pas une liste."), field="order_lines")
+        )
+    lines = tuple(item for index, line in enumerate(raw_lines) for item in _parse_line(index, line, tax_included))
+    if not lines:
+        raise missing("order_lines")
+    return raw_lines, lines
+
+
+def _check_invoiceable(lines: tuple[OrderLine, ...], total_paid: Decimal | None, address: Address) -> None:
+    """A shipped order is invoiced for what was paid, to a known country: otherwise it is shown, not guessed at."""
+    _check_amounts(lines, total_paid)
+    if not address.country_code:
+        raise missing("customer.shipping_address.country_iso_code")
 
 
 def _buyer(data: Mapping) -> tuple[Address, Address | None, tuple[str, ...], Mapping]:

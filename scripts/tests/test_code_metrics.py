@@ -48,3 +48,13 @@ def test_lines_longest_function_and_cycles_of_a_known_repository(tmp_path):
         "import cycles among the runtime modules: 1",
         "  2 modules: facturier.jobs.pipeline, facturier.jobs.tasks",
     ]
+
+
+LONGEST_FUNCTION = 40  # the house rule the README's "Code figures" state (issue #19)
+
+
+def test_no_function_of_the_runtime_package_is_longer_than_the_house_rule():
+    metrics = code_metrics.measure(SCRIPT.parent.parent)
+
+    assert metrics.longest.lines <= LONGEST_FUNCTION, f"{metrics.longest.name}: split it into named parts"
+    assert metrics.cycles == []
