@@ -142,3 +142,25 @@ def _decode(data: object) -> Param:
     if data.keys() == {"join", "separator"} and isinstance(data["join"], list):
         return Joined(tuple(_decode(part) for part in data["join"]), str(data["separator"]))
     raise UnreadableMessage(repr(data))
+
+
+REWRITE_BATCH = 1000
+
+
+def rewrite_stored_texts(queryset, field_name: str, convert, *extra: str) -> None:
+    """For the data migrations that turn texts stored before messages into messages: each row's text not encoded yet
+    goes through `convert(text, *values of extra)`, which gives the new stored value, or None to leave the row alone
+    (a wording the migration does not know). Rows are read and written in batches."""
+    model = queryset.model
+    changed = []
+    rows = queryset.exclude(**{f"{field_name}__startswith": '{"'}).exclude(**{field_name: ""})
+    for row in rows.only("pk", field_name, *extra).iterator(chunk_size=REWRITE_BATCH):
+        new = convert(getattr(row, field_name), *(getattr(row, name) for name in extra))
+        if new is not None:
+            setattr(row, field_name, new)
+            changed.append(row)
+        if len(changed) == REWRITE_BATCH:
+            model.objects.bulk_update(changed, [field_name])
+            changed = []
+    if changed:
+        model.objects.bulk_update(changed, [field_name])

@@ -7,7 +7,8 @@ import re
 
 from django.db import migrations
 
-BATCH = 1000
+from facturier.core.stored_text import rewrite_stored_texts
+
 DETAILED = (
     "destinataire refusé", "authentification SMTP refusée", "serveur SMTP", "connexion SMTP interrompue",
     "configuration SMTP", "pièce jointe introuvable", "service d'envoi", "serveur d'envoi injoignable",
@@ -45,24 +46,20 @@ def event_detail(text):
     return failure(text)
 
 
-def rewrite(model, field, convert):
-    changed = []
-    rows = model.objects.exclude(**{f"{field}__startswith": '{"'}).exclude(**{field: ""})
-    for row in rows.only("pk", field).iterator(chunk_size=BATCH):
-        message = convert(getattr(row, field))
-        if message is not None:
-            setattr(row, field, json.dumps(message, ensure_ascii=False))
-            changed.append(row)
-        if len(changed) == BATCH:
-            model.objects.bulk_update(changed, [field])
-            changed = []
-    if changed:
-        model.objects.bulk_update(changed, [field])
+def encoded(convert):
+    """The converter giving the stored value: the message as one line of JSON, or None for a wording not known."""
+
+    def stored(text):
+        message = convert(text)
+        return None if message is None else json.dumps(message, ensure_ascii=False)
+
+    return stored
 
 
 def forwards(apps, schema_editor):
-    rewrite(apps.get_model("outbox", "OutgoingEmail"), "last_error", failure)
-    rewrite(apps.get_model("outbox", "EmailEvent"), "detail", event_detail)
+    emails = apps.get_model("outbox", "OutgoingEmail").objects.all()
+    rewrite_stored_texts(emails, "last_error", encoded(failure))
+    rewrite_stored_texts(apps.get_model("outbox", "EmailEvent").objects.all(), "detail", encoded(event_detail))
 
 
 class Migration(migrations.Migration):

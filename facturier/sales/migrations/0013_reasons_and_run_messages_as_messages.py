@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import migrations
 
-BATCH = 1000
+from facturier.core.stored_text import rewrite_stored_texts
+
 PARIS = ZoneInfo("Europe/Paris")
 ENCODED = ('{"msgid": ', '{"join": ')
 
@@ -152,28 +153,11 @@ def status_message(text, status):
     return encoded(message) if message else None
 
 
-def rewrite(queryset, field, convert, *extra):
-    """Convert each row's text; rows already stored as messages, or of no known wording, are left alone."""
-    model = queryset.model
-    changed = []
-    rows = queryset.exclude(**{f"{field}__startswith": '{"'}).exclude(**{field: ""})
-    for row in rows.only("pk", field, *extra).iterator(chunk_size=BATCH):
-        new = convert(getattr(row, field), *(getattr(row, name) for name in extra))
-        if new is not None:
-            setattr(row, field, new)
-            changed.append(row)
-        if len(changed) == BATCH:
-            model.objects.bulk_update(changed, [field])
-            changed = []
-    if changed:
-        model.objects.bulk_update(changed, [field])
-
-
 def forwards(apps, schema_editor):
-    rewrite(apps.get_model("sales", "SalesOrder").objects.all(), "reason", reason_message)
-    rewrite(apps.get_model("sales", "SyncRun").objects.all(), "message", run_message)
+    rewrite_stored_texts(apps.get_model("sales", "SalesOrder").objects.all(), "reason", reason_message)
+    rewrite_stored_texts(apps.get_model("sales", "SyncRun").objects.all(), "message", run_message)
     connections = apps.get_model("accounts", "MarketplaceConnection").objects.all()
-    rewrite(connections, "status_message", status_message, "status")
+    rewrite_stored_texts(connections, "status_message", status_message, "status")
 
 
 class Migration(migrations.Migration):
