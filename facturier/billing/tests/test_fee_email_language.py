@@ -12,6 +12,7 @@ from facturier.billing.models import FeeInvoice
 from facturier.billing.tests.helpers import french_seller, german_seller, issue_invoices
 from facturier.core.clock import PARIS
 from facturier.outbox import services
+from facturier.outbox.tests.fixtures import plain_text
 
 OCTOBER = date(2026, 10, 1)
 IN_OCTOBER = datetime(2026, 10, 14, 9, 0, tzinfo=PARIS)
@@ -44,7 +45,7 @@ def test_a_seller_who_chose_english_gets_its_fee_email_in_english(
     fee = FeeInvoice.objects.get()
     due = fee.due_date
     assert str(email["Subject"]).lstrip() == "Your Facturier invoice FCT-000001 – October 2026"
-    assert email.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(email) == (
         "Hello,\n\n"
         "Please find attached invoice FCT-000001 for your Facturier subscription for October 2026.\n\n"
         "Invoices issued that month: 42 (tier 0-100).\n"
@@ -82,7 +83,7 @@ def test_a_seller_who_kept_french_gets_its_fee_email_in_french(
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre"]  # fmt: skip
     assert str(email["Subject"]).lstrip() == "Votre facture Facturier FCT-000001 – octobre 2026"
-    assert email.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(email) == (
         "Bonjour,\n\n"
         "Veuillez trouver ci-jointe la facture FCT-000001 de votre abonnement Facturier pour octobre 2026.\n\n"
         "Factures émises ce mois-là : 42 (palier 0-100).\n"

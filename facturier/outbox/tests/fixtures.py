@@ -19,6 +19,11 @@ from django.core.files.storage import default_storage
 ATTACHMENT_BYTES = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
 
 
+def plain_text(message: EmailMessage) -> str:
+    """The plain-text body of a received message with its line ends as a test writes them (SMTP carries CR LF)."""
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
 @dataclass(frozen=True)
 class ReceivedMail:
     mail_from: str

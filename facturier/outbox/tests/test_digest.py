@@ -7,7 +7,7 @@ from datetime import timedelta
 from facturier.core import clock
 from facturier.outbox import services
 from facturier.outbox.models import OutgoingEmail
-from facturier.outbox.tests.fixtures import create_outbox_seller, enqueue_invoice_email
+from facturier.outbox.tests.fixtures import create_outbox_seller, enqueue_invoice_email, plain_text
 
 
 def test_it_sends_one_digest_per_seller_listing_its_failed_and_bounced_emails(
@@ -32,7 +32,7 @@ def test_it_sends_one_digest_per_seller_listing_its_failed_and_bounced_emails(
     assert smtp_server.received[-1].rcpt_tos == ("contact@ma-boutique.example",)
     assert digest["From"].addresses[0].display_name == "Facturier"
     assert str(digest["Subject"]).lstrip() == "Facturier : 2 e-mails de facture non remis"
-    assert digest.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(digest) == (
         "Bonjour,\n\n"
         f"Les 2 e-mails suivants n'ont pas pu être remis à vos acheteurs depuis le "
         f"{clock.paris_date(since):%d/%m/%Y} {since.astimezone(clock.PARIS):%H:%M} :\n\n"
@@ -64,7 +64,7 @@ def test_a_seller_who_chose_english_gets_the_digest_in_english(
 
     digest = smtp_server.received[-1].message
     assert str(digest["Subject"]).lstrip() == "Facturier: 1 invoice e-mail not delivered"
-    assert digest.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(digest) == (
         "Hello,\n\n"
         f"1 e-mail could not be delivered to your buyer since "
         f"{clock.paris_date(since):%d/%m/%Y} {since.astimezone(clock.PARIS):%H:%M}:\n\n"

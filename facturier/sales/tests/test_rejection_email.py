@@ -10,6 +10,7 @@ from facturier.accounts.models import MarketplaceConnection
 from facturier.accounts.samples import connection_fields
 from facturier.core.stored_text import message
 from facturier.outbox import services
+from facturier.outbox.tests.fixtures import plain_text
 from facturier.sales import connection_status
 
 DETAIL = "Octopia refused the API credentials of client 'client-98979' (HTTP 401)"
@@ -37,7 +38,7 @@ def test_a_seller_who_chose_english_is_told_in_english(outbox_seller, smtp_serve
     email = rejection_received(outbox_seller, smtp_server, settings)
 
     assert str(email["Subject"]).lstrip() == "Facturier: your Cdiscount credentials were refused"
-    assert email.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(email) == (
         "Hello,\n\n"
         "The marketplace refused the API credentials saved for Ma Boutique:\n"
         f"Credentials refused by the marketplace: {DETAIL}\n\n"
@@ -56,7 +57,7 @@ def test_a_seller_who_kept_french_is_told_in_french(outbox_seller, smtp_server, 
     email = rejection_received(outbox_seller, smtp_server, settings)
 
     assert str(email["Subject"]).lstrip() == "Facturier : vos identifiants Cdiscount ont été refusés"
-    assert email.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    assert plain_text(email) == (
         "Bonjour,\n\n"
         "La marketplace a refusé les identifiants d'API enregistrés pour Ma Boutique :\n"
         f"Identifiants refusés par la marketplace : {DETAIL}\n\n"
