@@ -195,12 +195,7 @@ def test_sign_up_to_first_invoices(journey, simulator, settings):
     assert journey.says("espace vendeur Octopia (Seller Portal)", "Octopia seller area (Seller Portal)") in (
         journey.text("#credentials-help p"))
 
-    credentials = simulator.credentials()
-    page.fill("#id_client_id", credentials["client_id"])
-    page.fill("#id_client_secret", credentials["client_secret"])
-    page.fill("#id_account_id", credentials["seller_id"])
-    page.click("#connection-form button[type=submit]")
-    journey.seen("connection-saved")
+    save_credentials(journey, simulator.credentials(), "connection-saved")
     # Every marketplace call is slowed down until the seller has watched the sync running.
     simulator.set_faults(latency_ms=1000)
     page.click(".test-connection", no_wait_after=True)
