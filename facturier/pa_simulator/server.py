@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
-from email.parser import BytesParser
-from email.policy import HTTP
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from facturier.simulator.serving import LocalHandler, LocalServer
+from facturier.simulator.serving import LocalHandler, LocalServer, form_parts
 
 from .state import RULES, SYNTAXES, Flow, PAState, sha256
 
@@ -104,7 +102,7 @@ class _Server(ThreadingHTTPServer):
     def submit(self, client_id: str, body: bytes, content_type: str) -> tuple[int, dict]:
         if self.state.take_fault("unavailable"):
             return _error(503, "UNAVAILABLE", "simulated outage")
-        parts = _multipart(body, content_type)
+        parts = {part.name: (part.filename, part.content) for part in form_parts(content_type, body) if part.name}
         if "file" not in parts or "flowInfo" not in parts:
             return _error(400, "INVALID_REQUEST", "multipart parts 'file' and 'flowInfo' are required")
         filename, content = parts["file"]
@@ -143,16 +141,6 @@ def _matches(flow: Flow, where: dict) -> bool:
     if where.get("updatedAfter") and flow.updated_at <= where["updatedAfter"]:
         return False
     return not (where.get("flowType") and flow.flow_type not in where["flowType"])
-
-
-def _multipart(body: bytes, content_type: str) -> dict[str, tuple[str, bytes]]:
-    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
-    parts = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if name:
-            parts[name] = (part.get_filename() or "", part.get_payload(decode=True) or b"")
-    return parts
 
 
 class PASimulator(LocalServer):

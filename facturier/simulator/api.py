@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from email.parser import BytesParser
-from email.policy import HTTP
 from urllib.parse import parse_qs
 
 from .queries import (
@@ -18,6 +16,7 @@ from .queries import (
     page_bounds,
     select_gestures,
 )
+from .serving import form_parts
 from .state import SimulatorState, Upload
 from .wire import BadRequest, Request, Response, json_response, problem, validation_problem
 
@@ -220,11 +219,9 @@ def _multipart_file(request: Request) -> tuple[str, str, bytes]:
     content_type = request.headers.get("Content-Type") or ""
     if not content_type.startswith("multipart/form-data"):
         raise BadRequest({"file": ["Send the invoice as multipart/form-data."]})
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + request.body)
-    for part in message.iter_parts():
-        file_name = part.get_filename()
-        if file_name:
-            return file_name, part.get_content_type(), part.get_payload(decode=True) or b""
+    for part in form_parts(content_type, request.body):
+        if part.filename:
+            return part.filename, part.content_type or "text/plain", part.content
     raise BadRequest({"file": ["No file part in the request."]})
 
 

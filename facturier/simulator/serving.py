@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +24,30 @@ def read_request(handler: BaseHTTPRequestHandler) -> tuple[str, dict[str, str], 
     body = handler.rfile.read(length) if length else b""
     query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
     return url.path, query, body
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart/form-data body."""
+
+    name: str  # the form field's name ("" when the part names none)
+    filename: str  # "" for a plain field
+    content_type: str  # as the part declared it, "" when it declared none
+    content: bytes
+
+
+def form_parts(content_type: str, body: bytes) -> list[FormPart]:
+    """The parts of a multipart/form-data request body, in order; none when the body is not multipart."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    return [
+        FormPart(
+            name=part.get_param("name", header="content-disposition") or "",
+            filename=part.get_filename() or "",
+            content_type=part.get_content_type() if part.get("Content-Type") else "",
+            content=part.get_payload(decode=True) or b"",
+        )
+        for part in message.iter_parts()
+    ]
 
 
 def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:

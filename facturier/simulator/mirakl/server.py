@@ -29,12 +29,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.parser import BytesParser
-from email.policy import HTTP
 from urllib.parse import unquote
 
 from ..faults import FaultConfig, FaultInjector
-from ..serving import LocalHandler, LocalServer, StateServer, read_request, write_response
+from ..serving import LocalHandler, LocalServer, StateServer, form_parts, read_request, write_response
 from ..wire import Response, json_response, to_json
 from .scenarios import (
     SCENARIO_IDS,
@@ -272,18 +270,14 @@ def _error(code: str, field: str, message: str) -> dict:
 
 def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, bytes]], dict | None, str]:
     """(files, the order_documents object, the Content-Type its part declared: "" when none)."""
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
     files, documents, documents_type = [], None, ""
-    if not message.is_multipart():
-        return files, documents, documents_type
-    for part in message.iter_parts():
-        field = part.get_param("name", header="content-disposition")
-        if field == "files":
-            files.append((part.get_filename() or "", part.get_payload(decode=True) or b""))
-        elif field == "order_documents":
-            documents_type = part.get("Content-Type", "").split(";")[0].strip()
+    for part in form_parts(content_type, body):
+        if part.name == "files":
+            files.append((part.filename, part.content))
+        elif part.name == "order_documents":
+            documents_type = part.content_type
             try:
-                documents = json.loads(part.get_payload(decode=True) or b"null")
+                documents = json.loads(part.content or b"null")
             except ValueError:
                 documents = None
     return files, documents if isinstance(documents, dict) else None, documents_type
