@@ -103,7 +103,7 @@ def gross_lines(order: MarketOrder, regime: VatRegime, rates: dict[str, Decimal]
         chosen = choose_line_rate(
             regime, sku_rate=sku_rate, default_rate=default, category=product_category(line.ean)
         )
-        gross = line.unit_price_gross * line.quantity
+        gross = line.goods_gross
         gross_line = GrossLine(key=line.line_id, quantity=Decimal(line.quantity), gross_amount=gross, rate=chosen.rate)
         goods.append((line, gross_line, chosen.source))
     shipping_gross = sum((line.shipping_gross for line in order.active_lines), Decimal("0"))

@@ -93,6 +93,11 @@ class OrderLine:
     def is_active(self) -> bool:
         return self.active
 
+    @property
+    def goods_gross(self) -> Decimal:
+        """The goods of the line, VAT included, shipping left out."""
+        return self.unit_price_gross * self.quantity
+
 
 @dataclass(frozen=True, kw_only=True)
 class MarketOrder:

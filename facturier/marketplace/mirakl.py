@@ -549,7 +549,7 @@ def _check_amounts(lines: tuple[OrderLine, ...], paid: Decimal | None) -> None:
 
 
 def _gross(line: OrderLine) -> Decimal:
-    return line.unit_price_gross * line.quantity + line.shipping_gross
+    return line.goods_gross + line.shipping_gross
 
 
 def _billed_quantity(line: Mapping, quantity: int, unit_price: Decimal, where: str) -> int:

@@ -103,7 +103,7 @@ def cancellation_to_refund(item: Mapping, order: MarketOrder) -> RefundEvent | N
     for line in order.lines:
         if requested and line.line_id not in requested:
             continue
-        amount += line.unit_price_gross * line.quantity
+        amount += line.goods_gross
         if requested.get(line.line_id, whole_refund):
             amount += line.shipping_gross
     if amount <= 0:
